@@ -1,0 +1,385 @@
+//! Heraut's configuration, loaded once: defaults in code, then `heraut.toml`, then `HERAUT_*`
+//! environment variables. Unknown keys are an error that names the key and where it came from.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Environment variables that are read elsewhere and are not configuration keys.
+const NON_CONFIG_ENV: &[&str] = &["HERAUT_CONFIG", "HERAUT_ADMIN_PASSWORD", "HERAUT_LOG"];
+/// Prefixes of environment variables used by test tooling, ignored here.
+const IGNORED_ENV_PREFIXES: &[&str] = &["HERAUT_TEST_", "HERAUT_CI_"];
+
+/// A secret value: printed as `[redacted]` by `Debug`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// The whole configuration. Every field has a default, so an empty file is valid.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Folder for the SQLite database, keys, media and the plugin cache.
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (`postgres://user@host/db`). Unset: SQLite in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// Redis URL (`redis://host:6379`). Unset: in-process coordination.
+    pub redis_url: Option<Secret>,
+    /// Prefix for every Redis key, so several installations can share one Redis.
+    pub redis_prefix: String,
+    /// Public base URL (`https://heraut.example.gov`); HSTS is sent when it is https.
+    pub public_url: Option<String>,
+    /// Apply migrations when `serve` starts.
+    pub migrate_on_start: bool,
+    /// Largest accepted JSON body in bytes.
+    pub max_body_bytes: usize,
+    /// Comma-separated `host:port` peers plugins may reach over plain http (tests, air-gapped sites).
+    pub plugin_local_peers: String,
+    pub auth: AuthConfig,
+    pub database: DatabaseConfig,
+}
+
+/// Sign-in, tokens and password policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// `iss` of issued tokens.
+    pub issuer: String,
+    /// Access token lifetime in seconds (at most 900).
+    pub access_token_ttl_secs: u64,
+    /// Refresh token lifetime in seconds, renewed at each use.
+    pub refresh_token_ttl_secs: u64,
+    /// Absolute lifetime of a session (refresh-token family) in seconds.
+    pub session_max_age_secs: u64,
+    /// Lifetime of the token between password and second factor, in seconds.
+    pub mfa_token_ttl_secs: u64,
+    /// Lifetime of set-password tokens for invited members, in seconds.
+    pub set_password_token_ttl_secs: u64,
+    /// argon2id memory in KiB (at least 19456).
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations (at least 2).
+    pub argon2_iterations: u32,
+    /// Failed sign-ins for one account before each further try must wait.
+    pub throttle_after_failures: u32,
+    /// Failed sign-ins from one IP address before each further try must wait.
+    pub throttle_ip_after_failures: u32,
+    /// First wait in milliseconds; it doubles with each further failure, up to 15 minutes.
+    pub throttle_base_delay_ms: u64,
+    /// Consecutive failures after which the account is locked until an admin unlocks it (at most 100).
+    pub lockout_after_failures: u32,
+    /// Instance administrators must have two-factor sign-in on to act as admin.
+    pub require_mfa_for_admins: bool,
+    /// File with the Ed25519 signing key (PKCS#8 PEM); created in `data_dir/keys` when unset.
+    pub jwt_key_file: Option<PathBuf>,
+    /// File with the 32-byte key (hex) that encrypts secrets at rest; created when unset.
+    pub secret_key_file: Option<PathBuf>,
+}
+
+/// Database pool settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Largest number of pooled connections (PostgreSQL).
+    pub max_connections: u32,
+    /// The PostgreSQL role the application runs as; it does not own the tables, so row-level
+    /// security applies to it.
+    pub app_role: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "heraut".to_owned(),
+            public_url: None,
+            migrate_on_start: true,
+            max_body_bytes: 256 * 1024,
+            plugin_local_peers: String::new(),
+            auth: AuthConfig::default(),
+            database: DatabaseConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "heraut".to_owned(),
+            access_token_ttl_secs: 600,
+            refresh_token_ttl_secs: 14 * 24 * 3600,
+            session_max_age_secs: 30 * 24 * 3600,
+            mfa_token_ttl_secs: 300,
+            set_password_token_ttl_secs: 7 * 24 * 3600,
+            argon2_memory_kib: 19456,
+            argon2_iterations: 2,
+            throttle_after_failures: 5,
+            throttle_ip_after_failures: 30,
+            throttle_base_delay_ms: 1000,
+            lockout_after_failures: 50,
+            require_mfa_for_admins: true,
+            jwt_key_file: None,
+            secret_key_file: None,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            app_role: "heraut_app".to_owned(),
+        }
+    }
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads defaults, then the file named by `HERAUT_CONFIG` (or `./heraut.toml` if it exists),
+    /// then the `HERAUT_*` variables of `env`.
+    pub fn load(env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let file = match env.get("HERAUT_CONFIG") {
+            Some(path) => Some(PathBuf::from(path)),
+            None => Some(PathBuf::from("heraut.toml")).filter(|p| p.exists()),
+        };
+        let mut table = toml::Table::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            table = Self::parse_file(&path, &text)?;
+        }
+        for (var, value) in env {
+            let Some(rest) = var.strip_prefix("HERAUT_") else {
+                continue;
+            };
+            if NON_CONFIG_ENV.contains(&var.as_str())
+                || IGNORED_ENV_PREFIXES.iter().any(|p| var.starts_with(p))
+            {
+                continue;
+            }
+            let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
+            insert_env(&mut table, &path, env_value(value));
+            // Check each variable on its own so the error names it.
+            let mut single = toml::Table::new();
+            insert_env(&mut single, &path, env_value(value));
+            toml::Value::Table(single)
+                .try_into::<Config>()
+                .map_err(|e| ConfigError::Env {
+                    var: var.clone(),
+                    message: e.message().to_owned(),
+                })?;
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_owned()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses a config file's text; errors name the file and the key or line.
+    pub fn parse_file(path: &Path, text: &str) -> Result<toml::Table, ConfigError> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::File {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        toml::from_str::<Config>(text).map_err(|e| ConfigError::File {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        Ok(table)
+    }
+
+    /// Checks limits that types alone cannot express.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let a = &self.auth;
+        let mut problems = Vec::new();
+        if a.access_token_ttl_secs == 0 || a.access_token_ttl_secs > 900 {
+            problems.push("auth.access_token_ttl_secs must be between 1 and 900".to_owned());
+        }
+        if a.argon2_memory_kib < 19456 {
+            problems.push("auth.argon2_memory_kib must be at least 19456".to_owned());
+        }
+        if a.argon2_iterations < 2 {
+            problems.push("auth.argon2_iterations must be at least 2".to_owned());
+        }
+        if a.lockout_after_failures == 0 || a.lockout_after_failures > 100 {
+            problems.push("auth.lockout_after_failures must be between 1 and 100".to_owned());
+        }
+        if a.throttle_after_failures == 0 {
+            problems.push("auth.throttle_after_failures must be at least 1".to_owned());
+        }
+        if let Some(url) = &self.database_url {
+            let u = url.expose();
+            if !(u.starts_with("postgres://") || u.starts_with("postgresql://")) {
+                problems.push(
+                    "database_url must be a postgres:// URL (leave it unset for SQLite)".to_owned(),
+                );
+            }
+        }
+        if let Some(url) = &self.redis_url
+            && !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://"))
+        {
+            problems.push("redis_url must be a redis:// or rediss:// URL".to_owned());
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            problems.push("public_url must start with https:// or http://".to_owned());
+        }
+        let role = &self.database.app_role;
+        if role.is_empty() || !role.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            problems.push("database.app_role must be lowercase letters and underscores".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(problems.join("; ")))
+        }
+    }
+
+    /// True when served over TLS, so HSTS and `Secure` cookies apply.
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// Path of the SQLite database file in the data folder.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("heraut.sqlite")
+    }
+}
+
+/// An environment value as TOML: numbers and booleans keep their type, anything else is a string.
+fn env_value(raw: &str) -> toml::Value {
+    let probe = format!("v = {raw}");
+    match toml::from_str::<toml::Table>(&probe) {
+        Ok(mut t) => match t.remove("v") {
+            Some(v @ (toml::Value::Integer(_) | toml::Value::Boolean(_) | toml::Value::Float(_))) => v,
+            _ => toml::Value::String(raw.to_owned()),
+        },
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+fn insert_env(table: &mut toml::Table, path: &[String], value: toml::Value) {
+    match path {
+        [] => {}
+        [last] => {
+            table.insert(last.clone(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = table
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(t) = entry {
+                insert_env(t, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_8080_with_sqlite() {
+        let c = Config::load(&env(&[("HERAUT_CONFIG", "/dev/null")])).unwrap_or_default();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.is_none());
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn env_overrides_and_keeps_types() {
+        let c = Config::load(&env(&[
+            ("HERAUT_CONFIG", "/dev/null"),
+            ("HERAUT_LISTEN", "0.0.0.0:9000"),
+            ("HERAUT_AUTH__LOCKOUT_AFTER_FAILURES", "10"),
+            ("HERAUT_TEST_SOMETHING", "ignored"),
+        ]));
+        let c = c.unwrap_or_default();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.auth.lockout_after_failures, 10);
+    }
+
+    #[test]
+    fn unknown_env_key_is_named() {
+        let err = Config::load(&env(&[
+            ("HERAUT_CONFIG", "/dev/null"),
+            ("HERAUT_LISTN", "x"),
+        ]));
+        let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("HERAUT_LISTN"), "{msg}");
+        assert!(msg.contains("listn"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_file_key_is_named_with_its_file() {
+        let err = Config::parse_file(Path::new("heraut.toml"), "[auth]\nissuer = \"x\"\nfoo = 1\n");
+        let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("heraut.toml"), "{msg}");
+        assert!(msg.contains("foo"), "{msg}");
+    }
+
+    #[test]
+    fn limits_are_validated() {
+        let err = Config::load(&env(&[
+            ("HERAUT_CONFIG", "/dev/null"),
+            ("HERAUT_AUTH__ARGON2_MEMORY_KIB", "1024"),
+        ]));
+        let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("argon2_memory_kib"), "{msg}");
+    }
+}

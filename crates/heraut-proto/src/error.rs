@@ -1,0 +1,212 @@
+//! Stable error codes and the problem+json body (RFC 9457) every error is sent as.
+
+use serde::{Deserialize, Serialize};
+
+/// A machine-readable error code. The string form (`auth.invalid_credentials`) is stable: the
+/// web UI and scripts match on it, so a code is never renamed once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum ErrorCode {
+    #[serde(rename = "request.invalid")]
+    RequestInvalid,
+    #[serde(rename = "request.too_large")]
+    RequestTooLarge,
+    #[serde(rename = "request.not_found")]
+    RouteNotFound,
+    #[serde(rename = "request.method_not_allowed")]
+    MethodNotAllowed,
+    #[serde(rename = "auth.invalid_credentials")]
+    InvalidCredentials,
+    #[serde(rename = "auth.unauthenticated")]
+    Unauthenticated,
+    #[serde(rename = "auth.token_invalid")]
+    TokenInvalid,
+    #[serde(rename = "auth.mfa_invalid")]
+    MfaInvalid,
+    #[serde(rename = "auth.mfa_enrolment_required")]
+    MfaEnrolmentRequired,
+    #[serde(rename = "auth.mfa_already_enabled")]
+    MfaAlreadyEnabled,
+    #[serde(rename = "auth.mfa_not_started")]
+    MfaNotStarted,
+    #[serde(rename = "auth.throttled")]
+    Throttled,
+    #[serde(rename = "auth.account_locked")]
+    AccountLocked,
+    #[serde(rename = "auth.refresh_reused")]
+    RefreshReused,
+    #[serde(rename = "auth.password_policy")]
+    PasswordPolicy,
+    #[serde(rename = "auth.password_token_invalid")]
+    PasswordTokenInvalid,
+    #[serde(rename = "auth.forbidden")]
+    Forbidden,
+    #[serde(rename = "tenant.not_found")]
+    TenantNotFound,
+    #[serde(rename = "tenant.slug_taken")]
+    TenantSlugTaken,
+    #[serde(rename = "tenant.parent_not_found")]
+    TenantParentNotFound,
+    #[serde(rename = "member.not_found")]
+    MemberNotFound,
+    #[serde(rename = "member.already_member")]
+    AlreadyMember,
+    #[serde(rename = "member.last_owner")]
+    LastOwner,
+    #[serde(rename = "validation.failed")]
+    ValidationFailed,
+    #[serde(rename = "internal")]
+    Internal,
+    #[serde(rename = "unavailable")]
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// The stable string form, as sent in `code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RequestInvalid => "request.invalid",
+            Self::RequestTooLarge => "request.too_large",
+            Self::RouteNotFound => "request.not_found",
+            Self::MethodNotAllowed => "request.method_not_allowed",
+            Self::InvalidCredentials => "auth.invalid_credentials",
+            Self::Unauthenticated => "auth.unauthenticated",
+            Self::TokenInvalid => "auth.token_invalid",
+            Self::MfaInvalid => "auth.mfa_invalid",
+            Self::MfaEnrolmentRequired => "auth.mfa_enrolment_required",
+            Self::MfaAlreadyEnabled => "auth.mfa_already_enabled",
+            Self::MfaNotStarted => "auth.mfa_not_started",
+            Self::Throttled => "auth.throttled",
+            Self::AccountLocked => "auth.account_locked",
+            Self::RefreshReused => "auth.refresh_reused",
+            Self::PasswordPolicy => "auth.password_policy",
+            Self::PasswordTokenInvalid => "auth.password_token_invalid",
+            Self::Forbidden => "auth.forbidden",
+            Self::TenantNotFound => "tenant.not_found",
+            Self::TenantSlugTaken => "tenant.slug_taken",
+            Self::TenantParentNotFound => "tenant.parent_not_found",
+            Self::MemberNotFound => "member.not_found",
+            Self::AlreadyMember => "member.already_member",
+            Self::LastOwner => "member.last_owner",
+            Self::ValidationFailed => "validation.failed",
+            Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    /// The HTTP status this code is answered with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::RequestInvalid | Self::PasswordPolicy => 400,
+            Self::InvalidCredentials
+            | Self::Unauthenticated
+            | Self::TokenInvalid
+            | Self::MfaInvalid
+            | Self::RefreshReused
+            | Self::PasswordTokenInvalid => 401,
+            Self::Forbidden | Self::MfaEnrolmentRequired => 403,
+            Self::RouteNotFound
+            | Self::TenantNotFound
+            | Self::MemberNotFound
+            | Self::TenantParentNotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::TenantSlugTaken
+            | Self::AlreadyMember
+            | Self::LastOwner
+            | Self::MfaAlreadyEnabled
+            | Self::MfaNotStarted => 409,
+            Self::RequestTooLarge => 413,
+            Self::ValidationFailed => 422,
+            Self::AccountLocked => 423,
+            Self::Throttled => 429,
+            Self::Internal => 500,
+            Self::Unavailable => 503,
+        }
+    }
+
+    /// A short human title for the problem.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::RequestInvalid => "The request is not valid",
+            Self::RequestTooLarge => "The request body is too large",
+            Self::RouteNotFound => "No such route",
+            Self::MethodNotAllowed => "Method not allowed on this route",
+            Self::InvalidCredentials => "E-mail address or password is wrong",
+            Self::Unauthenticated => "Sign-in required",
+            Self::TokenInvalid => "The token is not valid",
+            Self::MfaInvalid => "The two-factor code is not valid",
+            Self::MfaEnrolmentRequired => "Two-factor sign-in must be set up first",
+            Self::MfaAlreadyEnabled => "Two-factor sign-in is already on",
+            Self::MfaNotStarted => "Two-factor enrolment has not been started",
+            Self::Throttled => "Too many attempts",
+            Self::AccountLocked => "The account is locked",
+            Self::RefreshReused => "The session was ended because a refresh token was reused",
+            Self::PasswordPolicy => "The password does not meet the policy",
+            Self::PasswordTokenInvalid => "The set-password link is not valid",
+            Self::Forbidden => "Not allowed",
+            Self::TenantNotFound => "Tenant not found",
+            Self::TenantSlugTaken => "A tenant with this slug exists",
+            Self::TenantParentNotFound => "Parent tenant not found",
+            Self::MemberNotFound => "Member not found",
+            Self::AlreadyMember => "Already a member",
+            Self::LastOwner => "A tenant needs at least one owner",
+            Self::ValidationFailed => "Validation failed",
+            Self::Internal => "Internal error",
+            Self::Unavailable => "Service unavailable",
+        }
+    }
+}
+
+/// `application/problem+json` body (RFC 9457) with Heraut's stable `code`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type (`urn:heraut:problem:<code>`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong and what to do about it, for a person.
+    pub detail: String,
+    /// Stable machine-readable code, e.g. `auth.invalid_credentials`.
+    pub code: String,
+    /// The request id, also in the `x-request-id` header, for support and the audit log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Seconds to wait before trying again (429 answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("urn:heraut:problem:{}", code.as_str()),
+            title: code.title().to_owned(),
+            status: code.status(),
+            detail: detail.into(),
+            code: code.as_str().to_owned(),
+            request_id: None,
+            retry_after: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_name_matches_as_str() {
+        for code in [
+            ErrorCode::RequestInvalid,
+            ErrorCode::InvalidCredentials,
+            ErrorCode::TenantNotFound,
+            ErrorCode::AccountLocked,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_value(code).unwrap_or_default();
+            assert_eq!(json.as_str(), Some(code.as_str()));
+        }
+    }
+}

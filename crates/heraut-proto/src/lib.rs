@@ -1,0 +1,10 @@
+//! Wire types shared by the server and its clients: typed ids, request and response bodies,
+//! and the stable error codes the web UI translates.
+
+pub mod auth;
+pub mod error;
+pub mod ids;
+pub mod tenants;
+
+pub use error::{ErrorCode, Problem};
+pub use ids::{FamilyId, TenantId, UserId};

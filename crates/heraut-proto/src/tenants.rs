@@ -1,0 +1,187 @@
+//! Tenants, members, roles and the audit log.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::{TenantId, UserId};
+
+/// Government level of an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantLevel {
+    Municipal,
+    Provincial,
+    State,
+    Federal,
+    Other,
+}
+
+impl TenantLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Municipal => "municipal",
+            Self::Provincial => "provincial",
+            Self::State => "state",
+            Self::Federal => "federal",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "municipal" => Self::Municipal,
+            "provincial" => Self::Provincial,
+            "state" => Self::State,
+            "federal" => Self::Federal,
+            "other" => Self::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// A member's role in one tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Approver,
+    Editor,
+    Analyst,
+    RecordsOfficer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Approver,
+        Role::Editor,
+        Role::Analyst,
+        Role::RecordsOfficer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Approver => "approver",
+            Self::Editor => "editor",
+            Self::Analyst => "analyst",
+            Self::RecordsOfficer => "records_officer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTenantRequest {
+    /// Lowercase letters, digits and hyphens, 2–63 characters; used in URLs.
+    pub slug: String,
+    pub name: String,
+    pub level: TenantLevel,
+    /// Slug of the parent tenant.
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct TenantSettings {
+    /// Every member must use two-factor sign-in.
+    pub require_mfa: bool,
+    /// IANA time zone, e.g. `Europe/Amsterdam`.
+    pub time_zone: String,
+    /// Minutes a scheduled post may be late before a person must confirm it.
+    pub publish_grace_minutes: u32,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TenantView {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub level: TenantLevel,
+    /// Slug of the parent tenant.
+    pub parent: Option<String>,
+    pub settings: TenantSettings,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TenantList {
+    pub items: Vec<TenantView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberRequest {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct AddMemberResponse {
+    pub user_id: UserId,
+    pub email: String,
+    pub role: Role,
+    /// One-time token for `/api/v1/auth/set-password`; only for a new user.
+    pub set_password_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberRequest {
+    pub role: Role,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct MemberView {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub mfa_enabled: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct MemberList {
+    pub items: Vec<MemberView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct AuditEventView {
+    pub seq: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub actor_email: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+    pub details: serde_json::Value,
+    /// Hex SHA-256 of this event chained to the one before.
+    pub hash: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct AuditList {
+    pub items: Vec<AuditEventView>,
+    /// Pass as `cursor` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct AuditVerifyResponse {
+    pub valid: bool,
+    pub events_checked: u64,
+    /// Sequence number of the first event whose hash does not match.
+    pub first_broken_event: Option<i64>,
+}
