@@ -1,1 +1,28 @@
-//! placeholder
+//! Every schema change of Heraut, in order, each with its way back. The same migrations run on
+//! SQLite and PostgreSQL; PostgreSQL additionally gets row-level security and the app role.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+mod m0002_postgres_security;
+
+/// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
+/// security policy. A test fails when a table here lacks a policy.
+pub const TENANT_OWNED_TABLES: &[&str] = &["memberships", "audit_events"];
+
+/// The PostgreSQL role the application runs as. It owns nothing, so row-level security applies
+/// to it; the connecting user must be allowed to `SET ROLE` to it (the migration grants that).
+pub const APP_ROLE: &str = "heraut_app";
+
+/// The migrator used by `heraut migrate` and on start.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_postgres_security::Migration),
+        ]
+    }
+}

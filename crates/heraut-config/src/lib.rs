@@ -101,9 +101,6 @@ pub struct AuthConfig {
 pub struct DatabaseConfig {
     /// Largest number of pooled connections (PostgreSQL).
     pub max_connections: u32,
-    /// The PostgreSQL role the application runs as; it does not own the tables, so row-level
-    /// security applies to it.
-    pub app_role: String,
 }
 
 impl Default for Config {
@@ -150,7 +147,6 @@ impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             max_connections: 16,
-            app_role: "heraut_app".to_owned(),
         }
     }
 }
@@ -265,10 +261,6 @@ impl Config {
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
             problems.push("public_url must start with https:// or http://".to_owned());
-        }
-        let role = &self.database.app_role;
-        if role.is_empty() || !role.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-            problems.push("database.app_role must be lowercase letters and underscores".to_owned());
         }
         if problems.is_empty() {
             Ok(())

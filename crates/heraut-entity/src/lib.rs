@@ -1,1 +1,10 @@
-//! placeholder
+//! sea-orm entities, one module per table. No logic lives here: queries are in `heraut-db`.
+
+pub mod audit_events;
+pub mod memberships;
+pub mod password_tokens;
+pub mod recovery_codes;
+pub mod refresh_tokens;
+pub mod sessions;
+pub mod tenants;
+pub mod users;
