@@ -1,1 +1,140 @@
-//! placeholder
+//! Heraut's use cases. Each public method checks who may do it, runs in one transaction, and
+//! records its audit event in that transaction. Nothing here knows HTTP, reads the clock or the
+//! environment: the time of a request comes in `RequestMeta`.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod error;
+pub mod members;
+pub mod signin;
+pub mod tenants;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use heraut_auth::crypto::SecretBox;
+use heraut_auth::jwt::TokenKeys;
+use heraut_auth::password::HashParams;
+use heraut_config::Config;
+use heraut_coord::FailureCounters;
+use heraut_db::Db;
+use heraut_proto::{FamilyId, UserId};
+
+pub use error::{CoreError, CoreResult};
+
+/// Facts about the request a use case runs for: who is asking from where, and when.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub now: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl RequestMeta {
+    /// A request from the command line at `now`.
+    pub fn cli(now: DateTime<Utc>) -> Self {
+        Self {
+            now,
+            ip: None,
+            user_agent: Some("heraut-cli".to_owned()),
+            request_id: None,
+        }
+    }
+}
+
+/// A signed-in person, as established from a valid access token.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub email: String,
+    pub instance_admin: bool,
+    pub mfa_enabled: bool,
+    pub session: FamilyId,
+}
+
+/// Everything the use cases need, built once at start.
+#[derive(Clone)]
+pub struct Core {
+    pub(crate) db: Db,
+    pub(crate) config: Arc<Config>,
+    pub(crate) keys: TokenKeys,
+    pub(crate) secrets: SecretBox,
+    pub(crate) counters: Arc<dyn FailureCounters>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    pub fn new(
+        db: Db,
+        config: Arc<Config>,
+        keys: TokenKeys,
+        secrets: SecretBox,
+        counters: Arc<dyn FailureCounters>,
+    ) -> Self {
+        Self {
+            db,
+            config,
+            keys,
+            secrets,
+            counters,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub(crate) fn hash_params(&self) -> HashParams {
+        HashParams {
+            memory_kib: self.config.auth.argon2_memory_kib,
+            iterations: self.config.auth.argon2_iterations,
+        }
+    }
+
+    /// True when the database and, if configured, Redis answer.
+    pub async fn ready(&self) -> bool {
+        self.db.ping().await && self.counters.ping().await
+    }
+}
+
+/// Runs argon2 on the blocking pool so request handling never waits behind it.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> CoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CoreError::internal(format!("blocking task failed: {e}")))
+}
+
+/// Normalises an e-mail address for lookup and storage.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A plausible e-mail address: something@something.tld, no spaces, at most 320 characters.
+pub(crate) fn check_email(email: &str) -> CoreResult<()> {
+    let ok = email.len() <= 320
+        && !email.chars().any(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::new(
+            heraut_proto::ErrorCode::RequestInvalid,
+            format!("`{email}` is not a valid e-mail address"),
+        ))
+    }
+}

@@ -224,6 +224,17 @@ pub async fn create_password_token<C: ConnectionTrait>(
     .map(|_| ())
 }
 
+/// A set-password token by its hash, spent or not.
+pub async fn find_password_token<C: ConnectionTrait>(
+    conn: &C,
+    hash: &str,
+) -> Result<Option<password_tokens::Model>, DbErr> {
+    password_tokens::Entity::find()
+        .filter(password_tokens::Column::TokenHash.eq(hash))
+        .one(conn)
+        .await
+}
+
 /// Spends a set-password token: the user it is for, once, if it has not expired.
 pub async fn consume_password_token<C: ConnectionTrait>(
     conn: &C,

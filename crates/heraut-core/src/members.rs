@@ -1,0 +1,176 @@
+//! Members of a tenant and their roles.
+
+use heraut_auth::Permission;
+use heraut_db::{Scope, memberships, sessions, users};
+use heraut_proto::tenants::{AddMemberRequest, AddMemberResponse, MemberList, MemberView, Role};
+use heraut_proto::{ErrorCode, UserId};
+
+use crate::audit::{Event, record};
+use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, check_email, normalise_email};
+
+fn member_not_found() -> CoreError {
+    CoreError::new(ErrorCode::MemberNotFound, "no such member in this tenant")
+}
+
+impl Core {
+    /// `GET /tenants/{tenant}/members`.
+    pub async fn list_members(&self, actor: &Actor, slug: &str) -> CoreResult<MemberList> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::MembersRead).await?;
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let rows = memberships::list(&txn, ctx.tenant_id).await?;
+        txn.commit().await?;
+        let items = rows
+            .into_iter()
+            .map(|(m, u)| MemberView {
+                user_id: UserId(u.id),
+                email: u.email,
+                name: u.name,
+                role: Role::parse(&m.role).unwrap_or(Role::Analyst),
+                mfa_enabled: u.totp_enabled,
+                joined_at: m.created_at,
+            })
+            .collect();
+        Ok(MemberList { items, next_cursor: None })
+    }
+
+    /// `POST /tenants/{tenant}/members`: adds a person; a new person gets a set-password token.
+    pub async fn add_member(&self, meta: &RequestMeta, actor: &Actor, slug: &str, req: AddMemberRequest) -> CoreResult<AddMemberResponse> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+        let email = normalise_email(&req.email);
+        check_email(&email)?;
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(CoreError::new(ErrorCode::RequestInvalid, "name must be 1–200 characters"));
+        }
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let existing = users::find_by_email(&txn, &email).await?;
+        let (user_id, token) = match existing {
+            Some(u) => {
+                if memberships::get(&txn, ctx.tenant_id, UserId(u.id)).await?.is_some() {
+                    return Err(CoreError::new(
+                        ErrorCode::AlreadyMember,
+                        format!("{email} is already a member; change their role instead"),
+                    ));
+                }
+                (UserId(u.id), None)
+            }
+            None => {
+                let id = UserId::new();
+                users::insert(&txn, id, &email, name, None, false, meta.now).await?;
+                let token = self.issue_password_token(&txn, id, meta).await?;
+                (id, Some(token))
+            }
+        };
+        memberships::add(&txn, ctx.tenant_id, user_id, req.role.as_str(), meta.now).await?;
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            Event {
+                action: "member.add",
+                target: Some(user_id.to_string()),
+                outcome: "success",
+                details: serde_json::json!({"email": email, "role": req.role.as_str(), "new_user": token.is_some()}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(AddMemberResponse {
+            user_id,
+            email,
+            role: req.role,
+            set_password_token: token,
+        })
+    }
+
+    /// `PATCH /tenants/{tenant}/members/{user_id}`.
+    pub async fn update_member(&self, meta: &RequestMeta, actor: &Actor, slug: &str, user: UserId, role: Role) -> CoreResult<MemberView> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let current = memberships::get(&txn, ctx.tenant_id, user).await?.ok_or_else(member_not_found)?;
+        if current.role == Role::Owner.as_str()
+            && role != Role::Owner
+            && memberships::count_with_role(&txn, ctx.tenant_id, Role::Owner.as_str()).await? <= 1
+        {
+            return Err(CoreError::new(ErrorCode::LastOwner, "make someone else owner before changing the last owner's role"));
+        }
+        memberships::set_role(&txn, ctx.tenant_id, user, role.as_str()).await?;
+        let person = users::find_by_id(&txn, user).await?.ok_or_else(member_not_found)?;
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            Event {
+                action: "member.role_change",
+                target: Some(user.to_string()),
+                outcome: "success",
+                details: serde_json::json!({"from": current.role, "to": role.as_str()}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(MemberView {
+            user_id: user,
+            email: person.email,
+            name: person.name,
+            role,
+            mfa_enabled: person.totp_enabled,
+            joined_at: current.created_at,
+        })
+    }
+
+    /// `DELETE /tenants/{tenant}/members/{user_id}`.
+    pub async fn remove_member(&self, meta: &RequestMeta, actor: &Actor, slug: &str, user: UserId) -> CoreResult<()> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let current = memberships::get(&txn, ctx.tenant_id, user).await?.ok_or_else(member_not_found)?;
+        if current.role == Role::Owner.as_str()
+            && memberships::count_with_role(&txn, ctx.tenant_id, Role::Owner.as_str()).await? <= 1
+        {
+            return Err(CoreError::new(ErrorCode::LastOwner, "a tenant needs at least one owner; add another owner first"));
+        }
+        memberships::remove(&txn, ctx.tenant_id, user).await?;
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            Event {
+                action: "member.remove",
+                target: Some(user.to_string()),
+                outcome: "success",
+                details: serde_json::json!({"role": current.role}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /tenants/{tenant}/members/{user_id}/mfa-reset`: turns a member's 2FA off so they
+    /// can enrol a new device; ends their sessions.
+    pub async fn reset_member_mfa(&self, meta: &RequestMeta, actor: &Actor, slug: &str, user: UserId) -> CoreResult<()> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        memberships::get(&txn, ctx.tenant_id, user).await?.ok_or_else(member_not_found)?;
+        users::disable_totp(&txn, user).await?;
+        sessions::revoke_all_for_user(&txn, user, "mfa_reset", meta.now).await?;
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            Event {
+                action: "mfa.reset",
+                target: Some(user.to_string()),
+                outcome: "success",
+                details: serde_json::json!({}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,352 @@
+//! Sign-in: password, second factor, throttling and lockout, sessions with rotating refresh
+//! tokens, and turning an access token back into an `Actor`.
+
+use chrono::Duration;
+use heraut_auth::jwt::{self, Claims};
+use heraut_auth::{password, random, totp};
+use heraut_db::{INSTANCE_CHAIN, Scope, memberships, sessions, users};
+use heraut_proto::auth::{LoginResponse, MfaRequiredResponse, TokenResponse};
+use heraut_proto::{ErrorCode, FamilyId, TenantId, UserId};
+
+use crate::audit::{Event, record};
+use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, blocking, normalise_email};
+
+/// The longest wait a throttled account or address is asked for.
+const MAX_DELAY_MS: u64 = 15 * 60 * 1000;
+
+impl Core {
+    /// `POST /auth/login`.
+    pub async fn login(&self, meta: &RequestMeta, email: &str, pw: &str) -> CoreResult<LoginResponse> {
+        let email = normalise_email(email);
+        let account_key = format!("acct:{email}");
+        let ip_key = format!("ip:{}", meta.ip.as_deref().unwrap_or("unknown"));
+        let a = &self.config.auth;
+        self.check_throttle(&account_key, a.throttle_after_failures, meta).await?;
+        self.check_throttle(&ip_key, a.throttle_ip_after_failures, meta).await?;
+
+        let user = users::find_by_email(self.db.conn(), &email).await?;
+        if let Some(u) = &user
+            && u.locked
+        {
+            self.record_signin(Some(u), &email, meta, "auth.login", "locked").await?;
+            return Err(CoreError::new(
+                ErrorCode::AccountLocked,
+                "this account is locked after too many failed sign-ins; ask an administrator to unlock it",
+            ));
+        }
+        let stored = user
+            .as_ref()
+            .and_then(|u| u.password_hash.clone())
+            .unwrap_or_else(|| password::dummy_hash(self.hash_params()));
+        let given = pw.to_owned();
+        let ok = blocking(move || password::verify(&given, &stored)).await?
+            && user.as_ref().is_some_and(|u| u.password_hash.is_some());
+        let Some(user) = user.filter(|_| ok) else {
+            let now_ms = meta.now.timestamp_millis();
+            let fails = self.counters.record(&account_key, now_ms).await?;
+            self.counters.record(&ip_key, now_ms).await?;
+            let known = users::find_by_email(self.db.conn(), &email).await?;
+            if let Some(u) = &known
+                && fails.count >= a.lockout_after_failures
+            {
+                let txn = self.db.begin(Scope::Instance).await?;
+                users::set_locked(&txn, UserId(u.id), true).await?;
+                sessions::revoke_all_for_user(&txn, UserId(u.id), "lockout", meta.now).await?;
+                txn.commit().await?;
+                self.record_signin(Some(u), &email, meta, "auth.lockout", "locked").await?;
+            } else {
+                self.record_signin(known.as_ref(), &email, meta, "auth.login", "failure").await?;
+            }
+            return Err(CoreError::new(
+                ErrorCode::InvalidCredentials,
+                "the e-mail address or password is wrong",
+            ));
+        };
+        self.counters.reset(&account_key).await?;
+        self.counters.reset(&ip_key).await?;
+        let uid = UserId(user.id);
+        if let Some(stored) = &user.password_hash
+            && password::needs_rehash(stored, self.hash_params())
+        {
+            let params = self.hash_params();
+            let given = pw.to_owned();
+            if let Ok(new_hash) = blocking(move || password::hash(&given, params)).await? {
+                users::rehash_password(self.db.conn(), uid, stored, &new_hash).await?;
+            }
+        }
+        if user.totp_enabled {
+            let claims = self.claims(uid, &random::token(), jwt::MFA_AUD, meta, self.config.auth.mfa_token_ttl_secs);
+            let token = self.sign(jwt::MFA_TYP, &claims)?;
+            self.record_signin(Some(&user), &email, meta, "auth.login", "mfa_required").await?;
+            return Ok(LoginResponse::MfaRequired(MfaRequiredResponse {
+                mfa_required: true,
+                mfa_token: token,
+            }));
+        }
+        let tokens = self.start_session(uid, meta).await?;
+        self.record_signin(Some(&user), &email, meta, "auth.login", "success").await?;
+        Ok(LoginResponse::Tokens(tokens))
+    }
+
+    /// `POST /auth/mfa`: the second step, with a TOTP code or a recovery code.
+    pub async fn login_mfa(&self, meta: &RequestMeta, mfa_token: &str, code: &str) -> CoreResult<TokenResponse> {
+        let claims = self
+            .keys
+            .verify(mfa_token, jwt::MFA_TYP, jwt::MFA_AUD, meta.now.timestamp())
+            .map_err(|e| CoreError::new(ErrorCode::TokenInvalid, format!("{e}; sign in again")))?;
+        let uid = parse_user(&claims.sub)?;
+        let key = format!("mfa:{uid}");
+        self.check_throttle(&key, self.config.auth.throttle_after_failures, meta).await?;
+        let user = users::find_by_id(self.db.conn(), uid)
+            .await?
+            .filter(|u| u.totp_enabled && !u.locked)
+            .ok_or_else(|| CoreError::new(ErrorCode::TokenInvalid, "sign in again"))?;
+        let code = code.trim();
+        let is_totp = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+        let accepted = if is_totp {
+            let secret = self.open_totp(&user, user.totp_secret.as_deref())?;
+            match totp::matching_step(&secret, code, meta.now.timestamp().max(0) as u64) {
+                Some(step) => users::accept_totp_step(self.db.conn(), uid, step as i64).await?,
+                None => false,
+            }
+        } else {
+            let hash = random::sha256_hex(&random::normalise_recovery_code(code));
+            let txn = self.db.begin(Scope::Instance).await?;
+            let used = users::use_recovery_code(&txn, uid, &hash, meta.now).await?;
+            txn.commit().await?;
+            if used {
+                self.record_signin(Some(&user), &user.email, meta, "auth.recovery_code_used", "success")
+                    .await?;
+            }
+            used
+        };
+        if !accepted {
+            let fails = self.counters.record(&key, meta.now.timestamp_millis()).await?;
+            if fails.count >= self.config.auth.lockout_after_failures {
+                let txn = self.db.begin(Scope::Instance).await?;
+                users::set_locked(&txn, uid, true).await?;
+                txn.commit().await?;
+                self.record_signin(Some(&user), &user.email, meta, "auth.lockout", "locked").await?;
+            } else {
+                self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "failure").await?;
+            }
+            return Err(CoreError::new(
+                ErrorCode::MfaInvalid,
+                "the code is wrong or was already used; wait for the next code from your app",
+            ));
+        }
+        self.counters.reset(&key).await?;
+        let tokens = self.start_session(uid, meta).await?;
+        self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "success").await?;
+        Ok(tokens)
+    }
+
+    /// `POST /auth/refresh`: spends the refresh token and returns new ones. Reusing a spent
+    /// token revokes its whole session.
+    pub async fn refresh(&self, meta: &RequestMeta, refresh_token: &str) -> CoreResult<TokenResponse> {
+        let invalid = || CoreError::new(ErrorCode::TokenInvalid, "the refresh token is not valid; sign in again");
+        let hash = random::sha256_hex(refresh_token);
+        let txn = self.db.begin(Scope::Instance).await?;
+        let Some(rt) = sessions::find_refresh_token(&txn, &hash).await? else {
+            return Err(invalid());
+        };
+        let family = FamilyId(rt.session_id);
+        let session = sessions::find(&txn, family).await?.ok_or_else(invalid)?;
+        if session.revoked_at.is_some() || session.expires_at <= meta.now || rt.expires_at <= meta.now {
+            return Err(invalid());
+        }
+        let spent = rt.used_at.is_none() && sessions::spend_refresh_token(&txn, rt.id, meta.now).await?;
+        if !spent {
+            sessions::revoke(&txn, family, "refresh_token_reuse", meta.now).await?;
+            txn.commit().await?;
+            let user = users::find_by_id(self.db.conn(), UserId(session.user_id)).await?;
+            if let Some(u) = &user {
+                self.record_signin(Some(u), &u.email, meta, "auth.refresh_reuse", "session_revoked").await?;
+            }
+            return Err(CoreError::new(
+                ErrorCode::RefreshReused,
+                "this refresh token was already used, so the session has been ended for safety; sign in again",
+            ));
+        }
+        let new_refresh = random::token();
+        let ttl = Duration::seconds(self.config.auth.refresh_token_ttl_secs as i64);
+        let expires = (meta.now + ttl).min(session.expires_at);
+        sessions::add_refresh_token(&txn, family, &random::sha256_hex(&new_refresh), meta.now, expires).await?;
+        txn.commit().await?;
+        let user_id = UserId(session.user_id);
+        let claims = self.claims(user_id, &family.to_string(), jwt::ACCESS_AUD, meta, self.config.auth.access_token_ttl_secs);
+        Ok(TokenResponse {
+            access_token: self.sign(jwt::ACCESS_TYP, &claims)?,
+            refresh_token: new_refresh,
+            token_type: "Bearer".to_owned(),
+            expires_in: self.config.auth.access_token_ttl_secs,
+        })
+    }
+
+    /// `POST /auth/logout`: ends the session of the access token (and of the refresh token, if given).
+    pub async fn logout(&self, meta: &RequestMeta, actor: &Actor, refresh_token: Option<&str>) -> CoreResult<()> {
+        let txn = self.db.begin(Scope::Instance).await?;
+        sessions::revoke(&txn, actor.session, "logout", meta.now).await?;
+        if let Some(rt) = refresh_token
+            && let Some(row) = sessions::find_refresh_token(&txn, &random::sha256_hex(rt)).await?
+            && let Some(s) = sessions::find(&txn, FamilyId(row.session_id)).await?
+            && s.user_id == actor.user_id.0
+        {
+            sessions::revoke(&txn, FamilyId(row.session_id), "logout", meta.now).await?;
+        }
+        txn.commit().await?;
+        if let Some(u) = users::find_by_id(self.db.conn(), actor.user_id).await? {
+            self.record_signin(Some(&u), &u.email, meta, "auth.logout", "success").await?;
+        }
+        Ok(())
+    }
+
+    /// Checks an access token and its session; the person behind it.
+    pub async fn authenticate(&self, access_token: &str, now: chrono::DateTime<chrono::Utc>) -> CoreResult<Actor> {
+        let claims = self
+            .keys
+            .verify(access_token, jwt::ACCESS_TYP, jwt::ACCESS_AUD, now.timestamp())
+            .map_err(|e| CoreError::new(ErrorCode::TokenInvalid, e.to_string()))?;
+        let uid = parse_user(&claims.sub)?;
+        let family = claims
+            .sid
+            .parse::<uuid::Uuid>()
+            .map(FamilyId)
+            .map_err(|_| CoreError::new(ErrorCode::TokenInvalid, "the token has no valid session"))?;
+        let session = sessions::find(self.db.conn(), family).await?;
+        let live = session.is_some_and(|s| s.revoked_at.is_none() && s.expires_at > now && s.user_id == uid.0);
+        if !live {
+            return Err(CoreError::new(ErrorCode::TokenInvalid, "the session has ended; sign in again"));
+        }
+        let user = users::find_by_id(self.db.conn(), uid)
+            .await?
+            .filter(|u| !u.locked)
+            .ok_or_else(|| CoreError::new(ErrorCode::TokenInvalid, "the account is not active"))?;
+        Ok(Actor {
+            user_id: uid,
+            email: user.email,
+            instance_admin: user.instance_admin,
+            mfa_enabled: user.totp_enabled,
+            session: family,
+        })
+    }
+
+    pub(crate) async fn start_session(&self, user: UserId, meta: &RequestMeta) -> CoreResult<TokenResponse> {
+        let a = &self.config.auth;
+        let family = FamilyId::new();
+        let refresh = random::token();
+        let txn = self.db.begin(Scope::Instance).await?;
+        let session_end = meta.now + Duration::seconds(a.session_max_age_secs as i64);
+        sessions::create(&txn, family, user, meta.now, session_end).await?;
+        let expires = (meta.now + Duration::seconds(a.refresh_token_ttl_secs as i64)).min(session_end);
+        sessions::add_refresh_token(&txn, family, &random::sha256_hex(&refresh), meta.now, expires).await?;
+        txn.commit().await?;
+        let claims = self.claims(user, &family.to_string(), jwt::ACCESS_AUD, meta, a.access_token_ttl_secs);
+        Ok(TokenResponse {
+            access_token: self.sign(jwt::ACCESS_TYP, &claims)?,
+            refresh_token: refresh,
+            token_type: "Bearer".to_owned(),
+            expires_in: a.access_token_ttl_secs,
+        })
+    }
+
+    fn claims(&self, user: UserId, sid: &str, aud: &str, meta: &RequestMeta, ttl: u64) -> Claims {
+        let now = meta.now.timestamp();
+        Claims {
+            iss: self.keys.issuer().to_owned(),
+            aud: aud.to_owned(),
+            sub: user.to_string(),
+            sid: sid.to_owned(),
+            iat: now,
+            nbf: now,
+            exp: now + ttl as i64,
+            jti: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    fn sign(&self, typ: &str, claims: &Claims) -> CoreResult<String> {
+        self.keys
+            .sign(typ, claims)
+            .map_err(|e| CoreError::internal(format!("signing failed: {e}")))
+    }
+
+    pub(crate) fn open_totp(&self, user: &users::User, sealed: Option<&str>) -> CoreResult<Vec<u8>> {
+        let sealed = sealed.ok_or_else(|| CoreError::new(ErrorCode::MfaNotStarted, "no two-factor secret"))?;
+        let row = user.id.to_string();
+        self.secrets
+            .open(sealed, &totp_binding(&row))
+            .map_err(|e| CoreError::internal(format!("two-factor secret unreadable: {e}")))
+    }
+
+    /// Refuses an attempt while `key` is within its growing delay.
+    async fn check_throttle(&self, key: &str, after: u32, meta: &RequestMeta) -> CoreResult<()> {
+        let f = self.counters.get(key).await?;
+        if f.count < after {
+            return Ok(());
+        }
+        let exp = (f.count - after).min(20);
+        let delay = self
+            .config
+            .auth
+            .throttle_base_delay_ms
+            .saturating_mul(1u64 << exp)
+            .min(MAX_DELAY_MS);
+        let allowed_at = f.last_ms.saturating_add(delay as i64);
+        let now_ms = meta.now.timestamp_millis();
+        if now_ms < allowed_at {
+            let secs = ((allowed_at - now_ms) as u64).div_ceil(1000).max(1);
+            return Err(CoreError::throttled(secs));
+        }
+        Ok(())
+    }
+
+    /// Records a sign-in event in the instance chain and in every tenant the person belongs to.
+    pub(crate) async fn record_signin(
+        &self,
+        user: Option<&users::User>,
+        email: &str,
+        meta: &RequestMeta,
+        action: &str,
+        outcome: &str,
+    ) -> CoreResult<()> {
+        let actor = user.map(|u| (UserId(u.id), u.email.as_str()));
+        let mut chains = vec![INSTANCE_CHAIN];
+        if let Some(u) = user {
+            let txn = self.db.begin(Scope::User(UserId(u.id))).await?;
+            chains.extend(memberships::for_user(&txn, UserId(u.id)).await?.into_iter().map(|m| TenantId(m.tenant_id)));
+            txn.commit().await?;
+        }
+        for chain in chains {
+            let txn = self.db.begin(Scope::Tenant(chain)).await?;
+            record(
+                &txn,
+                chain,
+                actor,
+                meta,
+                Event {
+                    action,
+                    target: Some(email.to_owned()),
+                    outcome,
+                    details: serde_json::json!({}),
+                },
+            )
+            .await?;
+            txn.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn totp_binding(row: &str) -> heraut_auth::crypto::Binding<'_> {
+    heraut_auth::crypto::Binding {
+        table: "users",
+        column: "totp_secret",
+        row,
+    }
+}
+
+fn parse_user(sub: &str) -> CoreResult<UserId> {
+    sub.parse::<uuid::Uuid>()
+        .map(UserId)
+        .map_err(|_| CoreError::new(ErrorCode::TokenInvalid, "the token names no valid user"))
+}

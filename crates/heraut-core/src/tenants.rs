@@ -1,0 +1,224 @@
+//! Tenants: creating them (instance admins), listing, and the tenant context every tenant route
+//! starts from.
+
+use heraut_auth::Permission;
+use heraut_auth::permissions::allows;
+use heraut_db::{Scope, memberships, tenants};
+use heraut_proto::tenants::{CreateTenantRequest, Role, TenantLevel, TenantList, TenantSettings, TenantView};
+use heraut_proto::{ErrorCode, TenantId};
+
+use crate::audit::{Event, record};
+use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
+
+/// The largest page a list returns.
+pub const MAX_PAGE: u64 = 200;
+/// Page size when `limit` is not given.
+pub const DEFAULT_PAGE: u64 = 50;
+
+/// What instance administrators may do in any tenant, member or not.
+const ADMIN_PERMISSIONS: &[Permission] = &[
+    Permission::TenantRead,
+    Permission::TenantSettingsManage,
+    Permission::MembersRead,
+    Permission::MembersManage,
+    Permission::AuditRead,
+];
+
+/// A tenant route's checked context: the tenant exists, the actor may see it, and holds the
+/// permission asked for.
+#[derive(Debug, Clone)]
+pub struct TenantCtx {
+    pub tenant_id: TenantId,
+    pub tenant: tenants::Tenant,
+    /// The actor's role, when they are a member.
+    pub role: Option<Role>,
+}
+
+pub(crate) fn page_limit(limit: Option<u64>) -> CoreResult<u64> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(CoreError::new(
+            ErrorCode::RequestInvalid,
+            format!("limit must be between 1 and {MAX_PAGE} ({n} given)"),
+        )),
+    }
+}
+
+pub(crate) fn bad_cursor() -> CoreError {
+    CoreError::new(ErrorCode::RequestInvalid, "the cursor is not one this list returned")
+}
+
+fn check_slug(slug: &str) -> CoreResult<()> {
+    let ok = (2..=63).contains(&slug.len())
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::new(
+            ErrorCode::RequestInvalid,
+            format!("slug `{slug}` must be 2–63 lowercase letters, digits or hyphens, not starting or ending with a hyphen"),
+        ))
+    }
+}
+
+pub(crate) fn view(t: tenants::Tenant, parent_slug: Option<String>) -> TenantView {
+    TenantView {
+        id: TenantId(t.id),
+        slug: t.slug,
+        name: t.name,
+        level: TenantLevel::parse(&t.level).unwrap_or(TenantLevel::Other),
+        parent: parent_slug,
+        settings: TenantSettings {
+            require_mfa: t.require_mfa,
+            time_zone: t.time_zone,
+            publish_grace_minutes: t.publish_grace_minutes.max(0) as u32,
+        },
+        created_at: t.created_at,
+    }
+}
+
+impl Core {
+    /// Resolves `slug` for `actor` and checks `permission`. A tenant the actor cannot see is
+    /// answered exactly like one that does not exist.
+    pub async fn tenant_ctx(&self, actor: &Actor, slug: &str, permission: Permission) -> CoreResult<TenantCtx> {
+        let tenant = tenants::find_by_slug(self.db.conn(), slug)
+            .await?
+            .ok_or_else(|| CoreError::tenant_not_found(slug))?;
+        let tenant_id = TenantId(tenant.id);
+        let txn = self.db.begin(Scope::TenantUser(tenant_id, actor.user_id)).await?;
+        let membership = memberships::get(&txn, tenant_id, actor.user_id).await?;
+        txn.commit().await?;
+        let role = membership.and_then(|m| Role::parse(&m.role));
+        let as_admin = actor.instance_admin && ADMIN_PERMISSIONS.contains(&permission);
+        if role.is_none() && !as_admin {
+            return Err(CoreError::tenant_not_found(slug));
+        }
+        if as_admin && role.is_none() {
+            self.require_admin_mfa(actor)?;
+        } else if tenant.require_mfa && !actor.mfa_enabled {
+            return Err(CoreError::new(
+                ErrorCode::MfaEnrolmentRequired,
+                format!("tenant `{slug}` requires two-factor sign-in; set it up under /api/v1/me/mfa/totp first"),
+            ));
+        }
+        let allowed = as_admin || role.is_some_and(|r| allows(r, permission));
+        if !allowed {
+            return Err(CoreError::new(
+                ErrorCode::Forbidden,
+                format!("your role in `{slug}` does not allow this"),
+            ));
+        }
+        Ok(TenantCtx { tenant_id, tenant, role })
+    }
+
+    pub(crate) fn require_admin(&self, actor: &Actor) -> CoreResult<()> {
+        if !actor.instance_admin {
+            return Err(CoreError::new(ErrorCode::Forbidden, "only instance administrators may do this"));
+        }
+        self.require_admin_mfa(actor)
+    }
+
+    fn require_admin_mfa(&self, actor: &Actor) -> CoreResult<()> {
+        if self.config.auth.require_mfa_for_admins && !actor.mfa_enabled {
+            return Err(CoreError::new(
+                ErrorCode::MfaEnrolmentRequired,
+                "instance administrators must set up two-factor sign-in first (/api/v1/me/mfa/totp)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `POST /tenants` (instance admin).
+    pub async fn create_tenant(&self, meta: &RequestMeta, actor: &Actor, req: CreateTenantRequest) -> CoreResult<TenantView> {
+        self.require_admin(actor)?;
+        let slug = req.slug.trim().to_owned();
+        check_slug(&slug)?;
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(CoreError::new(ErrorCode::RequestInvalid, "name must be 1–200 characters"));
+        }
+        let parent = match &req.parent {
+            Some(p) => Some(
+                tenants::find_by_slug(self.db.conn(), p)
+                    .await?
+                    .ok_or_else(|| CoreError::new(ErrorCode::TenantParentNotFound, format!("no parent tenant `{p}`")))?,
+            ),
+            None => None,
+        };
+        let id = TenantId::new();
+        let txn = self.db.begin(Scope::Tenant(id)).await?;
+        let created = tenants::insert(
+            &txn,
+            tenants::NewTenant {
+                id,
+                slug: &slug,
+                name,
+                level: req.level.as_str(),
+                parent_id: parent.as_ref().map(|p| TenantId(p.id)),
+                require_mfa: true,
+                time_zone: "UTC",
+                publish_grace_minutes: 15,
+                now: meta.now,
+            },
+        )
+        .await
+        .map_err(|e| {
+            if heraut_db::is_unique_violation(&e) {
+                CoreError::new(ErrorCode::TenantSlugTaken, format!("slug `{slug}` is taken; choose another"))
+            } else {
+                e.into()
+            }
+        })?;
+        record(
+            &txn,
+            id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            Event {
+                action: "tenant.create",
+                target: Some(slug.clone()),
+                outcome: "success",
+                details: serde_json::json!({"name": name, "level": req.level.as_str(), "parent": req.parent}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(view(created, parent.map(|p| p.slug)))
+    }
+
+    /// `GET /tenants`: the caller's tenants (every tenant for an instance admin).
+    pub async fn list_tenants(&self, actor: &Actor, limit: Option<u64>, cursor: Option<String>) -> CoreResult<TenantList> {
+        let limit = page_limit(limit)?;
+        let txn = self.db.begin(Scope::User(actor.user_id)).await?;
+        let rows = if actor.instance_admin {
+            self.require_admin_mfa(actor)?;
+            tenants::list_all(&txn, cursor.as_deref(), limit + 1).await?
+        } else {
+            tenants::list_for_user(&txn, actor.user_id, cursor.as_deref(), limit + 1).await?
+        };
+        let mut items = Vec::new();
+        for t in rows.into_iter().take(limit as usize) {
+            let parent = match t.parent_id {
+                Some(p) => tenants::find_by_id(&txn, TenantId(p)).await?.map(|p| p.slug),
+                None => None,
+            };
+            items.push(view(t, parent));
+        }
+        txn.commit().await?;
+        let next_cursor = (items.len() as u64 == limit).then(|| items.last().map(|t| t.slug.clone())).flatten();
+        Ok(TenantList { items, next_cursor })
+    }
+
+    /// `GET /tenants/{tenant}`.
+    pub async fn get_tenant(&self, actor: &Actor, slug: &str) -> CoreResult<TenantView> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
+        let parent = match ctx.tenant.parent_id {
+            Some(p) => tenants::find_by_id(self.db.conn(), TenantId(p)).await?.map(|p| p.slug),
+            None => None,
+        };
+        Ok(view(ctx.tenant, parent))
+    }
+}
