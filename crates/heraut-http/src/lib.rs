@@ -1,1 +1,35 @@
-//! placeholder
+//! Heraut's HTTP face. The only crate that knows actix-web: the route table, extractors for the
+//! signed-in actor and the request's metadata, middleware (request id, security headers,
+//! metrics), the single error → problem+json mapping, and the OpenAPI document.
+
+mod error;
+mod extract;
+mod handlers;
+mod metrics;
+mod middleware;
+pub mod openapi;
+mod routes;
+
+use std::sync::Arc;
+
+use heraut_core::Core;
+
+pub use error::ApiError;
+pub use metrics::Metrics;
+pub use routes::{configure, serve};
+
+/// Shared state of every worker.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(core: Core) -> Self {
+        Self {
+            core,
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+}

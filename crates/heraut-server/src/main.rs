@@ -1,1 +1,227 @@
-fn main() {}
+//! The `heraut` binary: `serve`, `migrate`, and `admin` commands for a new installation.
+
+mod keys;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use heraut_config::Config;
+use heraut_core::{Core, RequestMeta};
+use heraut_coord::{FailureCounters, InProcessCounters, RedisCounters};
+use heraut_db::{Db, Location};
+
+/// Heraut: plan, approve, publish and archive government social media.
+#[derive(Debug, Parser)]
+#[command(name = "heraut", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (applies migrations first unless `migrate_on_start = false`).
+    Serve,
+    /// Apply database migrations.
+    Migrate {
+        /// Roll back this many migrations instead.
+        #[arg(long, value_name = "N")]
+        revert: Option<u32>,
+    },
+    /// Show the effective configuration, secrets redacted.
+    Config,
+    /// Administration of the installation.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an instance administrator (password from HERAUT_ADMIN_PASSWORD or a prompt).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+    },
+    /// Verify a tenant's audit hash chain (`--tenant instance` for the instance's own chain).
+    AuditVerify {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    init_logging(&env);
+    let config = match Config::load(&env) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config, &env)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(env: &BTreeMap<String, String>) {
+    let filter = env.get("HERAUT_LOG").cloned().unwrap_or_else(|| "info".to_owned());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn location(config: &Config) -> Location {
+    match &config.database_url {
+        Some(url) => Location::Postgres(url.expose().to_owned()),
+        None => Location::Sqlite(config.sqlite_path()),
+    }
+}
+
+async fn run(command: Command, config: Arc<Config>, env: &BTreeMap<String, String>) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => serve(config).await.map(|()| ExitCode::SUCCESS),
+        Command::Migrate { revert } => {
+            let loc = location(&config);
+            match revert {
+                Some(n) => {
+                    heraut_db::migrate_down(&loc, Some(n)).await.context("rolling back migrations")?;
+                    println!("rolled back {n} migration(s)");
+                }
+                None => {
+                    heraut_db::migrate(&loc).await.context("applying migrations")?;
+                    println!("migrations applied");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config => {
+            println!("{config:#?}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { command } => admin(command, config, env).await,
+    }
+}
+
+async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
+    let loc = location(&config);
+    if config.migrate_on_start {
+        heraut_db::migrate(&loc).await.context("applying migrations")?;
+    }
+    let db = Db::open(&loc, config.database.max_connections)
+        .await
+        .context("opening the database")?;
+    let token_keys = keys::token_keys(&config).context("loading the token signing key")?;
+    let secrets = keys::secret_box(&config).context("loading the secrets key")?;
+    let counters: Arc<dyn FailureCounters> = match &config.redis_url {
+        Some(url) => Arc::new(
+            RedisCounters::connect(url.expose(), &config.redis_prefix, Duration::from_secs(24 * 3600))
+                .await
+                .context("connecting to Redis")?,
+        ),
+        None => Arc::new(InProcessCounters::default()),
+    };
+    Ok(Core::new(db, config, token_keys, secrets, counters))
+}
+
+async fn serve(config: Arc<Config>) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let core = build_core(config.clone()).await?;
+    let state = heraut_http::AppState::new(core);
+    let server = heraut_http::serve(state, config.listen)
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(
+        listen = %config.listen,
+        database = if config.database_url.is_some() { "postgresql" } else { "sqlite" },
+        coordination = if config.redis_url.is_some() { "redis" } else { "in-process" },
+        startup_ms = started.elapsed().as_millis() as u64,
+        "heraut is serving"
+    );
+    server.await.context("server stopped with an error")
+}
+
+async fn admin(command: AdminCommand, config: Arc<Config>, env: &BTreeMap<String, String>) -> anyhow::Result<ExitCode> {
+    let core = build_core(config).await?;
+    let meta = RequestMeta::cli(chrono::Utc::now());
+    match command {
+        AdminCommand::CreateAdmin { email } => {
+            let password = match env.get("HERAUT_ADMIN_PASSWORD") {
+                Some(p) => p.clone(),
+                None if std::io::stdin().is_terminal() => {
+                    let p = rpassword::prompt_password("Password (at least 15 characters): ")?;
+                    let again = rpassword::prompt_password("Repeat: ")?;
+                    if p != again {
+                        eprintln!("error: the passwords differ");
+                        return Ok(ExitCode::from(2));
+                    }
+                    p
+                }
+                None => {
+                    eprintln!("error: set HERAUT_ADMIN_PASSWORD or run in a terminal to be asked for the password");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            match core.create_admin(&meta, &email, &password).await {
+                Ok((id, true)) => println!("created instance administrator {email} ({id}); sign in and set up two-factor sign-in"),
+                Ok((id, false)) => println!("{email} ({id}) existed and is now an instance administrator; password unchanged"),
+                Err(e) => {
+                    eprintln!("error: {}", e.detail);
+                    return Ok(ExitCode::from(2));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::AuditVerify { tenant } => match core.verify_chain_by_slug(&tenant).await {
+            Ok(v) if v.valid => {
+                println!("audit chain of {tenant} is valid: {} events checked", v.events_checked);
+                Ok(ExitCode::SUCCESS)
+            }
+            Ok(v) => {
+                println!(
+                    "audit chain of {tenant} is BROKEN at event {}: {} events checked",
+                    v.first_broken_event.unwrap_or_default(),
+                    v.events_checked
+                );
+                Ok(ExitCode::FAILURE)
+            }
+            Err(e) => {
+                eprintln!("error: {}", e.detail);
+                Ok(ExitCode::from(2))
+            }
+        },
+        AdminCommand::Unlock { email } => match core.unlock_user(&meta, &email).await {
+            Ok(()) => {
+                println!("{email} is unlocked");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("error: {}", e.detail);
+                Ok(ExitCode::from(2))
+            }
+        },
+    }
+}

@@ -1,0 +1,106 @@
+//! Members of a tenant.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use heraut_proto::tenants::{AddMemberRequest, AddMemberResponse, MemberList, MemberView, UpdateMemberRequest};
+use heraut_proto::{Problem, UserId};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{AuthUser, Meta};
+
+/// Members and their roles.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/members", tag = "people", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")),
+    responses((status = 200, description = "Members", body = MemberList),
+        (status = 401, description = "Not signed in", body = Problem),
+        (status = 403, description = "Not allowed, or 2FA required first", body = Problem),
+        (status = 404, description = "No such tenant you can see", body = Problem)))]
+#[get("/api/v1/tenants/{tenant}/members")]
+pub async fn list_members(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.core.list_members(&user.0, &path).await?))
+}
+
+/// Add a member; a new person gets a one-time set-password token.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/members", tag = "people", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")), request_body = AddMemberRequest,
+    responses((status = 201, description = "Added", body = AddMemberResponse),
+        (status = 400, description = "Malformed body or e-mail address", body = Problem),
+        (status = 401, description = "Not signed in", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such tenant you can see", body = Problem),
+        (status = 409, description = "Already a member", body = Problem)))]
+#[post("/api/v1/tenants/{tenant}/members")]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<AddMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let out = state.core.add_member(&meta.0, &user.0, &path, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Change a member's role.
+#[utoipa::path(patch, path = "/api/v1/tenants/{tenant}/members/{user_id}", tag = "people", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("user_id" = uuid::Uuid, Path, description = "Member's user id")),
+    request_body = UpdateMemberRequest,
+    responses((status = 200, description = "Changed", body = MemberView),
+        (status = 400, description = "Malformed body or id", body = Problem),
+        (status = 401, description = "Not signed in", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such tenant or member", body = Problem),
+        (status = 409, description = "Would leave no owner", body = Problem)))]
+#[patch("/api/v1/tenants/{tenant}/members/{user_id}")]
+pub async fn update_member(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, uuid::Uuid)>,
+    body: web::Json<UpdateMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let out = state.core.update_member(&meta.0, &user.0, &slug, UserId(id), body.role).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Remove a member.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant}/members/{user_id}", tag = "people", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("user_id" = uuid::Uuid, Path, description = "Member's user id")),
+    responses((status = 204, description = "Removed"),
+        (status = 400, description = "Malformed id", body = Problem),
+        (status = 401, description = "Not signed in", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such tenant or member", body = Problem),
+        (status = 409, description = "Would leave no owner", body = Problem)))]
+#[delete("/api/v1/tenants/{tenant}/members/{user_id}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    state.core.remove_member(&meta.0, &user.0, &slug, UserId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Reset a member's two-factor sign-in so they can enrol a new device; ends their sessions.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/members/{user_id}/mfa-reset", tag = "people", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("user_id" = uuid::Uuid, Path, description = "Member's user id")),
+    responses((status = 204, description = "Reset"),
+        (status = 400, description = "Malformed id", body = Problem),
+        (status = 401, description = "Not signed in", body = Problem),
+        (status = 403, description = "Not allowed", body = Problem),
+        (status = 404, description = "No such tenant or member", body = Problem)))]
+#[post("/api/v1/tenants/{tenant}/members/{user_id}/mfa-reset")]
+pub async fn reset_member_mfa(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    state.core.reset_member_mfa(&meta.0, &user.0, &slug, UserId(id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,21 @@
+//! Request handlers, one module per resource. Each extracts, calls one use case, maps the result.
+
+pub mod account;
+pub mod audit;
+pub mod auth;
+pub mod members;
+pub mod ops;
+pub mod tenants;
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// Items per page, 1–200 (default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,55 @@
+//! The OpenAPI document: every route, body and error. Served at `/api/openapi.json` and
+//! browsable at `/api/docs`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::handlers::{account, audit, auth, members, ops, tenants};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Heraut API", version = "1",
+        description = "Plan, approve, publish and archive the social media of government agencies. Errors are application/problem+json with a stable `code`."),
+    paths(
+        ops::get_healthz, ops::get_readyz, ops::get_metrics, ops::get_ping,
+        auth::post_login, auth::post_mfa, auth::post_refresh, auth::post_logout, auth::post_set_password,
+        account::get_me, account::post_totp, account::post_totp_confirm, account::put_password,
+        tenants::list_tenants, tenants::create_tenant, tenants::get_tenant,
+        members::list_members, members::add_member, members::update_member, members::remove_member,
+        members::reset_member_mfa,
+        audit::list_audit, audit::verify_audit,
+    ),
+    components(schemas(heraut_proto::Problem, heraut_proto::ErrorCode)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "sign-in", description = "Password, second factor, sessions"),
+        (name = "account", description = "The signed-in person's own account"),
+        (name = "tenants", description = "Agencies"),
+        (name = "people", description = "Members and roles"),
+        (name = "audit", description = "The tamper-evident audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as served.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
