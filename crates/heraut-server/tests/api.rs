@@ -1,0 +1,448 @@
+//! End-to-end tests: the real `heraut` binary on SQLite and on PostgreSQL (and with Redis where
+//! it matters), driven through its HTTP API and CLI as an agency and an IT admin would.
+//! One test binary for the crate, to keep linking cheap.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use heraut_testkit::{Server, TestDb};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_heraut");
+const ADMIN_EMAIL: &str = "it-admin@example.gov";
+const ADMIN_PASSWORD: &str = "a long admin passphrase for tests";
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+struct Resp {
+    status: StatusCode,
+    body: Value,
+    headers: reqwest::header::HeaderMap,
+}
+
+impl Api {
+    fn new(server: &Server) -> Self {
+        Self {
+            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            base: server.base_url.clone(),
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Resp { status, body, headers }
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Resp {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call("POST", path, token, Some(body)).await
+    }
+
+    async fn login(&self, email: &str, password: &str) -> Resp {
+        self.post("/api/v1/auth/login", None, json!({"email": email, "password": password})).await
+    }
+}
+
+fn totp_code(secret_b32: &str, unix: u64) -> String {
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_skew(1)
+        .with_step_duration(30)
+        .with_secret(totp_rs::Secret::try_from_base32(secret_b32).unwrap())
+        .build()
+        .unwrap()
+        .generate(unix)
+        .to_string()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+fn assert_problem(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status.as_u16(), status, "expected {status} {code}, got {:?}", r.body);
+    assert_eq!(r.body["code"], code, "{:?}", r.body);
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+}
+
+/// Enrols TOTP for a signed-in person; returns (secret, recovery codes, the unix time whose step was used).
+async fn enrol_totp(api: &Api, token: &str) -> (String, Vec<String>) {
+    let start = api.post("/api/v1/me/mfa/totp", Some(token), json!({})).await;
+    assert_eq!(start.status, 200, "{:?}", start.body);
+    let secret = start.body["secret"].as_str().unwrap().to_owned();
+    assert!(start.body["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
+    let wrong = api.post("/api/v1/me/mfa/totp/confirm", Some(token), json!({"code": "000000"})).await;
+    if wrong.status != 200 {
+        assert_problem(&wrong, 401, "auth.mfa_invalid");
+    }
+    let code = totp_code(&secret, now_secs());
+    let ok = api.post("/api/v1/me/mfa/totp/confirm", Some(token), json!({"code": code})).await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    let codes: Vec<String> = ok.body["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    (secret, codes)
+}
+
+/// Signs in with password then a recovery code (TOTP steps are single-use, so tests that sign
+/// in many times use recovery codes).
+async fn login_with_recovery(api: &Api, email: &str, password: &str, code: &str) -> Value {
+    let first = api.login(email, password).await;
+    assert_eq!(first.body["mfa_required"], true, "{:?}", first.body);
+    let r = api
+        .post("/api/v1/auth/mfa", None, json!({"mfa_token": first.body["mfa_token"], "code": code}))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body
+}
+
+/// Creates the admin by CLI, signs in, enrols TOTP; returns (admin access token, admin recovery codes).
+async fn bootstrap_admin(server: &Server, api: &Api) -> (String, Vec<String>) {
+    let (code, out, err) = server
+        .cli(&["admin", "create-admin", "--email", ADMIN_EMAIL], &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)])
+        .unwrap();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("created instance administrator"), "{out}");
+    let first = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    let token = first.body["access_token"].as_str().unwrap().to_owned();
+    // An admin without 2FA can do nothing as admin yet.
+    let denied = api.get("/api/v1/tenants", &token).await;
+    assert_problem(&denied, 403, "auth.mfa_enrolment_required");
+    let (_secret, codes) = enrol_totp(api, &token).await;
+    let tokens = login_with_recovery(api, ADMIN_EMAIL, ADMIN_PASSWORD, &codes[0]).await;
+    (tokens["access_token"].as_str().unwrap().to_owned(), codes[1..].to_vec())
+}
+
+async fn create_tenant(api: &Api, admin: &str, slug: &str) {
+    let r = api
+        .post("/api/v1/tenants", Some(admin), json!({"slug": slug, "name": format!("Gemeente {slug}"), "level": "municipal"}))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["settings"]["require_mfa"], true);
+}
+
+async fn start(db: &TestDb, extra: &[(&str, &str)]) -> Server {
+    Server::start(std::path::Path::new(BIN), db, extra).await.unwrap()
+}
+
+#[tokio::test]
+async fn whole_journey_from_cli_admin_to_logout() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+
+        create_tenant(&api, &admin, "utrecht").await;
+        let dup = api.post("/api/v1/tenants", Some(&admin), json!({"slug": "utrecht", "name": "x", "level": "municipal"})).await;
+        assert_problem(&dup, 409, "tenant.slug_taken");
+        let bad = api.post("/api/v1/tenants", Some(&admin), json!({"slug": "Not A Slug", "name": "x", "level": "municipal"})).await;
+        assert_problem(&bad, 400, "request.invalid");
+
+        // Invite an owner; the password policy speaks first.
+        let r = api
+            .post("/api/v1/tenants/utrecht/members", Some(&admin), json!({"email": "Ada@Example.gov", "name": "Ada", "role": "owner"}))
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_eq!(r.body["email"], "ada@example.gov");
+        let set_token = r.body["set_password_token"].as_str().unwrap().to_owned();
+        let short = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": "short one"})).await;
+        assert_problem(&short, 400, "auth.password_policy");
+        let breached = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": "1qaz2wsx3edc4rfv"})).await;
+        assert_problem(&breached, 400, "auth.password_policy");
+        let pw = "ada's very own passphrase";
+        let set = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": pw})).await;
+        assert_eq!(set.status, 204, "{:?}", set.body);
+        let again = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": pw})).await;
+        assert_problem(&again, 401, "auth.password_token_invalid");
+
+        // Without 2FA, Ada can do nothing in a tenant that requires it, but can see herself and enrol.
+        let first = api.login("ada@example.gov", pw).await;
+        assert_eq!(first.status, 200, "{:?}", first.body);
+        let ada0 = first.body["access_token"].as_str().unwrap().to_owned();
+        let blocked = api.get("/api/v1/tenants/utrecht", &ada0).await;
+        assert_problem(&blocked, 403, "auth.mfa_enrolment_required");
+        let me = api.get("/api/v1/me", &ada0).await;
+        assert_eq!(me.body["memberships"][0]["tenant"], "utrecht");
+        assert_eq!(me.body["memberships"][0]["role"], "owner");
+        assert_eq!(me.body["mfa_enabled"], false);
+        let (secret, recovery) = enrol_totp(&api, &ada0).await;
+
+        // Two sign-ins race with the same (next-step) code: exactly one wins.
+        let a = api.login("ada@example.gov", pw).await;
+        let b = api.login("ada@example.gov", pw).await;
+        let code = totp_code(&secret, now_secs() + 30);
+        let (ra, rb) = tokio::join!(
+            api.post("/api/v1/auth/mfa", None, json!({"mfa_token": a.body["mfa_token"], "code": code})),
+            api.post("/api/v1/auth/mfa", None, json!({"mfa_token": b.body["mfa_token"], "code": code})),
+        );
+        let wins = [ra.status, rb.status].iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!(wins, 1, "{:?} / {:?}", ra.body, rb.body);
+        let loser = if ra.status == StatusCode::OK { &rb } else { &ra };
+        assert_problem(loser, 401, "auth.mfa_invalid");
+        let tokens = if ra.status == StatusCode::OK { ra.body } else { rb.body };
+        // The same code replayed later fails too.
+        let c = api.login("ada@example.gov", pw).await;
+        let replay = api.post("/api/v1/auth/mfa", None, json!({"mfa_token": c.body["mfa_token"], "code": code})).await;
+        assert_problem(&replay, 401, "auth.mfa_invalid");
+
+        let ada = tokens["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(tokens["token_type"], "Bearer");
+        assert!(tokens["expires_in"].as_u64().unwrap() <= 900);
+        let t = api.get("/api/v1/tenants/utrecht", &ada).await;
+        assert_eq!(t.status, 200, "{:?}", t.body);
+        assert_eq!(t.body["slug"], "utrecht");
+
+        // A recovery code works once.
+        let d = api.login("ada@example.gov", pw).await;
+        let rec = api.post("/api/v1/auth/mfa", None, json!({"mfa_token": d.body["mfa_token"], "code": recovery[0].to_uppercase()})).await;
+        assert_eq!(rec.status, 200, "{:?}", rec.body);
+        let e = api.login("ada@example.gov", pw).await;
+        let rec2 = api.post("/api/v1/auth/mfa", None, json!({"mfa_token": e.body["mfa_token"], "code": recovery[0]})).await;
+        assert_problem(&rec2, 401, "auth.mfa_invalid");
+
+        // Refresh rotates; reusing a spent token ends the whole family.
+        let rt1 = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let r2 = api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt1})).await;
+        assert_eq!(r2.status, 200, "{:?}", r2.body);
+        let rt2 = r2.body["refresh_token"].as_str().unwrap().to_owned();
+        let access2 = r2.body["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(api.get("/api/v1/me", &access2).await.status, 200);
+        let reuse = api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt1})).await;
+        assert_problem(&reuse, 401, "auth.refresh_reused");
+        let after = api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt2})).await;
+        assert_problem(&after, 401, "auth.token_invalid");
+        assert_problem(&api.get("/api/v1/me", &access2).await, 401, "auth.token_invalid");
+
+        // Logout ends the session server-side.
+        let session = rec.body.clone();
+        let access = session["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(api.get("/api/v1/me", &access).await.status, 200);
+        let out = api.post("/api/v1/auth/logout", Some(&access), json!({})).await;
+        assert_eq!(out.status, 204, "{:?}", out.body);
+        assert_problem(&api.get("/api/v1/me", &access).await, 401, "auth.token_invalid");
+        let rt = session["refresh_token"].as_str().unwrap();
+        assert_eq!(api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt})).await.status, 401);
+
+        // The owner manages members; the audit log recorded all of it and verifies.
+        let owner = login_with_recovery(&api, "ada@example.gov", pw, &recovery[1]).await;
+        let owner = owner["access_token"].as_str().unwrap().to_owned();
+        let bob = api
+            .post("/api/v1/tenants/utrecht/members", Some(&owner), json!({"email": "bob@example.gov", "name": "Bob", "role": "editor"}))
+            .await;
+        assert_eq!(bob.status, 201);
+        let bob_id = bob.body["user_id"].as_str().unwrap();
+        let patched = api
+            .call("PATCH", &format!("/api/v1/tenants/utrecht/members/{bob_id}"), Some(&owner), Some(json!({"role": "approver"})))
+            .await;
+        assert_eq!(patched.status, 200, "{:?}", patched.body);
+        assert_eq!(patched.body["role"], "approver");
+        let me_id = api.get("/api/v1/me", &owner).await.body["id"].as_str().unwrap().to_owned();
+        let last = api.call("DELETE", &format!("/api/v1/tenants/utrecht/members/{me_id}"), Some(&owner), None).await;
+        assert_problem(&last, 409, "member.last_owner");
+        let members = api.get("/api/v1/tenants/utrecht/members", &owner).await;
+        assert_eq!(members.body["items"].as_array().unwrap().len(), 2);
+
+        let audit = api.get("/api/v1/tenants/utrecht/audit?limit=200", &owner).await;
+        assert_eq!(audit.status, 200, "{:?}", audit.body);
+        let actions: Vec<&str> = audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        for expected in ["tenant.create", "member.add", "auth.password_set", "mfa.enabled", "auth.login", "auth.mfa",
+            "auth.recovery_code_used", "auth.refresh_reuse", "auth.logout", "member.role_change"] {
+            assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+        }
+        let text = audit.body.to_string();
+        assert!(!text.contains(pw) && !text.contains(&code) && !text.contains(&rt1), "secrets leaked into the audit log");
+        let filtered = api.get("/api/v1/tenants/utrecht/audit?action=member.add", &owner).await;
+        assert!(filtered.body["items"].as_array().unwrap().iter().all(|e| e["action"] == "member.add"));
+        assert_eq!(filtered.body["items"].as_array().unwrap().len(), 2);
+        let verify = api.get("/api/v1/tenants/utrecht/audit/verify", &owner).await;
+        assert_eq!(verify.body["valid"], true, "{:?}", verify.body);
+        let n = verify.body["events_checked"].as_u64().unwrap();
+        assert!(n >= 10, "{n}");
+        let (code_ok, out, _) = server.cli(&["admin", "audit-verify", "--tenant", "utrecht"], &[]).unwrap();
+        assert_eq!(code_ok, 0, "{out}");
+        assert!(out.contains("valid"), "{out}");
+
+        // An editor may not read the audit log.
+        let (c, _, _) = server.cli(&["admin", "audit-verify", "--tenant", "no-such-tenant"], &[]).unwrap();
+        assert_eq!(c, 2);
+
+        // Changing one byte of one stored event is detected, by the API and by the CLI.
+        tamper_audit_event(&db, &server, "utrecht", 3).await;
+        let broken = api.get("/api/v1/tenants/utrecht/audit/verify", &owner).await;
+        assert_eq!(broken.body["valid"], false, "{:?}", broken.body);
+        assert_eq!(broken.body["first_broken_event"], 3);
+        let (code_bad, out, _) = server.cli(&["admin", "audit-verify", "--tenant", "utrecht"], &[]).unwrap();
+        assert_eq!(code_bad, 1, "{out}");
+        assert!(out.contains("BROKEN at event 3"), "{out}");
+    }
+}
+
+/// Flips one character of an event's `outcome` directly in the database, as someone with
+/// database access might.
+async fn tamper_audit_event(db: &TestDb, server: &Server, slug: &str, seq: i64) {
+    use sea_orm::{ConnectionTrait, Database};
+    let conn = Database::connect(db.owner_url(&server.data_dir)).await.unwrap();
+    let sql = format!(
+        "UPDATE audit_events SET outcome = 'Success' WHERE seq = {seq} AND tenant_id = (SELECT id FROM tenants WHERE slug = '{slug}')"
+    );
+    let res = conn.execute_unprepared(&sql).await.unwrap();
+    assert_eq!(res.rows_affected(), 1);
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn forged_expired_and_misaddressed_tokens_are_refused() {
+    use heraut_auth::jwt::{self, Claims, TokenKeys};
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        let payload = admin.split('.').nth(1).unwrap();
+        let claims: Claims = serde_json::from_slice(&base64_url_decode(payload)).unwrap();
+        let pem = std::fs::read_to_string(server.data_dir.join("keys/jwt-ed25519.pem")).unwrap();
+        let keys = TokenKeys::from_pem(&pem, "heraut").unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let fresh = Claims { iat: now, nbf: now, exp: now + 300, ..claims.clone() };
+
+        // Control: a token we craft the right way is accepted, so each refusal below is about its flaw.
+        let good = keys.sign(jwt::ACCESS_TYP, &fresh).unwrap();
+        assert_eq!(api.get("/api/v1/me", &good).await.status, 200);
+
+        let expired = keys.sign(jwt::ACCESS_TYP, &Claims { exp: now - 120, nbf: now - 900, ..fresh.clone() }).unwrap();
+        let wrong_aud = keys.sign(jwt::ACCESS_TYP, &Claims { aud: "another-api".into(), ..fresh.clone() }).unwrap();
+        let other_iss = TokenKeys::from_pem(&pem, "someone-else").unwrap();
+        let wrong_iss = other_iss.sign(jwt::ACCESS_TYP, &Claims { iss: "someone-else".into(), ..fresh.clone() }).unwrap();
+        let wrong_typ = keys.sign(jwt::MFA_TYP, &fresh).unwrap();
+        let other_key = TokenKeys::from_pem(&jwt::generate_key_pem().unwrap(), "heraut").unwrap();
+        let wrong_key = other_key.sign(jwt::ACCESS_TYP, &fresh).unwrap();
+        let not_yet = keys.sign(jwt::ACCESS_TYP, &Claims { nbf: now + 3600, exp: now + 7200, ..fresh.clone() }).unwrap();
+        // HS256 "signed" with the public key (algorithm confusion) and `none`.
+        let header_hs = base64_url(&json!({"alg": "HS256", "typ": "at+jwt", "kid": keys.kid()}).to_string());
+        let header_none = base64_url(&json!({"alg": "none", "typ": "at+jwt", "kid": keys.kid()}).to_string());
+        let body = base64_url(&serde_json::to_string(&fresh).unwrap());
+        let hs = format!("{header_hs}.{body}.{}", base64_url("forged-signature"));
+        let none = format!("{header_none}.{body}.");
+        for (what, token) in [
+            ("expired", expired), ("wrong audience", wrong_aud), ("wrong issuer", wrong_iss),
+            ("mfa token as access token", wrong_typ), ("other key", wrong_key), ("not yet valid", not_yet),
+            ("HS256", hs), ("alg none", none), ("garbage", "not.a.jwt".to_owned()),
+        ] {
+            let r = api.get("/api/v1/me", &token).await;
+            assert_eq!(r.status, 401, "{what} was accepted: {:?}", r.body);
+            assert_eq!(r.body["code"], "auth.token_invalid", "{what}");
+        }
+    }
+}
+
+fn base64_url(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+}
+
+fn base64_url_decode(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+}
+
+#[tokio::test]
+async fn throttling_and_lockout_hold_with_and_without_redis() {
+    let redis = heraut_testkit::redis_url();
+    for db in TestDb::all().await {
+        // SQLite with in-process counters; PostgreSQL with Redis when it answers.
+        let prefix = heraut_testkit::unique_name("throttle");
+        let mut env: Vec<(&str, &str)> = vec![
+            ("HERAUT_AUTH__THROTTLE_AFTER_FAILURES", "3"),
+            ("HERAUT_AUTH__THROTTLE_BASE_DELAY_MS", "60000"),
+        ];
+        let with_redis = matches!(db, TestDb::Postgres { .. }) && redis.is_some();
+        if with_redis {
+            env.push(("HERAUT_REDIS_URL", redis.as_deref().unwrap()));
+            env.push(("HERAUT_REDIS_PREFIX", &prefix));
+        }
+        eprintln!("--- backend {} redis {with_redis}", db.label());
+        let server = start(&db, &env).await;
+        let api = Api::new(&server);
+        server.cli(&["admin", "create-admin", "--email", ADMIN_EMAIL], &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)]).unwrap();
+        for _ in 0..3 {
+            assert_problem(&api.login(ADMIN_EMAIL, "wrong password, wrong").await, 401, "auth.invalid_credentials");
+        }
+        // The fourth try must wait, even with the right password.
+        let throttled = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_problem(&throttled, 429, "auth.throttled");
+        let wait: u64 = throttled.headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+        assert!((50..=60).contains(&wait), "{wait}");
+        // Unknown accounts are throttled the same way, so throttling reveals nothing.
+        for _ in 0..3 {
+            assert_problem(&api.login("nobody@example.gov", "whatever it may be").await, 401, "auth.invalid_credentials");
+        }
+        assert_problem(&api.login("nobody@example.gov", "whatever it may be").await, 429, "auth.throttled");
+        drop(server);
+
+        // Lockout: with a tiny delay, the account locks at the threshold; an admin unlocks it.
+        let prefix = heraut_testkit::unique_name("lockout");
+        let mut env: Vec<(&str, &str)> = vec![
+            ("HERAUT_AUTH__THROTTLE_AFTER_FAILURES", "2"),
+            ("HERAUT_AUTH__THROTTLE_BASE_DELAY_MS", "1"),
+            ("HERAUT_AUTH__LOCKOUT_AFTER_FAILURES", "6"),
+        ];
+        if with_redis {
+            env.push(("HERAUT_REDIS_URL", redis.as_deref().unwrap()));
+            env.push(("HERAUT_REDIS_PREFIX", &prefix));
+        }
+        let db2 = match db { TestDb::Sqlite { .. } => TestDb::sqlite(), TestDb::Postgres { .. } => TestDb::postgres().await.unwrap() };
+        let server = start(&db2, &env).await;
+        let api = Api::new(&server);
+        server.cli(&["admin", "create-admin", "--email", ADMIN_EMAIL], &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)]).unwrap();
+        let mut failures = 0;
+        while failures < 6 {
+            let r = api.login(ADMIN_EMAIL, "wrong password, wrong").await;
+            if r.status == 401 {
+                failures += 1;
+            } else {
+                assert_eq!(r.status, 429);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let locked = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_problem(&locked, 423, "auth.account_locked");
+        let (c, out, err) = server.cli(&["admin", "unlock", "--email", ADMIN_EMAIL], &[]).unwrap();
+        assert_eq!(c, 0, "{out}{err}");
+        let ok = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(ok.status, 200, "{:?}", ok.body);
+        let (c, out, _) = server.cli(&["admin", "audit-verify", "--tenant", "instance"], &[]).unwrap();
+        assert_eq!(c, 0, "{out}");
+    }
+}
