@@ -67,3 +67,82 @@ impl FromRequest for AuthUser {
         })
     }
 }
+
+/// A JSON body, read up to the configured size; errors name the field that is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T> std::ops::Deref for ApiJson<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> ApiJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use futures_util::StreamExt;
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.core.config().max_body_bytes)
+            .unwrap_or(256 * 1024);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let is_json = content_type.starts_with("application/json")
+            || (content_type.starts_with("application/") && content_type.contains("+json"));
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let too_large = || {
+                ApiError::new(
+                    ErrorCode::RequestTooLarge,
+                    format!("the body is larger than the {limit} bytes accepted"),
+                )
+            };
+            if !is_json {
+                return Err(ApiError::new(
+                    ErrorCode::RequestInvalid,
+                    "send the body as JSON with `Content-Type: application/json`",
+                ));
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(too_large());
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::new(ErrorCode::RequestInvalid, format!("the body could not be read: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let de = &mut serde_json::Deserializer::from_slice(&body);
+            serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
+                let path = e.path().to_string();
+                let at = if path == "." { String::new() } else { format!(" at `{path}`") };
+                ApiError::new(
+                    ErrorCode::RequestInvalid,
+                    format!("the JSON body is not valid{at}: {}", e.inner()),
+                )
+            })
+        })
+    }
+}

@@ -446,3 +446,181 @@ async fn throttling_and_lockout_hold_with_and_without_redis() {
         assert_eq!(c, 0, "{out}");
     }
 }
+
+/// Fills an OpenAPI path template with the given values.
+fn fill(template: &str, tenant: &str, user_id: &str) -> String {
+    template.replace("{tenant}", tenant).replace("{user_id}", user_id)
+}
+
+/// A valid body for each write route, so a refusal is about the tenant, not the body.
+fn body_for(path: &str, method: &str) -> Option<Value> {
+    match (method, path) {
+        ("post", "/api/v1/tenants/{tenant}/members") => Some(json!({"email": "mallory@example.gov", "name": "M", "role": "owner"})),
+        ("patch", p) if p.ends_with("{user_id}") => Some(json!({"role": "owner"})),
+        ("post" | "put" | "patch", _) => Some(json!({})),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn route_walker_tenant_a_cannot_reach_tenant_b() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        create_tenant(&api, &admin, "tenant-a").await;
+        create_tenant(&api, &admin, "tenant-b").await;
+        let pw = "owner of tenant a passphrase";
+        let mut invited = Vec::new();
+        for (slug, email) in [("tenant-a", "a-owner@example.gov"), ("tenant-b", "b-owner@example.gov")] {
+            let r = api
+                .post(&format!("/api/v1/tenants/{slug}/members"), Some(&admin), json!({"email": email, "name": "Owner", "role": "owner"}))
+                .await;
+            let token = r.body["set_password_token"].as_str().unwrap().to_owned();
+            api.post("/api/v1/auth/set-password", None, json!({"token": token, "password": pw})).await;
+            invited.push(r.body["user_id"].as_str().unwrap().to_owned());
+        }
+        let b_user = invited[1].clone();
+        let first = api.login("a-owner@example.gov", pw).await;
+        let a0 = first.body["access_token"].as_str().unwrap().to_owned();
+        let (_, codes) = enrol_totp(&api, &a0).await;
+        let a = login_with_recovery(&api, "a-owner@example.gov", pw, &codes[0]).await;
+        let a = a["access_token"].as_str().unwrap().to_owned();
+
+        let doc = reqwest::get(server.url("/api/openapi.json")).await.unwrap().json::<Value>().await.unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        let mut walked = 0;
+        for (template, ops) in paths {
+            if !template.contains("{tenant}") {
+                continue;
+            }
+            for method in ops.as_object().unwrap().keys() {
+                // Tenant B's slug and B's member: must look like nothing exists.
+                let mut targets = vec![fill(template, "tenant-b", &b_user)];
+                // Own tenant, but B's member id.
+                if template.contains("{user_id}") {
+                    targets.push(fill(template, "tenant-a", &b_user));
+                }
+                for path in targets {
+                    let r = api.call(&method.to_uppercase(), &path, Some(&a), body_for(template, method)).await;
+                    assert_eq!(r.status, 404, "{} {path} answered {}: {:?}", method.to_uppercase(), r.status, r.body);
+                    let text = r.body.to_string();
+                    assert!(!text.contains("b-owner"), "{path} leaked: {text}");
+                    walked += 1;
+                }
+            }
+        }
+        assert!(walked >= 10, "walked only {walked} routes");
+        // Nothing was changed in tenant B by all of that.
+        let b_members = api.get("/api/v1/tenants/tenant-b/members", &admin).await;
+        assert_eq!(b_members.body["items"].as_array().unwrap().len(), 1);
+        assert_eq!(b_members.body["items"][0]["role"], "owner");
+        // And the same routes on tenant A work for A, so the 404s above are about isolation.
+        assert_eq!(api.get("/api/v1/tenants/tenant-a/members", &a).await.status, 200);
+        // A tenant list shows A only.
+        let list = api.get("/api/v1/tenants", &a).await;
+        let slugs: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect();
+        assert_eq!(slugs, vec!["tenant-a"]);
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_clear_problems_and_changes_nothing() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[("HERAUT_MAX_BODY_BYTES", "4096")]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        create_tenant(&api, &admin, "zwolle").await;
+        let raw = |body: &'static str, path: &str| {
+            let req = api.http.post(format!("{}{}", api.base, path)).bearer_auth(&admin).header("content-type", "application/json").body(body);
+            async move {
+                let r = req.send().await.unwrap();
+                let status = r.status().as_u16();
+                let ct = r.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
+                (status, ct, r.json::<Value>().await.unwrap())
+            }
+        };
+        let (s, ct, b) = raw("{not json", "/api/v1/tenants").await;
+        assert_eq!((s, ct.as_str(), b["code"].as_str()), (400, "application/problem+json", Some("request.invalid")));
+        let (s, _, b) = raw(r#"{"slug": 5, "name": "x", "level": "municipal"}"#, "/api/v1/tenants").await;
+        assert_eq!(s, 400);
+        assert!(b["detail"].as_str().unwrap().contains("slug"), "{b}");
+        let (s, _, b) = raw(r#"{"slug": "ok-slug", "name": "x", "level": "galactic"}"#, "/api/v1/tenants").await;
+        assert_eq!(s, 400);
+        assert!(b["detail"].as_str().unwrap().contains("galactic"), "{b}");
+        let (s, _, b) = raw(r#"{"slug": "ok-slug", "name": "x", "level": "municipal", "owner": "me"}"#, "/api/v1/tenants").await;
+        assert_eq!(s, 400);
+        assert!(b["detail"].as_str().unwrap().contains("owner"), "{b}");
+        let big = format!(r#"{{"slug": "big", "name": "{}", "level": "municipal"}}"#, "x".repeat(10_000));
+        let r = api.http.post(format!("{}/api/v1/tenants", api.base)).bearer_auth(&admin)
+            .header("content-type", "application/json").body(big).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 413);
+        assert_eq!(r.json::<Value>().await.unwrap()["code"], "request.too_large");
+        let bad_id = api.call("PATCH", "/api/v1/tenants/zwolle/members/not-a-uuid", Some(&admin), Some(json!({"role": "editor"}))).await;
+        assert_problem(&bad_id, 400, "request.invalid");
+        let bad_limit = api.get("/api/v1/tenants?limit=0", &admin).await;
+        assert_problem(&bad_limit, 400, "request.invalid");
+        let bad_email = api.post("/api/v1/tenants/zwolle/members", Some(&admin), json!({"email": "no-at-sign", "name": "X", "role": "editor"})).await;
+        assert_problem(&bad_email, 400, "request.invalid");
+        let nowhere = api.get("/api/v1/nowhere", &admin).await;
+        assert_problem(&nowhere, 404, "request.not_found");
+        let no_parent = api.post("/api/v1/tenants", Some(&admin), json!({"slug": "child", "name": "C", "level": "municipal", "parent": "ghost"})).await;
+        assert_problem(&no_parent, 404, "tenant.parent_not_found");
+        // Nothing of the refused requests was stored.
+        let list = api.get("/api/v1/tenants", &admin).await;
+        let slugs: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect();
+        assert_eq!(slugs, vec!["zwolle"]);
+        let members = api.get("/api/v1/tenants/zwolle/members", &admin).await;
+        assert_eq!(members.body["items"].as_array().unwrap().len(), 0);
+
+        // Bad configuration: the CLI names the key and exits non-zero.
+        let (c, _, err) = server.cli(&["migrate"], &[("HERAUT_LISTN", "1.2.3.4:80")]).unwrap();
+        assert_eq!(c, 2);
+        assert!(err.contains("HERAUT_LISTN"), "{err}");
+        let (c, _, err) = server.cli(&["migrate"], &[("HERAUT_AUTH__ARGON2_MEMORY_KIB", "64")]).unwrap();
+        assert_eq!(c, 2);
+        assert!(err.contains("argon2_memory_kib"), "{err}");
+        let cfg = server.data_dir.join("bad.toml");
+        std::fs::write(&cfg, "listen = \"127.0.0.1:1\"\n[auth]\nissuer = \"x\"\nsurprise = true\n").unwrap();
+        let (c, _, err) = server.cli(&["migrate"], &[("HERAUT_CONFIG", cfg.to_str().unwrap())]).unwrap();
+        assert_eq!(c, 2);
+        assert!(err.contains("surprise") && err.contains("bad.toml"), "{err}");
+        let (c, _, err) = server.cli(&["admin", "create-admin", "--email", "x@example.gov"], &[("HERAUT_ADMIN_PASSWORD", "short")]).unwrap();
+        assert_eq!(c, 2);
+        assert!(err.contains("at least 15"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn operations_endpoints_and_openapi_document() {
+    let db = TestDb::sqlite();
+    let server = start(&db, &[]).await;
+    let health = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    let h = health.headers();
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(h.get("x-request-id").is_some());
+    // An incoming request id is kept, so logs and audit events can be joined.
+    let r = reqwest::Client::new().get(server.url("/readyz")).header("x-request-id", "trace-123").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers().get("x-request-id").unwrap(), "trace-123");
+    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("heraut_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("route=\"/readyz\""), "{metrics}");
+    let doc: Value = reqwest::get(server.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    for route in ["/api/v1/auth/login", "/api/v1/auth/mfa", "/api/v1/auth/refresh", "/api/v1/auth/logout",
+        "/api/v1/auth/set-password", "/api/v1/me", "/api/v1/me/mfa/totp", "/api/v1/me/mfa/totp/confirm",
+        "/api/v1/me/password", "/api/v1/tenants", "/api/v1/tenants/{tenant}", "/api/v1/tenants/{tenant}/members",
+        "/api/v1/tenants/{tenant}/members/{user_id}", "/api/v1/tenants/{tenant}/audit",
+        "/api/v1/tenants/{tenant}/audit/verify", "/healthz", "/readyz", "/metrics"] {
+        assert!(doc["paths"].get(route).is_some(), "{route} missing from the OpenAPI document");
+    }
+    let docs = reqwest::get(server.url("/api/docs/")).await.unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"), "the docs page is not Swagger UI");
+}

@@ -6,7 +6,7 @@ use heraut_proto::auth::{ChangePasswordRequest, MeResponse, RecoveryCodesRespons
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{AuthUser, Meta};
+use crate::extract::{ApiJson, AuthUser, Meta};
 
 /// Who am I: profile, 2FA state and memberships.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
@@ -39,7 +39,7 @@ pub async fn post_totp_confirm(
     state: web::Data<AppState>,
     meta: Meta,
     user: AuthUser,
-    body: web::Json<TotpConfirmRequest>,
+    body: ApiJson<TotpConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.core.confirm_totp(&meta.0, &user.0, &body.code).await?))
 }
@@ -55,7 +55,7 @@ pub async fn put_password(
     state: web::Data<AppState>,
     meta: Meta,
     user: AuthUser,
-    body: web::Json<ChangePasswordRequest>,
+    body: ApiJson<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .core

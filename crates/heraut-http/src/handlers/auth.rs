@@ -8,7 +8,7 @@ use heraut_proto::auth::{
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{AuthUser, Meta};
+use crate::extract::{ApiJson, AuthUser, Meta};
 
 /// Sign in with e-mail and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "sign-in", request_body = LoginRequest,
@@ -19,7 +19,7 @@ use crate::extract::{AuthUser, Meta};
         (status = 423, description = "Account locked", body = Problem),
         (status = 429, description = "Throttled; see Retry-After", body = Problem)))]
 #[post("/api/v1/auth/login")]
-pub async fn post_login(state: web::Data<AppState>, meta: Meta, body: web::Json<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn post_login(state: web::Data<AppState>, meta: Meta, body: ApiJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
     let out = state.core.login(&meta.0, &body.email, &body.password).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -32,7 +32,7 @@ pub async fn post_login(state: web::Data<AppState>, meta: Meta, body: web::Json<
         (status = 401, description = "Wrong, reused or expired code or token", body = Problem),
         (status = 429, description = "Throttled", body = Problem)))]
 #[post("/api/v1/auth/mfa")]
-pub async fn post_mfa(state: web::Data<AppState>, meta: Meta, body: web::Json<MfaRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn post_mfa(state: web::Data<AppState>, meta: Meta, body: ApiJson<MfaRequest>) -> Result<HttpResponse, ApiError> {
     let out = state.core.login_mfa(&meta.0, &body.mfa_token, &body.code).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -44,7 +44,7 @@ pub async fn post_mfa(state: web::Data<AppState>, meta: Meta, body: web::Json<Mf
         (status = 400, description = "Malformed body", body = Problem),
         (status = 401, description = "Unknown, expired or reused token (reuse ends the session)", body = Problem)))]
 #[post("/api/v1/auth/refresh")]
-pub async fn post_refresh(state: web::Data<AppState>, meta: Meta, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn post_refresh(state: web::Data<AppState>, meta: Meta, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let out = state.core.refresh(&meta.0, &body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -60,7 +60,7 @@ pub async fn post_logout(
     state: web::Data<AppState>,
     meta: Meta,
     user: AuthUser,
-    body: Option<web::Json<LogoutRequest>>,
+    body: Option<ApiJson<LogoutRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let rt = body.and_then(|b| b.into_inner().refresh_token);
     state.core.logout(&meta.0, &user.0, rt.as_deref()).await?;
@@ -74,7 +74,7 @@ pub async fn post_logout(
         (status = 400, description = "Malformed body, or the password does not meet the policy", body = Problem),
         (status = 401, description = "Unknown, used or expired token", body = Problem)))]
 #[post("/api/v1/auth/set-password")]
-pub async fn post_set_password(state: web::Data<AppState>, meta: Meta, body: web::Json<SetPasswordRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn post_set_password(state: web::Data<AppState>, meta: Meta, body: ApiJson<SetPasswordRequest>) -> Result<HttpResponse, ApiError> {
     state.core.set_password(&meta.0, &body.token, &body.password).await?;
     Ok(HttpResponse::NoContent().finish())
 }

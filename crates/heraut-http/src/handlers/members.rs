@@ -6,7 +6,7 @@ use heraut_proto::{Problem, UserId};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{AuthUser, Meta};
+use crate::extract::{ApiJson, AuthUser, Meta};
 
 /// Members and their roles.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/members", tag = "people", security(("bearer" = [])),
@@ -35,7 +35,7 @@ pub async fn add_member(
     meta: Meta,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<AddMemberRequest>,
+    body: ApiJson<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let out = state.core.add_member(&meta.0, &user.0, &path, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(out))
@@ -57,7 +57,7 @@ pub async fn update_member(
     meta: Meta,
     user: AuthUser,
     path: web::Path<(String, uuid::Uuid)>,
-    body: web::Json<UpdateMemberRequest>,
+    body: ApiJson<UpdateMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let out = state.core.update_member(&meta.0, &user.0, &slug, UserId(id), body.role).await?;

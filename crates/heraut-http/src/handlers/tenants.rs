@@ -6,7 +6,7 @@ use heraut_proto::tenants::{CreateTenantRequest, TenantList, TenantView};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{AuthUser, Meta};
+use crate::extract::{ApiJson, AuthUser, Meta};
 use crate::handlers::Page;
 
 /// Tenants the caller belongs to (all of them, for an instance admin).
@@ -34,7 +34,7 @@ pub async fn create_tenant(
     state: web::Data<AppState>,
     meta: Meta,
     user: AuthUser,
-    body: web::Json<CreateTenantRequest>,
+    body: ApiJson<CreateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let t = state.core.create_tenant(&meta.0, &user.0, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(t))

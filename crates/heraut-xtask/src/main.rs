@@ -1,0 +1,107 @@
+//! `cargo xtask ci`: every check of the project in one command — formatting, clippy, dependency
+//! policy (cargo-deny), and the whole test suite. `cargo xtask test` runs only the tests.
+//!
+//! Environment:
+//! - `HERAUT_TEST_REQUIRE_SERVICES=1` makes unreachable PostgreSQL or Redis a failure instead of
+//!   a skipped variant (CI sets it).
+//! - `HERAUT_CI_REQUIRE_DENY=1` makes a missing `cargo-deny` a failure instead of a notice.
+
+use std::process::{Command, ExitCode};
+
+fn run(step: &str, program: &str, args: &[&str]) -> bool {
+    eprintln!("==> {step}: {program} {}", args.join(" "));
+    match Command::new(program).args(args).status() {
+        Ok(s) if s.success() => true,
+        Ok(s) => {
+            eprintln!("==> {step} FAILED ({s})");
+            false
+        }
+        Err(e) => {
+            eprintln!("==> {step} could not start {program}: {e}");
+            false
+        }
+    }
+}
+
+fn has(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn tests() -> bool {
+    if has("cargo", &["nextest", "--version"]) {
+        run(
+            "tests",
+            "cargo",
+            &["nextest", "run", "--workspace", "--no-fail-fast"],
+        )
+    } else {
+        eprintln!("NOTICE: cargo-nextest is not installed; running the tests with `cargo test`");
+        run("tests", "cargo", &["test", "--workspace", "--no-fail-fast"])
+    }
+}
+
+fn deny() -> bool {
+    if !has("cargo", &["deny", "--version"]) {
+        if std::env::var("HERAUT_CI_REQUIRE_DENY").is_ok_and(|v| v == "1") {
+            eprintln!("==> cargo-deny is required (HERAUT_CI_REQUIRE_DENY=1) but not installed");
+            return false;
+        }
+        eprintln!(
+            "NOTICE: cargo-deny is not installed, so the bans/licenses/sources check was SKIPPED; \
+             install it with `cargo install --locked cargo-deny`"
+        );
+        return true;
+    }
+    let ok = run(
+        "dependency policy",
+        "cargo",
+        &["deny", "--offline", "check", "bans", "licenses", "sources"],
+    );
+    // The advisory database must be fetched from the internet; where it cannot be, say so.
+    let advisories = Command::new("cargo")
+        .args(["deny", "check", "advisories"])
+        .status();
+    match advisories {
+        Ok(s) if s.success() => eprintln!("==> advisories: no known vulnerabilities"),
+        _ => eprintln!(
+            "NOTICE: the RustSec advisory check was SKIPPED or failed: the advisory database \
+             could not be fetched from this machine. Run `cargo deny check advisories` where it can be."
+        ),
+    }
+    ok
+}
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let ok = match task.as_str() {
+        "ci" => {
+            let mut ok = run("format", "cargo", &["fmt", "--all", "--check"]);
+            ok &= run(
+                "clippy",
+                "cargo",
+                &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+            );
+            ok &= deny();
+            ok &= tests();
+            ok
+        }
+        "test" => tests(),
+        "deny" => deny(),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|test|deny>");
+            eprintln!("  ci    formatting, clippy, dependency policy and all tests");
+            eprintln!("  test  all tests");
+            eprintln!("  deny  dependency policy (cargo-deny)");
+            return ExitCode::from(2);
+        }
+    };
+    if ok {
+        eprintln!("==> all checks passed");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
