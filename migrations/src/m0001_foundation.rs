@@ -132,13 +132,22 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Tenants::Table)
                 .col(uuid_pk(Tenants::Id))
-                .col(ColumnDef::new(Tenants::Slug).string_len(63).not_null().unique_key())
+                .col(
+                    ColumnDef::new(Tenants::Slug)
+                        .string_len(63)
+                        .not_null()
+                        .unique_key(),
+                )
                 .col(ColumnDef::new(Tenants::Name).string_len(200).not_null())
                 .col(ColumnDef::new(Tenants::Level).string_len(20).not_null())
                 .col(ColumnDef::new(Tenants::ParentId).uuid().null())
                 .col(ColumnDef::new(Tenants::RequireMfa).boolean().not_null())
                 .col(ColumnDef::new(Tenants::TimeZone).string_len(64).not_null())
-                .col(ColumnDef::new(Tenants::PublishGraceMinutes).integer().not_null())
+                .col(
+                    ColumnDef::new(Tenants::PublishGraceMinutes)
+                        .integer()
+                        .not_null(),
+                )
                 .col(ts(Tenants::CreatedAt))
                 .foreign_key(
                     ForeignKey::create()
@@ -154,7 +163,12 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Users::Table)
                 .col(uuid_pk(Users::Id))
-                .col(ColumnDef::new(Users::Email).string_len(320).not_null().unique_key())
+                .col(
+                    ColumnDef::new(Users::Email)
+                        .string_len(320)
+                        .not_null()
+                        .unique_key(),
+                )
                 .col(ColumnDef::new(Users::Name).string_len(200).not_null())
                 .col(ColumnDef::new(Users::PasswordHash).text().null())
                 .col(ColumnDef::new(Users::InstanceAdmin).boolean().not_null())
@@ -210,7 +224,11 @@ impl MigrationTrait for Migration {
                 .table(RecoveryCodes::Table)
                 .col(uuid_pk(RecoveryCodes::Id))
                 .col(ColumnDef::new(RecoveryCodes::UserId).uuid().not_null())
-                .col(ColumnDef::new(RecoveryCodes::CodeHash).string_len(64).not_null())
+                .col(
+                    ColumnDef::new(RecoveryCodes::CodeHash)
+                        .string_len(64)
+                        .not_null(),
+                )
                 .col(ts_null(RecoveryCodes::UsedAt))
                 .foreign_key(
                     ForeignKey::create()
@@ -238,7 +256,11 @@ impl MigrationTrait for Migration {
                 .col(ts(Sessions::CreatedAt))
                 .col(ts(Sessions::ExpiresAt))
                 .col(ts_null(Sessions::RevokedAt))
-                .col(ColumnDef::new(Sessions::RevokedReason).string_len(64).null())
+                .col(
+                    ColumnDef::new(Sessions::RevokedReason)
+                        .string_len(64)
+                        .null(),
+                )
                 .foreign_key(
                     ForeignKey::create()
                         .from(Sessions::Table, Sessions::UserId)
@@ -313,15 +335,35 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(AuditEvents::Seq).big_integer().not_null())
                 .col(ts(AuditEvents::OccurredAt))
                 .col(ColumnDef::new(AuditEvents::ActorId).uuid().null())
-                .col(ColumnDef::new(AuditEvents::ActorEmail).string_len(320).null())
+                .col(
+                    ColumnDef::new(AuditEvents::ActorEmail)
+                        .string_len(320)
+                        .null(),
+                )
                 .col(ColumnDef::new(AuditEvents::Ip).string_len(64).null())
-                .col(ColumnDef::new(AuditEvents::UserAgent).string_len(512).null())
-                .col(ColumnDef::new(AuditEvents::Action).string_len(64).not_null())
+                .col(
+                    ColumnDef::new(AuditEvents::UserAgent)
+                        .string_len(512)
+                        .null(),
+                )
+                .col(
+                    ColumnDef::new(AuditEvents::Action)
+                        .string_len(64)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(AuditEvents::Target).string_len(200).null())
-                .col(ColumnDef::new(AuditEvents::Outcome).string_len(32).not_null())
+                .col(
+                    ColumnDef::new(AuditEvents::Outcome)
+                        .string_len(32)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(AuditEvents::RequestId).string_len(64).null())
                 .col(ColumnDef::new(AuditEvents::Details).text().not_null())
-                .col(ColumnDef::new(AuditEvents::PrevHash).string_len(64).not_null())
+                .col(
+                    ColumnDef::new(AuditEvents::PrevHash)
+                        .string_len(64)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(AuditEvents::Hash).string_len(64).not_null())
                 .to_owned(),
         )

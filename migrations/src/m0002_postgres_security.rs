@@ -14,8 +14,7 @@ fn app_role() -> String {
     crate::APP_ROLE.to_owned()
 }
 
-const TENANT_MATCH: &str =
-    "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid";
+const TENANT_MATCH: &str = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

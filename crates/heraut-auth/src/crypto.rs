@@ -81,7 +81,13 @@ impl SecretBox {
         let nonce = XNonce::from_slice(&nonce_bytes);
         let aad = binding.aad();
         let ct = cipher
-            .encrypt(nonce, Payload { msg: plaintext, aad: &aad })
+            .encrypt(
+                nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| CryptoError::Decrypt)?;
         let mut blob = nonce_bytes;
         blob.extend_from_slice(&ct);
@@ -146,7 +152,10 @@ mod tests {
         let sb = SecretBox::new("k1", &new_key_hex()).unwrap_or_else(|_| unreachable!());
         let sealed = sb.seal(b"secret", &b("row-1")).unwrap_or_default();
         assert!(sealed.starts_with("k1:"));
-        assert_eq!(sb.open(&sealed, &b("row-1")).ok().as_deref(), Some(&b"secret"[..]));
+        assert_eq!(
+            sb.open(&sealed, &b("row-1")).ok().as_deref(),
+            Some(&b"secret"[..])
+        );
         assert_eq!(sb.open(&sealed, &b("row-2")), Err(CryptoError::Decrypt));
     }
 

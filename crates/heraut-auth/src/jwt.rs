@@ -50,7 +50,9 @@ pub struct TokenKeys {
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("TokenKeys")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -163,7 +165,10 @@ mod tests {
         let k = keys();
         let now = 1_800_000_000;
         let t = k.sign(ACCESS_TYP, &claims(now)).unwrap_or_default();
-        assert_eq!(k.verify(&t, ACCESS_TYP, ACCESS_AUD, now).ok(), Some(claims(now)));
+        assert_eq!(
+            k.verify(&t, ACCESS_TYP, ACCESS_AUD, now).ok(),
+            Some(claims(now))
+        );
         assert!(k.verify(&t, ACCESS_TYP, ACCESS_AUD, now + 700).is_err());
         assert!(k.verify(&t, MFA_TYP, ACCESS_AUD, now).is_err());
         assert!(k.verify(&t, ACCESS_TYP, MFA_AUD, now).is_err());

@@ -65,7 +65,8 @@ pub struct HashParams {
 }
 
 fn argon2(params: HashParams) -> Result<Argon2<'static>, String> {
-    let p = Params::new(params.memory_kib, params.iterations, 1, None).map_err(|e| e.to_string())?;
+    let p =
+        Params::new(params.memory_kib, params.iterations, 1, None).map_err(|e| e.to_string())?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, p))
 }
 
@@ -82,7 +83,9 @@ pub fn hash(password: &str, params: HashParams) -> Result<String, String> {
 pub fn verify(password: &str, stored: &str) -> bool {
     // Parameters come from the stored hash itself.
     let verifier = Argon2::default();
-    verifier.verify_password(password.as_bytes(), stored).is_ok()
+    verifier
+        .verify_password(password.as_bytes(), stored)
+        .is_ok()
 }
 
 /// True when the stored hash used weaker parameters than configured, so it should be rehashed.
@@ -128,7 +131,9 @@ mod tests {
     #[test]
     fn breached_passwords_are_refused_case_insensitively() {
         assert!(COMMON_PASSWORDS.lines().count() > 40_000);
-        let err = check_policy("PASSWORD", "a@b.c", true).err().unwrap_or_default();
+        let err = check_policy("PASSWORD", "a@b.c", true)
+            .err()
+            .unwrap_or_default();
         assert!(err.contains("breached"), "{err}");
     }
 
@@ -140,6 +145,12 @@ mod tests {
         assert!(verify(&pw, &h));
         assert!(!verify(&"a".repeat(100), &h));
         assert!(!needs_rehash(&h, P));
-        assert!(needs_rehash(&h, HashParams { memory_kib: 32768, iterations: 2 }));
+        assert!(needs_rehash(
+            &h,
+            HashParams {
+                memory_kib: 32768,
+                iterations: 2
+            }
+        ));
     }
 }

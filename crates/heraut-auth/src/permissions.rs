@@ -48,10 +48,23 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             CrisisManage,
             AnalyticsRead,
         ],
-        Role::Approver => &[TenantRead, MembersRead, PostsWrite, PostsApprove, PostsPublish, AnalyticsRead],
+        Role::Approver => &[
+            TenantRead,
+            MembersRead,
+            PostsWrite,
+            PostsApprove,
+            PostsPublish,
+            AnalyticsRead,
+        ],
         Role::Editor => &[TenantRead, MembersRead, PostsWrite],
         Role::Analyst => &[TenantRead, AnalyticsRead],
-        Role::RecordsOfficer => &[TenantRead, MembersRead, AuditRead, ArchiveManage, AnalyticsRead],
+        Role::RecordsOfficer => &[
+            TenantRead,
+            MembersRead,
+            AuditRead,
+            ArchiveManage,
+            AnalyticsRead,
+        ],
     }
 }
 

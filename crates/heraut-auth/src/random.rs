@@ -66,6 +66,9 @@ mod tests {
     fn recovery_code_shape() {
         let c = recovery_code();
         assert_eq!(c.len(), 14);
-        assert_eq!(normalise_recovery_code(&format!(" {} ", c.to_uppercase())), c);
+        assert_eq!(
+            normalise_recovery_code(&format!(" {} ", c.to_uppercase())),
+            c
+        );
     }
 }

@@ -287,7 +287,9 @@ fn env_value(raw: &str) -> toml::Value {
     let probe = format!("v = {raw}");
     match toml::from_str::<toml::Table>(&probe) {
         Ok(mut t) => match t.remove("v") {
-            Some(v @ (toml::Value::Integer(_) | toml::Value::Boolean(_) | toml::Value::Float(_))) => v,
+            Some(
+                v @ (toml::Value::Integer(_) | toml::Value::Boolean(_) | toml::Value::Float(_)),
+            ) => v,
             _ => toml::Value::String(raw.to_owned()),
         },
         Err(_) => toml::Value::String(raw.to_owned()),
@@ -359,7 +361,10 @@ mod tests {
 
     #[test]
     fn unknown_file_key_is_named_with_its_file() {
-        let err = Config::parse_file(Path::new("heraut.toml"), "[auth]\nissuer = \"x\"\nfoo = 1\n");
+        let err = Config::parse_file(
+            Path::new("heraut.toml"),
+            "[auth]\nissuer = \"x\"\nfoo = 1\n",
+        );
         let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("heraut.toml"), "{msg}");
         assert!(msg.contains("foo"), "{msg}");

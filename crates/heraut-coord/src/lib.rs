@@ -82,7 +82,9 @@ pub struct RedisCounters {
 
 impl std::fmt::Debug for RedisCounters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisCounters").field("prefix", &self.prefix).finish_non_exhaustive()
+        f.debug_struct("RedisCounters")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
     }
 }
 
@@ -143,7 +145,10 @@ impl FailureCounters for RedisCounters {
 
     async fn reset(&self, key: &str) -> Result<(), CoordError> {
         let mut conn = self.conn.clone();
-        let _: i64 = redis::cmd("DEL").arg(self.key(key)).query_async(&mut conn).await?;
+        let _: i64 = redis::cmd("DEL")
+            .arg(self.key(key))
+            .query_async(&mut conn)
+            .await?;
         Ok(())
     }
 
@@ -170,8 +175,20 @@ mod tests {
         assert_eq!(c.get(&key).await.ok(), Some(Failures::default()));
         c.record(&key, 10).await.ok();
         let f = c.record(&key, 20).await.ok();
-        assert_eq!(f, Some(Failures { count: 2, last_ms: 20 }));
-        assert_eq!(c.get(&key).await.ok(), Some(Failures { count: 2, last_ms: 20 }));
+        assert_eq!(
+            f,
+            Some(Failures {
+                count: 2,
+                last_ms: 20
+            })
+        );
+        assert_eq!(
+            c.get(&key).await.ok(),
+            Some(Failures {
+                count: 2,
+                last_ms: 20
+            })
+        );
         c.reset(&key).await.ok();
         assert_eq!(c.get(&key).await.ok().map(|f| f.count), Some(0));
     }

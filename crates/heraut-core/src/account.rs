@@ -3,7 +3,9 @@
 use chrono::Duration;
 use heraut_auth::{password, random, totp};
 use heraut_db::{Scope, memberships, sessions, tenants, users};
-use heraut_proto::auth::{MeResponse, MembershipView, RecoveryCodesResponse, TotpEnrolmentResponse};
+use heraut_proto::auth::{
+    MeResponse, MembershipView, RecoveryCodesResponse, TotpEnrolmentResponse,
+};
 use heraut_proto::tenants::Role;
 use heraut_proto::{ErrorCode, TenantId, UserId};
 
@@ -19,7 +21,9 @@ impl Core {
         let txn = self.db.begin(Scope::User(actor.user_id)).await?;
         let user = users::find_by_id(&txn, actor.user_id)
             .await?
-            .ok_or_else(|| CoreError::new(ErrorCode::TokenInvalid, "the account no longer exists"))?;
+            .ok_or_else(|| {
+                CoreError::new(ErrorCode::TokenInvalid, "the account no longer exists")
+            })?;
         let mut views = Vec::new();
         for m in memberships::for_user(&txn, actor.user_id).await? {
             if let Some(t) = tenants::find_by_id(&txn, TenantId(m.tenant_id)).await? {
@@ -57,18 +61,31 @@ impl Core {
             .seal(&secret, &totp_binding(&row))
             .map_err(|e| CoreError::internal(e.to_string()))?;
         users::set_pending_totp(self.db.conn(), actor.user_id, &sealed).await?;
-        let (secret, otpauth_uri) = totp::enrolment(&secret, "Heraut", &actor.email)
-            .map_err(CoreError::internal)?;
-        Ok(TotpEnrolmentResponse { secret, otpauth_uri })
+        let (secret, otpauth_uri) =
+            totp::enrolment(&secret, "Heraut", &actor.email).map_err(CoreError::internal)?;
+        Ok(TotpEnrolmentResponse {
+            secret,
+            otpauth_uri,
+        })
     }
 
     /// `POST /me/mfa/totp/confirm`: turns 2FA on with a valid code; returns recovery codes once.
-    pub async fn confirm_totp(&self, meta: &RequestMeta, actor: &Actor, code: &str) -> CoreResult<RecoveryCodesResponse> {
+    pub async fn confirm_totp(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        code: &str,
+    ) -> CoreResult<RecoveryCodesResponse> {
         let user = users::find_by_id(self.db.conn(), actor.user_id)
             .await?
-            .ok_or_else(|| CoreError::new(ErrorCode::TokenInvalid, "the account no longer exists"))?;
+            .ok_or_else(|| {
+                CoreError::new(ErrorCode::TokenInvalid, "the account no longer exists")
+            })?;
         if user.totp_enabled {
-            return Err(CoreError::new(ErrorCode::MfaAlreadyEnabled, "two-factor sign-in is already on"));
+            return Err(CoreError::new(
+                ErrorCode::MfaAlreadyEnabled,
+                "two-factor sign-in is already on",
+            ));
         }
         let Some(pending) = user.totp_pending_secret.as_deref() else {
             return Err(CoreError::new(
@@ -77,23 +94,40 @@ impl Core {
             ));
         };
         let secret = self.open_totp(&user, Some(pending))?;
-        let step = totp::matching_step(&secret, code, meta.now.timestamp().max(0) as u64).ok_or_else(|| {
-            CoreError::new(ErrorCode::MfaInvalid, "the code does not match; check the time on your device and try the next code")
-        })?;
-        let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| random::recovery_code()).collect();
+        let step = totp::matching_step(&secret, code, meta.now.timestamp().max(0) as u64)
+            .ok_or_else(|| {
+                CoreError::new(
+                    ErrorCode::MfaInvalid,
+                    "the code does not match; check the time on your device and try the next code",
+                )
+            })?;
+        let codes: Vec<String> = (0..RECOVERY_CODES)
+            .map(|_| random::recovery_code())
+            .collect();
         let hashes: Vec<String> = codes.iter().map(|c| random::sha256_hex(c)).collect();
         let txn = self.db.begin(Scope::User(actor.user_id)).await?;
         if !users::enable_totp(&txn, actor.user_id, pending, step as i64).await? {
-            return Err(CoreError::new(ErrorCode::MfaAlreadyEnabled, "two-factor sign-in is already on"));
+            return Err(CoreError::new(
+                ErrorCode::MfaAlreadyEnabled,
+                "two-factor sign-in is already on",
+            ));
         }
         users::replace_recovery_codes(&txn, actor.user_id, &hashes).await?;
         txn.commit().await?;
-        self.record_signin(Some(&user), &user.email, meta, "mfa.enabled", "success").await?;
-        Ok(RecoveryCodesResponse { recovery_codes: codes })
+        self.record_signin(Some(&user), &user.email, meta, "mfa.enabled", "success")
+            .await?;
+        Ok(RecoveryCodesResponse {
+            recovery_codes: codes,
+        })
     }
 
     /// `POST /auth/set-password`: an invited member (or a reset) sets a password with a one-time token.
-    pub async fn set_password(&self, meta: &RequestMeta, token: &str, new_password: &str) -> CoreResult<()> {
+    pub async fn set_password(
+        &self,
+        meta: &RequestMeta,
+        token: &str,
+        new_password: &str,
+    ) -> CoreResult<()> {
         let invalid = || {
             CoreError::new(
                 ErrorCode::PasswordTokenInvalid,
@@ -110,12 +144,16 @@ impl Core {
                 .map(|t| UserId(t.user_id))
                 .ok_or_else(invalid)?
         };
-        let user = users::find_by_id(self.db.conn(), user_id).await?.ok_or_else(invalid)?;
+        let user = users::find_by_id(self.db.conn(), user_id)
+            .await?
+            .ok_or_else(invalid)?;
         password::check_policy(new_password, &user.email, user.totp_enabled)
             .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
         let params = self.hash_params();
         let pw = new_password.to_owned();
-        let new_hash = blocking(move || password::hash(&pw, params)).await?.map_err(CoreError::internal)?;
+        let new_hash = blocking(move || password::hash(&pw, params))
+            .await?
+            .map_err(CoreError::internal)?;
         let txn = self.db.begin(Scope::Instance).await?;
         if users::consume_password_token(&txn, &hash, meta.now).await? != Some(user_id) {
             return Err(invalid());
@@ -124,30 +162,67 @@ impl Core {
         users::set_locked(&txn, user_id, false).await?;
         sessions::revoke_all_for_user(&txn, user_id, "password_set", meta.now).await?;
         txn.commit().await?;
-        self.record_signin(Some(&user), &user.email, meta, "auth.password_set", "success").await
+        self.record_signin(
+            Some(&user),
+            &user.email,
+            meta,
+            "auth.password_set",
+            "success",
+        )
+        .await
     }
 
     /// `PUT /me/password`.
-    pub async fn change_password(&self, meta: &RequestMeta, actor: &Actor, current: &str, new_password: &str) -> CoreResult<()> {
+    pub async fn change_password(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        current: &str,
+        new_password: &str,
+    ) -> CoreResult<()> {
         let user = users::find_by_id(self.db.conn(), actor.user_id)
             .await?
-            .ok_or_else(|| CoreError::new(ErrorCode::TokenInvalid, "the account no longer exists"))?;
-        let stored = user.password_hash.clone().unwrap_or_else(|| password::dummy_hash(self.hash_params()));
+            .ok_or_else(|| {
+                CoreError::new(ErrorCode::TokenInvalid, "the account no longer exists")
+            })?;
+        let stored = user
+            .password_hash
+            .clone()
+            .unwrap_or_else(|| password::dummy_hash(self.hash_params()));
         let cur = current.to_owned();
         if !blocking(move || password::verify(&cur, &stored)).await? {
-            self.record_signin(Some(&user), &user.email, meta, "auth.password_change", "failure").await?;
-            return Err(CoreError::new(ErrorCode::InvalidCredentials, "the current password is wrong"));
+            self.record_signin(
+                Some(&user),
+                &user.email,
+                meta,
+                "auth.password_change",
+                "failure",
+            )
+            .await?;
+            return Err(CoreError::new(
+                ErrorCode::InvalidCredentials,
+                "the current password is wrong",
+            ));
         }
         password::check_policy(new_password, &user.email, user.totp_enabled)
             .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
         let params = self.hash_params();
         let pw = new_password.to_owned();
-        let new_hash = blocking(move || password::hash(&pw, params)).await?.map_err(CoreError::internal)?;
+        let new_hash = blocking(move || password::hash(&pw, params))
+            .await?
+            .map_err(CoreError::internal)?;
         let txn = self.db.begin(Scope::Instance).await?;
         users::set_password(&txn, actor.user_id, &new_hash, meta.now).await?;
         sessions::revoke_all_for_user(&txn, actor.user_id, "password_change", meta.now).await?;
         txn.commit().await?;
-        self.record_signin(Some(&user), &user.email, meta, "auth.password_change", "success").await
+        self.record_signin(
+            Some(&user),
+            &user.email,
+            meta,
+            "auth.password_change",
+            "success",
+        )
+        .await
     }
 
     /// Creates a one-time set-password token for a person; returns the token.
@@ -158,8 +233,10 @@ impl Core {
         meta: &RequestMeta,
     ) -> CoreResult<String> {
         let token = random::token();
-        let expires = meta.now + Duration::seconds(self.config.auth.set_password_token_ttl_secs as i64);
-        users::create_password_token(conn, user, &random::sha256_hex(&token), meta.now, expires).await?;
+        let expires =
+            meta.now + Duration::seconds(self.config.auth.set_password_token_ttl_secs as i64);
+        users::create_password_token(conn, user, &random::sha256_hex(&token), meta.now, expires)
+            .await?;
         Ok(token)
     }
 }

@@ -75,7 +75,12 @@ fn view(e: audit::AuditEvent) -> AuditEventView {
 
 impl Core {
     /// Events of a tenant, newest first, filtered.
-    pub async fn list_audit(&self, actor: &Actor, slug: &str, q: AuditQuery) -> CoreResult<AuditList> {
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        q: AuditQuery,
+    ) -> CoreResult<AuditList> {
         let ctx = self.tenant_ctx(actor, slug, Permission::AuditRead).await?;
         let limit = crate::tenants::page_limit(q.limit)?;
         let before_seq = match &q.cursor {
@@ -94,7 +99,9 @@ impl Core {
         txn.commit().await?;
         let more = rows.len() as u64 > limit;
         let items: Vec<AuditEventView> = rows.into_iter().take(limit as usize).map(view).collect();
-        let next_cursor = more.then(|| items.last().map(|e| e.seq.to_string())).flatten();
+        let next_cursor = more
+            .then(|| items.last().map(|e| e.seq.to_string()))
+            .flatten();
         Ok(AuditList { items, next_cursor })
     }
 

@@ -41,7 +41,10 @@ impl CoreError {
     }
 
     pub fn tenant_not_found(slug: &str) -> Self {
-        Self::new(ErrorCode::TenantNotFound, format!("no tenant `{slug}` that you can see"))
+        Self::new(
+            ErrorCode::TenantNotFound,
+            format!("no tenant `{slug}` that you can see"),
+        )
     }
 }
 
@@ -55,7 +58,10 @@ impl From<sea_orm::DbErr> for CoreError {
 
 impl From<heraut_coord::CoordError> for CoreError {
     fn from(e: heraut_coord::CoordError) -> Self {
-        let mut err = Self::new(ErrorCode::Unavailable, "the coordination service is unavailable");
+        let mut err = Self::new(
+            ErrorCode::Unavailable,
+            "the coordination service is unavailable",
+        );
         err.source = Some(Box::new(e));
         err
     }

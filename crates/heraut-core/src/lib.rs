@@ -126,9 +126,9 @@ pub fn normalise_email(email: &str) -> String {
 pub(crate) fn check_email(email: &str) -> CoreResult<()> {
     let ok = email.len() <= 320
         && !email.chars().any(char::is_whitespace)
-        && email
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'));
+        && email.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        });
     if ok {
         Ok(())
     } else {

@@ -15,7 +15,9 @@ fn member_not_found() -> CoreError {
 impl Core {
     /// `GET /tenants/{tenant}/members`.
     pub async fn list_members(&self, actor: &Actor, slug: &str) -> CoreResult<MemberList> {
-        let ctx = self.tenant_ctx(actor, slug, Permission::MembersRead).await?;
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::MembersRead)
+            .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let rows = memberships::list(&txn, ctx.tenant_id).await?;
         txn.commit().await?;
@@ -30,23 +32,40 @@ impl Core {
                 joined_at: m.created_at,
             })
             .collect();
-        Ok(MemberList { items, next_cursor: None })
+        Ok(MemberList {
+            items,
+            next_cursor: None,
+        })
     }
 
     /// `POST /tenants/{tenant}/members`: adds a person; a new person gets a set-password token.
-    pub async fn add_member(&self, meta: &RequestMeta, actor: &Actor, slug: &str, req: AddMemberRequest) -> CoreResult<AddMemberResponse> {
-        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+    pub async fn add_member(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        req: AddMemberRequest,
+    ) -> CoreResult<AddMemberResponse> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::MembersManage)
+            .await?;
         let email = normalise_email(&req.email);
         check_email(&email)?;
         let name = req.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(CoreError::new(ErrorCode::RequestInvalid, "name must be 1–200 characters"));
+            return Err(CoreError::new(
+                ErrorCode::RequestInvalid,
+                "name must be 1–200 characters",
+            ));
         }
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let existing = users::find_by_email(&txn, &email).await?;
         let (user_id, token) = match existing {
             Some(u) => {
-                if memberships::get(&txn, ctx.tenant_id, UserId(u.id)).await?.is_some() {
+                if memberships::get(&txn, ctx.tenant_id, UserId(u.id))
+                    .await?
+                    .is_some()
+                {
                     return Err(CoreError::new(
                         ErrorCode::AlreadyMember,
                         format!("{email} is already a member; change their role instead"),
@@ -85,18 +104,34 @@ impl Core {
     }
 
     /// `PATCH /tenants/{tenant}/members/{user_id}`.
-    pub async fn update_member(&self, meta: &RequestMeta, actor: &Actor, slug: &str, user: UserId, role: Role) -> CoreResult<MemberView> {
-        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+    pub async fn update_member(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+        role: Role,
+    ) -> CoreResult<MemberView> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::MembersManage)
+            .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        let current = memberships::get(&txn, ctx.tenant_id, user).await?.ok_or_else(member_not_found)?;
+        let current = memberships::get(&txn, ctx.tenant_id, user)
+            .await?
+            .ok_or_else(member_not_found)?;
         if current.role == Role::Owner.as_str()
             && role != Role::Owner
             && memberships::count_with_role(&txn, ctx.tenant_id, Role::Owner.as_str()).await? <= 1
         {
-            return Err(CoreError::new(ErrorCode::LastOwner, "make someone else owner before changing the last owner's role"));
+            return Err(CoreError::new(
+                ErrorCode::LastOwner,
+                "make someone else owner before changing the last owner's role",
+            ));
         }
         memberships::set_role(&txn, ctx.tenant_id, user, role.as_str()).await?;
-        let person = users::find_by_id(&txn, user).await?.ok_or_else(member_not_found)?;
+        let person = users::find_by_id(&txn, user)
+            .await?
+            .ok_or_else(member_not_found)?;
         record(
             &txn,
             ctx.tenant_id,
@@ -122,14 +157,27 @@ impl Core {
     }
 
     /// `DELETE /tenants/{tenant}/members/{user_id}`.
-    pub async fn remove_member(&self, meta: &RequestMeta, actor: &Actor, slug: &str, user: UserId) -> CoreResult<()> {
-        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+    pub async fn remove_member(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+    ) -> CoreResult<()> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::MembersManage)
+            .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        let current = memberships::get(&txn, ctx.tenant_id, user).await?.ok_or_else(member_not_found)?;
+        let current = memberships::get(&txn, ctx.tenant_id, user)
+            .await?
+            .ok_or_else(member_not_found)?;
         if current.role == Role::Owner.as_str()
             && memberships::count_with_role(&txn, ctx.tenant_id, Role::Owner.as_str()).await? <= 1
         {
-            return Err(CoreError::new(ErrorCode::LastOwner, "a tenant needs at least one owner; add another owner first"));
+            return Err(CoreError::new(
+                ErrorCode::LastOwner,
+                "a tenant needs at least one owner; add another owner first",
+            ));
         }
         memberships::remove(&txn, ctx.tenant_id, user).await?;
         record(
@@ -151,10 +199,20 @@ impl Core {
 
     /// `POST /tenants/{tenant}/members/{user_id}/mfa-reset`: turns a member's 2FA off so they
     /// can enrol a new device; ends their sessions.
-    pub async fn reset_member_mfa(&self, meta: &RequestMeta, actor: &Actor, slug: &str, user: UserId) -> CoreResult<()> {
-        let ctx = self.tenant_ctx(actor, slug, Permission::MembersManage).await?;
+    pub async fn reset_member_mfa(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+    ) -> CoreResult<()> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::MembersManage)
+            .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        memberships::get(&txn, ctx.tenant_id, user).await?.ok_or_else(member_not_found)?;
+        memberships::get(&txn, ctx.tenant_id, user)
+            .await?
+            .ok_or_else(member_not_found)?;
         users::disable_totp(&txn, user).await?;
         sessions::revoke_all_for_user(&txn, user, "mfa_reset", meta.now).await?;
         record(

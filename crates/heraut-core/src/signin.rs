@@ -16,19 +16,27 @@ const MAX_DELAY_MS: u64 = 15 * 60 * 1000;
 
 impl Core {
     /// `POST /auth/login`.
-    pub async fn login(&self, meta: &RequestMeta, email: &str, pw: &str) -> CoreResult<LoginResponse> {
+    pub async fn login(
+        &self,
+        meta: &RequestMeta,
+        email: &str,
+        pw: &str,
+    ) -> CoreResult<LoginResponse> {
         let email = normalise_email(email);
         let account_key = format!("acct:{email}");
         let ip_key = format!("ip:{}", meta.ip.as_deref().unwrap_or("unknown"));
         let a = &self.config.auth;
-        self.check_throttle(&account_key, a.throttle_after_failures, meta).await?;
-        self.check_throttle(&ip_key, a.throttle_ip_after_failures, meta).await?;
+        self.check_throttle(&account_key, a.throttle_after_failures, meta)
+            .await?;
+        self.check_throttle(&ip_key, a.throttle_ip_after_failures, meta)
+            .await?;
 
         let user = users::find_by_email(self.db.conn(), &email).await?;
         if let Some(u) = &user
             && u.locked
         {
-            self.record_signin(Some(u), &email, meta, "auth.login", "locked").await?;
+            self.record_signin(Some(u), &email, meta, "auth.login", "locked")
+                .await?;
             return Err(CoreError::new(
                 ErrorCode::AccountLocked,
                 "this account is locked after too many failed sign-ins; ask an administrator to unlock it",
@@ -53,9 +61,11 @@ impl Core {
                 users::set_locked(&txn, UserId(u.id), true).await?;
                 sessions::revoke_all_for_user(&txn, UserId(u.id), "lockout", meta.now).await?;
                 txn.commit().await?;
-                self.record_signin(Some(u), &email, meta, "auth.lockout", "locked").await?;
+                self.record_signin(Some(u), &email, meta, "auth.lockout", "locked")
+                    .await?;
             } else {
-                self.record_signin(known.as_ref(), &email, meta, "auth.login", "failure").await?;
+                self.record_signin(known.as_ref(), &email, meta, "auth.login", "failure")
+                    .await?;
             }
             return Err(CoreError::new(
                 ErrorCode::InvalidCredentials,
@@ -75,28 +85,42 @@ impl Core {
             }
         }
         if user.totp_enabled {
-            let claims = self.claims(uid, &random::token(), jwt::MFA_AUD, meta, self.config.auth.mfa_token_ttl_secs);
+            let claims = self.claims(
+                uid,
+                &random::token(),
+                jwt::MFA_AUD,
+                meta,
+                self.config.auth.mfa_token_ttl_secs,
+            );
             let token = self.sign(jwt::MFA_TYP, &claims)?;
-            self.record_signin(Some(&user), &email, meta, "auth.login", "mfa_required").await?;
+            self.record_signin(Some(&user), &email, meta, "auth.login", "mfa_required")
+                .await?;
             return Ok(LoginResponse::MfaRequired(MfaRequiredResponse {
                 mfa_required: true,
                 mfa_token: token,
             }));
         }
         let tokens = self.start_session(uid, meta).await?;
-        self.record_signin(Some(&user), &email, meta, "auth.login", "success").await?;
+        self.record_signin(Some(&user), &email, meta, "auth.login", "success")
+            .await?;
         Ok(LoginResponse::Tokens(tokens))
     }
 
     /// `POST /auth/mfa`: the second step, with a TOTP code or a recovery code.
-    pub async fn login_mfa(&self, meta: &RequestMeta, mfa_token: &str, code: &str) -> CoreResult<TokenResponse> {
+    pub async fn login_mfa(
+        &self,
+        meta: &RequestMeta,
+        mfa_token: &str,
+        code: &str,
+    ) -> CoreResult<TokenResponse> {
         let claims = self
             .keys
             .verify(mfa_token, jwt::MFA_TYP, jwt::MFA_AUD, meta.now.timestamp())
             .map_err(|e| CoreError::new(ErrorCode::TokenInvalid, format!("{e}; sign in again")))?;
         let uid = parse_user(&claims.sub)?;
         let key = format!("mfa:{uid}");
-        self.check_throttle(&key, self.config.auth.throttle_after_failures, meta).await?;
+        self.check_throttle(&key, self.config.auth.throttle_after_failures, meta)
+            .await?;
         let user = users::find_by_id(self.db.conn(), uid)
             .await?
             .filter(|u| u.totp_enabled && !u.locked)
@@ -115,20 +139,31 @@ impl Core {
             let used = users::use_recovery_code(&txn, uid, &hash, meta.now).await?;
             txn.commit().await?;
             if used {
-                self.record_signin(Some(&user), &user.email, meta, "auth.recovery_code_used", "success")
-                    .await?;
+                self.record_signin(
+                    Some(&user),
+                    &user.email,
+                    meta,
+                    "auth.recovery_code_used",
+                    "success",
+                )
+                .await?;
             }
             used
         };
         if !accepted {
-            let fails = self.counters.record(&key, meta.now.timestamp_millis()).await?;
+            let fails = self
+                .counters
+                .record(&key, meta.now.timestamp_millis())
+                .await?;
             if fails.count >= self.config.auth.lockout_after_failures {
                 let txn = self.db.begin(Scope::Instance).await?;
                 users::set_locked(&txn, uid, true).await?;
                 txn.commit().await?;
-                self.record_signin(Some(&user), &user.email, meta, "auth.lockout", "locked").await?;
+                self.record_signin(Some(&user), &user.email, meta, "auth.lockout", "locked")
+                    .await?;
             } else {
-                self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "failure").await?;
+                self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "failure")
+                    .await?;
             }
             return Err(CoreError::new(
                 ErrorCode::MfaInvalid,
@@ -137,14 +172,24 @@ impl Core {
         }
         self.counters.reset(&key).await?;
         let tokens = self.start_session(uid, meta).await?;
-        self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "success").await?;
+        self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "success")
+            .await?;
         Ok(tokens)
     }
 
     /// `POST /auth/refresh`: spends the refresh token and returns new ones. Reusing a spent
     /// token revokes its whole session.
-    pub async fn refresh(&self, meta: &RequestMeta, refresh_token: &str) -> CoreResult<TokenResponse> {
-        let invalid = || CoreError::new(ErrorCode::TokenInvalid, "the refresh token is not valid; sign in again");
+    pub async fn refresh(
+        &self,
+        meta: &RequestMeta,
+        refresh_token: &str,
+    ) -> CoreResult<TokenResponse> {
+        let invalid = || {
+            CoreError::new(
+                ErrorCode::TokenInvalid,
+                "the refresh token is not valid; sign in again",
+            )
+        };
         let hash = random::sha256_hex(refresh_token);
         let txn = self.db.begin(Scope::Instance).await?;
         let Some(rt) = sessions::find_refresh_token(&txn, &hash).await? else {
@@ -152,16 +197,27 @@ impl Core {
         };
         let family = FamilyId(rt.session_id);
         let session = sessions::find(&txn, family).await?.ok_or_else(invalid)?;
-        if session.revoked_at.is_some() || session.expires_at <= meta.now || rt.expires_at <= meta.now {
+        if session.revoked_at.is_some()
+            || session.expires_at <= meta.now
+            || rt.expires_at <= meta.now
+        {
             return Err(invalid());
         }
-        let spent = rt.used_at.is_none() && sessions::spend_refresh_token(&txn, rt.id, meta.now).await?;
+        let spent =
+            rt.used_at.is_none() && sessions::spend_refresh_token(&txn, rt.id, meta.now).await?;
         if !spent {
             sessions::revoke(&txn, family, "refresh_token_reuse", meta.now).await?;
             txn.commit().await?;
             let user = users::find_by_id(self.db.conn(), UserId(session.user_id)).await?;
             if let Some(u) = &user {
-                self.record_signin(Some(u), &u.email, meta, "auth.refresh_reuse", "session_revoked").await?;
+                self.record_signin(
+                    Some(u),
+                    &u.email,
+                    meta,
+                    "auth.refresh_reuse",
+                    "session_revoked",
+                )
+                .await?;
             }
             return Err(CoreError::new(
                 ErrorCode::RefreshReused,
@@ -171,10 +227,23 @@ impl Core {
         let new_refresh = random::token();
         let ttl = Duration::seconds(self.config.auth.refresh_token_ttl_secs as i64);
         let expires = (meta.now + ttl).min(session.expires_at);
-        sessions::add_refresh_token(&txn, family, &random::sha256_hex(&new_refresh), meta.now, expires).await?;
+        sessions::add_refresh_token(
+            &txn,
+            family,
+            &random::sha256_hex(&new_refresh),
+            meta.now,
+            expires,
+        )
+        .await?;
         txn.commit().await?;
         let user_id = UserId(session.user_id);
-        let claims = self.claims(user_id, &family.to_string(), jwt::ACCESS_AUD, meta, self.config.auth.access_token_ttl_secs);
+        let claims = self.claims(
+            user_id,
+            &family.to_string(),
+            jwt::ACCESS_AUD,
+            meta,
+            self.config.auth.access_token_ttl_secs,
+        );
         Ok(TokenResponse {
             access_token: self.sign(jwt::ACCESS_TYP, &claims)?,
             refresh_token: new_refresh,
@@ -184,7 +253,12 @@ impl Core {
     }
 
     /// `POST /auth/logout`: ends the session of the access token (and of the refresh token, if given).
-    pub async fn logout(&self, meta: &RequestMeta, actor: &Actor, refresh_token: Option<&str>) -> CoreResult<()> {
+    pub async fn logout(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        refresh_token: Option<&str>,
+    ) -> CoreResult<()> {
         let txn = self.db.begin(Scope::Instance).await?;
         sessions::revoke(&txn, actor.session, "logout", meta.now).await?;
         if let Some(rt) = refresh_token
@@ -196,27 +270,43 @@ impl Core {
         }
         txn.commit().await?;
         if let Some(u) = users::find_by_id(self.db.conn(), actor.user_id).await? {
-            self.record_signin(Some(&u), &u.email, meta, "auth.logout", "success").await?;
+            self.record_signin(Some(&u), &u.email, meta, "auth.logout", "success")
+                .await?;
         }
         Ok(())
     }
 
     /// Checks an access token and its session; the person behind it.
-    pub async fn authenticate(&self, access_token: &str, now: chrono::DateTime<chrono::Utc>) -> CoreResult<Actor> {
+    pub async fn authenticate(
+        &self,
+        access_token: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> CoreResult<Actor> {
         let claims = self
             .keys
-            .verify(access_token, jwt::ACCESS_TYP, jwt::ACCESS_AUD, now.timestamp())
+            .verify(
+                access_token,
+                jwt::ACCESS_TYP,
+                jwt::ACCESS_AUD,
+                now.timestamp(),
+            )
             .map_err(|e| CoreError::new(ErrorCode::TokenInvalid, e.to_string()))?;
         let uid = parse_user(&claims.sub)?;
         let family = claims
             .sid
             .parse::<uuid::Uuid>()
             .map(FamilyId)
-            .map_err(|_| CoreError::new(ErrorCode::TokenInvalid, "the token has no valid session"))?;
+            .map_err(|_| {
+                CoreError::new(ErrorCode::TokenInvalid, "the token has no valid session")
+            })?;
         let session = sessions::find(self.db.conn(), family).await?;
-        let live = session.is_some_and(|s| s.revoked_at.is_none() && s.expires_at > now && s.user_id == uid.0);
+        let live = session
+            .is_some_and(|s| s.revoked_at.is_none() && s.expires_at > now && s.user_id == uid.0);
         if !live {
-            return Err(CoreError::new(ErrorCode::TokenInvalid, "the session has ended; sign in again"));
+            return Err(CoreError::new(
+                ErrorCode::TokenInvalid,
+                "the session has ended; sign in again",
+            ));
         }
         let user = users::find_by_id(self.db.conn(), uid)
             .await?
@@ -231,17 +321,35 @@ impl Core {
         })
     }
 
-    pub(crate) async fn start_session(&self, user: UserId, meta: &RequestMeta) -> CoreResult<TokenResponse> {
+    pub(crate) async fn start_session(
+        &self,
+        user: UserId,
+        meta: &RequestMeta,
+    ) -> CoreResult<TokenResponse> {
         let a = &self.config.auth;
         let family = FamilyId::new();
         let refresh = random::token();
         let txn = self.db.begin(Scope::Instance).await?;
         let session_end = meta.now + Duration::seconds(a.session_max_age_secs as i64);
         sessions::create(&txn, family, user, meta.now, session_end).await?;
-        let expires = (meta.now + Duration::seconds(a.refresh_token_ttl_secs as i64)).min(session_end);
-        sessions::add_refresh_token(&txn, family, &random::sha256_hex(&refresh), meta.now, expires).await?;
+        let expires =
+            (meta.now + Duration::seconds(a.refresh_token_ttl_secs as i64)).min(session_end);
+        sessions::add_refresh_token(
+            &txn,
+            family,
+            &random::sha256_hex(&refresh),
+            meta.now,
+            expires,
+        )
+        .await?;
         txn.commit().await?;
-        let claims = self.claims(user, &family.to_string(), jwt::ACCESS_AUD, meta, a.access_token_ttl_secs);
+        let claims = self.claims(
+            user,
+            &family.to_string(),
+            jwt::ACCESS_AUD,
+            meta,
+            a.access_token_ttl_secs,
+        );
         Ok(TokenResponse {
             access_token: self.sign(jwt::ACCESS_TYP, &claims)?,
             refresh_token: refresh,
@@ -270,8 +378,13 @@ impl Core {
             .map_err(|e| CoreError::internal(format!("signing failed: {e}")))
     }
 
-    pub(crate) fn open_totp(&self, user: &users::User, sealed: Option<&str>) -> CoreResult<Vec<u8>> {
-        let sealed = sealed.ok_or_else(|| CoreError::new(ErrorCode::MfaNotStarted, "no two-factor secret"))?;
+    pub(crate) fn open_totp(
+        &self,
+        user: &users::User,
+        sealed: Option<&str>,
+    ) -> CoreResult<Vec<u8>> {
+        let sealed = sealed
+            .ok_or_else(|| CoreError::new(ErrorCode::MfaNotStarted, "no two-factor secret"))?;
         let row = user.id.to_string();
         self.secrets
             .open(sealed, &totp_binding(&row))
@@ -313,7 +426,12 @@ impl Core {
         let mut chains = vec![INSTANCE_CHAIN];
         if let Some(u) = user {
             let txn = self.db.begin(Scope::User(UserId(u.id))).await?;
-            chains.extend(memberships::for_user(&txn, UserId(u.id)).await?.into_iter().map(|m| TenantId(m.tenant_id)));
+            chains.extend(
+                memberships::for_user(&txn, UserId(u.id))
+                    .await?
+                    .into_iter()
+                    .map(|m| TenantId(m.tenant_id)),
+            );
             txn.commit().await?;
         }
         for chain in chains {

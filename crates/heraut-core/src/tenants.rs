@@ -4,7 +4,9 @@
 use heraut_auth::Permission;
 use heraut_auth::permissions::allows;
 use heraut_db::{Scope, memberships, tenants};
-use heraut_proto::tenants::{CreateTenantRequest, Role, TenantLevel, TenantList, TenantSettings, TenantView};
+use heraut_proto::tenants::{
+    CreateTenantRequest, Role, TenantLevel, TenantList, TenantSettings, TenantView,
+};
 use heraut_proto::{ErrorCode, TenantId};
 
 use crate::audit::{Event, record};
@@ -46,12 +48,17 @@ pub(crate) fn page_limit(limit: Option<u64>) -> CoreResult<u64> {
 }
 
 pub(crate) fn bad_cursor() -> CoreError {
-    CoreError::new(ErrorCode::RequestInvalid, "the cursor is not one this list returned")
+    CoreError::new(
+        ErrorCode::RequestInvalid,
+        "the cursor is not one this list returned",
+    )
 }
 
 fn check_slug(slug: &str) -> CoreResult<()> {
     let ok = (2..=63).contains(&slug.len())
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if ok {
@@ -59,7 +66,9 @@ fn check_slug(slug: &str) -> CoreResult<()> {
     } else {
         Err(CoreError::new(
             ErrorCode::RequestInvalid,
-            format!("slug `{slug}` must be 2–63 lowercase letters, digits or hyphens, not starting or ending with a hyphen"),
+            format!(
+                "slug `{slug}` must be 2–63 lowercase letters, digits or hyphens, not starting or ending with a hyphen"
+            ),
         ))
     }
 }
@@ -83,12 +92,20 @@ pub(crate) fn view(t: tenants::Tenant, parent_slug: Option<String>) -> TenantVie
 impl Core {
     /// Resolves `slug` for `actor` and checks `permission`. A tenant the actor cannot see is
     /// answered exactly like one that does not exist.
-    pub async fn tenant_ctx(&self, actor: &Actor, slug: &str, permission: Permission) -> CoreResult<TenantCtx> {
+    pub async fn tenant_ctx(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        permission: Permission,
+    ) -> CoreResult<TenantCtx> {
         let tenant = tenants::find_by_slug(self.db.conn(), slug)
             .await?
             .ok_or_else(|| CoreError::tenant_not_found(slug))?;
         let tenant_id = TenantId(tenant.id);
-        let txn = self.db.begin(Scope::TenantUser(tenant_id, actor.user_id)).await?;
+        let txn = self
+            .db
+            .begin(Scope::TenantUser(tenant_id, actor.user_id))
+            .await?;
         let membership = memberships::get(&txn, tenant_id, actor.user_id).await?;
         txn.commit().await?;
         let role = membership.and_then(|m| Role::parse(&m.role));
@@ -101,7 +118,9 @@ impl Core {
         } else if tenant.require_mfa && !actor.mfa_enabled {
             return Err(CoreError::new(
                 ErrorCode::MfaEnrolmentRequired,
-                format!("tenant `{slug}` requires two-factor sign-in; set it up under /api/v1/me/mfa/totp first"),
+                format!(
+                    "tenant `{slug}` requires two-factor sign-in; set it up under /api/v1/me/mfa/totp first"
+                ),
             ));
         }
         let allowed = as_admin || role.is_some_and(|r| allows(r, permission));
@@ -111,12 +130,19 @@ impl Core {
                 format!("your role in `{slug}` does not allow this"),
             ));
         }
-        Ok(TenantCtx { tenant_id, tenant, role })
+        Ok(TenantCtx {
+            tenant_id,
+            tenant,
+            role,
+        })
     }
 
     pub(crate) fn require_admin(&self, actor: &Actor) -> CoreResult<()> {
         if !actor.instance_admin {
-            return Err(CoreError::new(ErrorCode::Forbidden, "only instance administrators may do this"));
+            return Err(CoreError::new(
+                ErrorCode::Forbidden,
+                "only instance administrators may do this",
+            ));
         }
         self.require_admin_mfa(actor)
     }
@@ -132,22 +158,34 @@ impl Core {
     }
 
     /// `POST /tenants` (instance admin).
-    pub async fn create_tenant(&self, meta: &RequestMeta, actor: &Actor, req: CreateTenantRequest) -> CoreResult<TenantView> {
+    pub async fn create_tenant(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        req: CreateTenantRequest,
+    ) -> CoreResult<TenantView> {
         self.require_admin(actor)?;
         let slug = req.slug.trim().to_owned();
         check_slug(&slug)?;
         let name = req.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(CoreError::new(ErrorCode::RequestInvalid, "name must be 1–200 characters"));
+            return Err(CoreError::new(
+                ErrorCode::RequestInvalid,
+                "name must be 1–200 characters",
+            ));
         }
-        let parent = match &req.parent {
-            Some(p) => Some(
-                tenants::find_by_slug(self.db.conn(), p)
-                    .await?
-                    .ok_or_else(|| CoreError::new(ErrorCode::TenantParentNotFound, format!("no parent tenant `{p}`")))?,
-            ),
-            None => None,
-        };
+        let parent =
+            match &req.parent {
+                Some(p) => Some(tenants::find_by_slug(self.db.conn(), p).await?.ok_or_else(
+                    || {
+                        CoreError::new(
+                            ErrorCode::TenantParentNotFound,
+                            format!("no parent tenant `{p}`"),
+                        )
+                    },
+                )?),
+                None => None,
+            };
         let id = TenantId::new();
         let txn = self.db.begin(Scope::Tenant(id)).await?;
         let created = tenants::insert(
@@ -167,7 +205,10 @@ impl Core {
         .await
         .map_err(|e| {
             if heraut_db::is_unique_violation(&e) {
-                CoreError::new(ErrorCode::TenantSlugTaken, format!("slug `{slug}` is taken; choose another"))
+                CoreError::new(
+                    ErrorCode::TenantSlugTaken,
+                    format!("slug `{slug}` is taken; choose another"),
+                )
             } else {
                 e.into()
             }
@@ -190,7 +231,12 @@ impl Core {
     }
 
     /// `GET /tenants`: the caller's tenants (every tenant for an instance admin).
-    pub async fn list_tenants(&self, actor: &Actor, limit: Option<u64>, cursor: Option<String>) -> CoreResult<TenantList> {
+    pub async fn list_tenants(
+        &self,
+        actor: &Actor,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> CoreResult<TenantList> {
         let limit = page_limit(limit)?;
         let txn = self.db.begin(Scope::User(actor.user_id)).await?;
         let rows = if actor.instance_admin {
@@ -202,13 +248,17 @@ impl Core {
         let mut items = Vec::new();
         for t in rows.into_iter().take(limit as usize) {
             let parent = match t.parent_id {
-                Some(p) => tenants::find_by_id(&txn, TenantId(p)).await?.map(|p| p.slug),
+                Some(p) => tenants::find_by_id(&txn, TenantId(p))
+                    .await?
+                    .map(|p| p.slug),
                 None => None,
             };
             items.push(view(t, parent));
         }
         txn.commit().await?;
-        let next_cursor = (items.len() as u64 == limit).then(|| items.last().map(|t| t.slug.clone())).flatten();
+        let next_cursor = (items.len() as u64 == limit)
+            .then(|| items.last().map(|t| t.slug.clone()))
+            .flatten();
         Ok(TenantList { items, next_cursor })
     }
 
@@ -216,7 +266,9 @@ impl Core {
     pub async fn get_tenant(&self, actor: &Actor, slug: &str) -> CoreResult<TenantView> {
         let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
         let parent = match ctx.tenant.parent_id {
-            Some(p) => tenants::find_by_id(self.db.conn(), TenantId(p)).await?.map(|p| p.slug),
+            Some(p) => tenants::find_by_id(self.db.conn(), TenantId(p))
+                .await?
+                .map(|p| p.slug),
             None => None,
         };
         Ok(view(ctx.tenant, parent))

@@ -34,7 +34,8 @@ pub fn canonical(e: &AuditEvent) -> Vec<u8> {
     serde_json::json!([
         e.tenant_id.to_string(),
         e.seq,
-        e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         e.actor_id.map(|a| a.to_string()),
         e.actor_email,
         e.ip,

@@ -86,7 +86,8 @@ pub async fn migrate(location: &Location) -> Result<(), DbErr> {
     if let Location::Sqlite(path) = location
         && let Some(dir) = path.parent()
     {
-        std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
     }
     let owner = Database::connect(options(location, 2, false)).await?;
     Migrator::up(&owner, None).await?;

@@ -81,7 +81,11 @@ pub async fn set_role<C: ConnectionTrait>(
     Ok(n == 1)
 }
 
-pub async fn remove<C: ConnectionTrait>(conn: &C, tenant: TenantId, user: UserId) -> Result<bool, DbErr> {
+pub async fn remove<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<bool, DbErr> {
     let res = memberships::Entity::delete_many()
         .filter(memberships::Column::TenantId.eq(tenant.0))
         .filter(memberships::Column::UserId.eq(user.0))
@@ -103,7 +107,10 @@ pub async fn count_with_role<C: ConnectionTrait>(
 }
 
 /// A person's memberships in every tenant (needs `Scope::User` on PostgreSQL).
-pub async fn for_user<C: ConnectionTrait>(conn: &C, user: UserId) -> Result<Vec<Membership>, DbErr> {
+pub async fn for_user<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+) -> Result<Vec<Membership>, DbErr> {
     memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user.0))
         .all(conn)

@@ -39,14 +39,20 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, t: NewTenant<'_>) -> Result<Te
     .await
 }
 
-pub async fn find_by_slug<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Option<Tenant>, DbErr> {
+pub async fn find_by_slug<C: ConnectionTrait>(
+    conn: &C,
+    slug: &str,
+) -> Result<Option<Tenant>, DbErr> {
     tenants::Entity::find()
         .filter(tenants::Column::Slug.eq(slug))
         .one(conn)
         .await
 }
 
-pub async fn find_by_id<C: ConnectionTrait>(conn: &C, id: TenantId) -> Result<Option<Tenant>, DbErr> {
+pub async fn find_by_id<C: ConnectionTrait>(
+    conn: &C,
+    id: TenantId,
+) -> Result<Option<Tenant>, DbErr> {
     tenants::Entity::find_by_id(id.0).one(conn).await
 }
 

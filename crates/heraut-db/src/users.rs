@@ -36,7 +36,10 @@ pub async fn insert<C: ConnectionTrait>(
     .await
 }
 
-pub async fn find_by_email<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Option<User>, DbErr> {
+pub async fn find_by_email<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+) -> Result<Option<User>, DbErr> {
     users::Entity::find()
         .filter(users::Column::Email.eq(email))
         .one(conn)
@@ -78,7 +81,11 @@ pub async fn rehash_password<C: ConnectionTrait>(
     .map(|_| ())
 }
 
-pub async fn set_instance_admin<C: ConnectionTrait>(conn: &C, id: UserId, admin: bool) -> Result<(), DbErr> {
+pub async fn set_instance_admin<C: ConnectionTrait>(
+    conn: &C,
+    id: UserId,
+    admin: bool,
+) -> Result<(), DbErr> {
     crate::exec(
         conn,
         "UPDATE users SET instance_admin = $1 WHERE id = $2",
@@ -88,7 +95,11 @@ pub async fn set_instance_admin<C: ConnectionTrait>(conn: &C, id: UserId, admin:
     .map(|_| ())
 }
 
-pub async fn set_locked<C: ConnectionTrait>(conn: &C, id: UserId, locked: bool) -> Result<(), DbErr> {
+pub async fn set_locked<C: ConnectionTrait>(
+    conn: &C,
+    id: UserId,
+    locked: bool,
+) -> Result<(), DbErr> {
     crate::exec(
         conn,
         "UPDATE users SET locked = $1 WHERE id = $2",
@@ -99,7 +110,11 @@ pub async fn set_locked<C: ConnectionTrait>(conn: &C, id: UserId, locked: bool) 
 }
 
 /// Stores the encrypted secret of an enrolment that is not yet confirmed.
-pub async fn set_pending_totp<C: ConnectionTrait>(conn: &C, id: UserId, sealed: &str) -> Result<(), DbErr> {
+pub async fn set_pending_totp<C: ConnectionTrait>(
+    conn: &C,
+    id: UserId,
+    sealed: &str,
+) -> Result<(), DbErr> {
     crate::exec(
         conn,
         "UPDATE users SET totp_pending_secret = $1 WHERE id = $2",
@@ -144,7 +159,11 @@ pub async fn disable_totp<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<()
 
 /// Accepts a TOTP step once: true only if it is later than every step accepted before. Atomic,
 /// so two parallel requests with the same code cannot both succeed.
-pub async fn accept_totp_step<C: ConnectionTrait>(conn: &C, id: UserId, step: i64) -> Result<bool, DbErr> {
+pub async fn accept_totp_step<C: ConnectionTrait>(
+    conn: &C,
+    id: UserId,
+    step: i64,
+) -> Result<bool, DbErr> {
     let n = crate::exec(
         conn,
         "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_enabled = TRUE \
@@ -194,7 +213,10 @@ pub async fn use_recovery_code<C: ConnectionTrait>(
     Ok(n == 1)
 }
 
-pub async fn remaining_recovery_codes<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<usize, DbErr> {
+pub async fn remaining_recovery_codes<C: ConnectionTrait>(
+    conn: &C,
+    id: UserId,
+) -> Result<usize, DbErr> {
     Ok(recovery_codes::Entity::find()
         .filter(recovery_codes::Column::UserId.eq(id.0))
         .filter(recovery_codes::Column::UsedAt.is_null())

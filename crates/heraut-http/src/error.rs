@@ -34,7 +34,10 @@ pub fn problem_response(code: ErrorCode, detail: &str, retry_after: Option<u64>)
     p.retry_after = retry_after;
     let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = HttpResponse::build(status);
-    resp.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+    resp.insert_header((
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    ));
     if let Some(secs) = retry_after {
         resp.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
@@ -54,7 +57,8 @@ impl ResponseError for ApiError {
         match e.code {
             ErrorCode::Internal | ErrorCode::Unavailable => {
                 let mut chain = String::new();
-                let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+                let mut src: Option<&(dyn std::error::Error + 'static)> =
+                    std::error::Error::source(e);
                 while let Some(s) = src {
                     chain.push_str(": ");
                     chain.push_str(&s.to_string());
@@ -65,7 +69,9 @@ impl ResponseError for ApiError {
             _ => tracing::debug!(code = e.code.as_str(), detail = %e.detail, "request refused"),
         }
         let detail = match e.code {
-            ErrorCode::Internal => "an unexpected error occurred; the request id identifies it in the server log",
+            ErrorCode::Internal => {
+                "an unexpected error occurred; the request id identifies it in the server log"
+            }
             _ => e.detail.as_str(),
         };
         problem_response(e.code, detail, e.retry_after)
@@ -73,7 +79,10 @@ impl ResponseError for ApiError {
 }
 
 /// Turns actix's own refusals of malformed input into problem+json.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let (code, detail) = match &err {
         J::OverflowKnownLength { length, limit } => (
@@ -88,18 +97,39 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _: &actix_web::HttpRe
             ErrorCode::RequestInvalid,
             "send the body as JSON with `Content-Type: application/json`".to_owned(),
         ),
-        J::Deserialize(e) => (ErrorCode::RequestInvalid, format!("the JSON body is not valid: {e}")),
-        other => (ErrorCode::RequestInvalid, format!("the body could not be read: {other}")),
+        J::Deserialize(e) => (
+            ErrorCode::RequestInvalid,
+            format!("the JSON body is not valid: {e}"),
+        ),
+        other => (
+            ErrorCode::RequestInvalid,
+            format!("the body could not be read: {other}"),
+        ),
     };
-    actix_web::error::InternalError::from_response(err, problem_response(code, &detail, None)).into()
+    actix_web::error::InternalError::from_response(err, problem_response(code, &detail, None))
+        .into()
 }
 
-pub fn path_error(err: actix_web::error::PathError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let detail = format!("a part of the URL is not valid: {err}");
-    actix_web::error::InternalError::from_response(err, problem_response(ErrorCode::RequestInvalid, &detail, None)).into()
+    actix_web::error::InternalError::from_response(
+        err,
+        problem_response(ErrorCode::RequestInvalid, &detail, None),
+    )
+    .into()
 }
 
-pub fn query_error(err: actix_web::error::QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let detail = format!("the query string is not valid: {err}");
-    actix_web::error::InternalError::from_response(err, problem_response(ErrorCode::RequestInvalid, &detail, None)).into()
+    actix_web::error::InternalError::from_response(
+        err,
+        problem_response(ErrorCode::RequestInvalid, &detail, None),
+    )
+    .into()
 }

@@ -52,7 +52,10 @@ impl FromRequest for AuthUser {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::new(ErrorCode::Internal, "state missing"))?;
@@ -127,7 +130,10 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    ApiError::new(ErrorCode::RequestInvalid, format!("the body could not be read: {e}"))
+                    ApiError::new(
+                        ErrorCode::RequestInvalid,
+                        format!("the body could not be read: {e}"),
+                    )
                 })?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
@@ -135,14 +141,20 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 body.extend_from_slice(&chunk);
             }
             let de = &mut serde_json::Deserializer::from_slice(&body);
-            serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
-                let path = e.path().to_string();
-                let at = if path == "." { String::new() } else { format!(" at `{path}`") };
-                ApiError::new(
-                    ErrorCode::RequestInvalid,
-                    format!("the JSON body is not valid{at}: {}", e.inner()),
-                )
-            })
+            serde_path_to_error::deserialize(de)
+                .map(ApiJson)
+                .map_err(|e| {
+                    let path = e.path().to_string();
+                    let at = if path == "." {
+                        String::new()
+                    } else {
+                        format!(" at `{path}`")
+                    };
+                    ApiError::new(
+                        ErrorCode::RequestInvalid,
+                        format!("the JSON body is not valid{at}: {}", e.inner()),
+                    )
+                })
         })
     }
 }

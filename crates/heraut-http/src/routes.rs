@@ -12,7 +12,11 @@ use crate::{AppState, middleware, openapi};
 pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
     let limit = state.core.config().max_body_bytes;
     cfg.app_data(web::Data::new(state))
-        .app_data(web::JsonConfig::default().limit(limit).error_handler(json_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(limit)
+                .error_handler(json_error),
+        )
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PayloadConfig::new(limit))
@@ -45,7 +49,10 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
 }
 
 /// Binds `listen` and returns the running server (await it to serve until shutdown).
-pub fn serve(state: AppState, listen: std::net::SocketAddr) -> std::io::Result<actix_web::dev::Server> {
+pub fn serve(
+    state: AppState,
+    listen: std::net::SocketAddr,
+) -> std::io::Result<actix_web::dev::Server> {
     let server = actix_web::HttpServer::new(move || {
         let state = state.clone();
         actix_web::App::new()
@@ -68,7 +75,10 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     let path = req.path().chars().take(200).collect::<String>();
     problem_response(
         ErrorCode::RouteNotFound,
-        &format!("no route {} {path}; the API is described at /api/docs", req.method()),
+        &format!(
+            "no route {} {path}; the API is described at /api/docs",
+            req.method()
+        ),
         None,
     )
 }

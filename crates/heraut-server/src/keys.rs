@@ -45,7 +45,8 @@ pub fn token_keys(config: &Config) -> anyhow::Result<TokenKeys> {
     if may_create && !path.exists() {
         write_new(&path, &jwt::generate_key_pem()?)?;
     }
-    let pem = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let pem =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     Ok(TokenKeys::from_pem(&pem, &config.auth.issuer)?)
 }
 
@@ -57,20 +58,32 @@ pub fn secret_box(config: &Config) -> anyhow::Result<SecretBox> {
         let id = format!("k{}", chrono::Utc::now().format("%Y%m%d"));
         write_new(&path, &format!("{id}:{}\n", crypto::new_key_hex()))?;
     }
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
     let parse = |line: &str| -> anyhow::Result<(String, String)> {
-        let (id, hex) = line
-            .split_once(':')
-            .with_context(|| format!("{}: each line must be `key_id:64 hex digits`", path.display()))?;
+        let (id, hex) = line.split_once(':').with_context(|| {
+            format!(
+                "{}: each line must be `key_id:64 hex digits`",
+                path.display()
+            )
+        })?;
         Ok((id.to_owned(), hex.to_owned()))
     };
-    let first = lines.next().with_context(|| format!("{} holds no key", path.display()))?;
+    let first = lines
+        .next()
+        .with_context(|| format!("{} holds no key", path.display()))?;
     let (id, hex) = parse(first)?;
-    let mut sb = SecretBox::new(&id, &hex).with_context(|| format!("{}: key {id}", path.display()))?;
+    let mut sb =
+        SecretBox::new(&id, &hex).with_context(|| format!("{}: key {id}", path.display()))?;
     for line in lines {
         let (id, hex) = parse(line)?;
-        sb = sb.with_old_key(&id, &hex).with_context(|| format!("{}: key {id}", path.display()))?;
+        sb = sb
+            .with_old_key(&id, &hex)
+            .with_context(|| format!("{}: key {id}", path.display()))?;
     }
     Ok(sb)
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use heraut_config::Config;
-use heraut_core::{Core, RequestMeta};
 use heraut_coord::{FailureCounters, InProcessCounters, RedisCounters};
+use heraut_core::{Core, RequestMeta};
 use heraut_db::{Db, Location};
 
 /// Heraut: plan, approve, publish and archive government social media.
@@ -72,7 +72,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -89,10 +92,16 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(env: &BTreeMap<String, String>) {
-    let filter = env.get("HERAUT_LOG").cloned().unwrap_or_else(|| "info".to_owned());
+    let filter = env
+        .get("HERAUT_LOG")
+        .cloned()
+        .unwrap_or_else(|| "info".to_owned());
     let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn location(config: &Config) -> Location {
@@ -102,18 +111,26 @@ fn location(config: &Config) -> Location {
     }
 }
 
-async fn run(command: Command, config: Arc<Config>, env: &BTreeMap<String, String>) -> anyhow::Result<ExitCode> {
+async fn run(
+    command: Command,
+    config: Arc<Config>,
+    env: &BTreeMap<String, String>,
+) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => serve(config).await.map(|()| ExitCode::SUCCESS),
         Command::Migrate { revert } => {
             let loc = location(&config);
             match revert {
                 Some(n) => {
-                    heraut_db::migrate_down(&loc, Some(n)).await.context("rolling back migrations")?;
+                    heraut_db::migrate_down(&loc, Some(n))
+                        .await
+                        .context("rolling back migrations")?;
                     println!("rolled back {n} migration(s)");
                 }
                 None => {
-                    heraut_db::migrate(&loc).await.context("applying migrations")?;
+                    heraut_db::migrate(&loc)
+                        .await
+                        .context("applying migrations")?;
                     println!("migrations applied");
                 }
             }
@@ -130,7 +147,9 @@ async fn run(command: Command, config: Arc<Config>, env: &BTreeMap<String, Strin
 async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
     let loc = location(&config);
     if config.migrate_on_start {
-        heraut_db::migrate(&loc).await.context("applying migrations")?;
+        heraut_db::migrate(&loc)
+            .await
+            .context("applying migrations")?;
     }
     let db = Db::open(&loc, config.database.max_connections)
         .await
@@ -139,9 +158,13 @@ async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
     let secrets = keys::secret_box(&config).context("loading the secrets key")?;
     let counters: Arc<dyn FailureCounters> = match &config.redis_url {
         Some(url) => Arc::new(
-            RedisCounters::connect(url.expose(), &config.redis_prefix, Duration::from_secs(24 * 3600))
-                .await
-                .context("connecting to Redis")?,
+            RedisCounters::connect(
+                url.expose(),
+                &config.redis_prefix,
+                Duration::from_secs(24 * 3600),
+            )
+            .await
+            .context("connecting to Redis")?,
         ),
         None => Arc::new(InProcessCounters::default()),
     };
@@ -164,7 +187,11 @@ async fn serve(config: Arc<Config>) -> anyhow::Result<()> {
     server.await.context("server stopped with an error")
 }
 
-async fn admin(command: AdminCommand, config: Arc<Config>, env: &BTreeMap<String, String>) -> anyhow::Result<ExitCode> {
+async fn admin(
+    command: AdminCommand,
+    config: Arc<Config>,
+    env: &BTreeMap<String, String>,
+) -> anyhow::Result<ExitCode> {
     let core = build_core(config).await?;
     let meta = RequestMeta::cli(chrono::Utc::now());
     match command {
@@ -181,13 +208,19 @@ async fn admin(command: AdminCommand, config: Arc<Config>, env: &BTreeMap<String
                     p
                 }
                 None => {
-                    eprintln!("error: set HERAUT_ADMIN_PASSWORD or run in a terminal to be asked for the password");
+                    eprintln!(
+                        "error: set HERAUT_ADMIN_PASSWORD or run in a terminal to be asked for the password"
+                    );
                     return Ok(ExitCode::from(2));
                 }
             };
             match core.create_admin(&meta, &email, &password).await {
-                Ok((id, true)) => println!("created instance administrator {email} ({id}); sign in and set up two-factor sign-in"),
-                Ok((id, false)) => println!("{email} ({id}) existed and is now an instance administrator; password unchanged"),
+                Ok((id, true)) => println!(
+                    "created instance administrator {email} ({id}); sign in and set up two-factor sign-in"
+                ),
+                Ok((id, false)) => println!(
+                    "{email} ({id}) existed and is now an instance administrator; password unchanged"
+                ),
                 Err(e) => {
                     eprintln!("error: {}", e.detail);
                     return Ok(ExitCode::from(2));
@@ -197,7 +230,10 @@ async fn admin(command: AdminCommand, config: Arc<Config>, env: &BTreeMap<String
         }
         AdminCommand::AuditVerify { tenant } => match core.verify_chain_by_slug(&tenant).await {
             Ok(v) if v.valid => {
-                println!("audit chain of {tenant} is valid: {} events checked", v.events_checked);
+                println!(
+                    "audit chain of {tenant} is valid: {} events checked",
+                    v.events_checked
+                );
                 Ok(ExitCode::SUCCESS)
             }
             Ok(v) => {

@@ -28,12 +28,21 @@ struct Resp {
 impl Api {
     fn new(server: &Server) -> Self {
         Self {
-            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
             base: server.base_url.clone(),
         }
     }
 
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
@@ -47,7 +56,11 @@ impl Api {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Resp { status, body, headers }
+        Resp {
+            status,
+            body,
+            headers,
+        }
     }
 
     async fn get(&self, path: &str, token: &str) -> Resp {
@@ -59,7 +72,12 @@ impl Api {
     }
 
     async fn login(&self, email: &str, password: &str) -> Resp {
-        self.post("/api/v1/auth/login", None, json!({"email": email, "password": password})).await
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
     }
 }
 
@@ -77,11 +95,19 @@ fn totp_code(secret_b32: &str, unix: u64) -> String {
 }
 
 fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 fn assert_problem(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status.as_u16(), status, "expected {status} {code}, got {:?}", r.body);
+    assert_eq!(
+        r.status.as_u16(),
+        status,
+        "expected {status} {code}, got {:?}",
+        r.body
+    );
     assert_eq!(r.body["code"], code, "{:?}", r.body);
     assert_eq!(
         r.headers.get("content-type").and_then(|v| v.to_str().ok()),
@@ -92,16 +118,35 @@ fn assert_problem(r: &Resp, status: u16, code: &str) {
 
 /// Enrols TOTP for a signed-in person; returns (secret, recovery codes, the unix time whose step was used).
 async fn enrol_totp(api: &Api, token: &str) -> (String, Vec<String>) {
-    let start = api.post("/api/v1/me/mfa/totp", Some(token), json!({})).await;
+    let start = api
+        .post("/api/v1/me/mfa/totp", Some(token), json!({}))
+        .await;
     assert_eq!(start.status, 200, "{:?}", start.body);
     let secret = start.body["secret"].as_str().unwrap().to_owned();
-    assert!(start.body["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
-    let wrong = api.post("/api/v1/me/mfa/totp/confirm", Some(token), json!({"code": "000000"})).await;
+    assert!(
+        start.body["otpauth_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+    let wrong = api
+        .post(
+            "/api/v1/me/mfa/totp/confirm",
+            Some(token),
+            json!({"code": "000000"}),
+        )
+        .await;
     if wrong.status != 200 {
         assert_problem(&wrong, 401, "auth.mfa_invalid");
     }
     let code = totp_code(&secret, now_secs());
-    let ok = api.post("/api/v1/me/mfa/totp/confirm", Some(token), json!({"code": code})).await;
+    let ok = api
+        .post(
+            "/api/v1/me/mfa/totp/confirm",
+            Some(token),
+            json!({"code": code}),
+        )
+        .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
     let codes: Vec<String> = ok.body["recovery_codes"]
         .as_array()
@@ -119,7 +164,11 @@ async fn login_with_recovery(api: &Api, email: &str, password: &str, code: &str)
     let first = api.login(email, password).await;
     assert_eq!(first.body["mfa_required"], true, "{:?}", first.body);
     let r = api
-        .post("/api/v1/auth/mfa", None, json!({"mfa_token": first.body["mfa_token"], "code": code}))
+        .post(
+            "/api/v1/auth/mfa",
+            None,
+            json!({"mfa_token": first.body["mfa_token"], "code": code}),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     r.body
@@ -128,7 +177,10 @@ async fn login_with_recovery(api: &Api, email: &str, password: &str, code: &str)
 /// Creates the admin by CLI, signs in, enrols TOTP; returns (admin access token, admin recovery codes).
 async fn bootstrap_admin(server: &Server, api: &Api) -> (String, Vec<String>) {
     let (code, out, err) = server
-        .cli(&["admin", "create-admin", "--email", ADMIN_EMAIL], &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)])
+        .cli(
+            &["admin", "create-admin", "--email", ADMIN_EMAIL],
+            &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+        )
         .unwrap();
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("created instance administrator"), "{out}");
@@ -140,19 +192,28 @@ async fn bootstrap_admin(server: &Server, api: &Api) -> (String, Vec<String>) {
     assert_problem(&denied, 403, "auth.mfa_enrolment_required");
     let (_secret, codes) = enrol_totp(api, &token).await;
     let tokens = login_with_recovery(api, ADMIN_EMAIL, ADMIN_PASSWORD, &codes[0]).await;
-    (tokens["access_token"].as_str().unwrap().to_owned(), codes[1..].to_vec())
+    (
+        tokens["access_token"].as_str().unwrap().to_owned(),
+        codes[1..].to_vec(),
+    )
 }
 
 async fn create_tenant(api: &Api, admin: &str, slug: &str) {
     let r = api
-        .post("/api/v1/tenants", Some(admin), json!({"slug": slug, "name": format!("Gemeente {slug}"), "level": "municipal"}))
+        .post(
+            "/api/v1/tenants",
+            Some(admin),
+            json!({"slug": slug, "name": format!("Gemeente {slug}"), "level": "municipal"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["settings"]["require_mfa"], true);
 }
 
 async fn start(db: &TestDb, extra: &[(&str, &str)]) -> Server {
-    Server::start(std::path::Path::new(BIN), db, extra).await.unwrap()
+    Server::start(std::path::Path::new(BIN), db, extra)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -164,26 +225,66 @@ async fn whole_journey_from_cli_admin_to_logout() {
         let (admin, _) = bootstrap_admin(&server, &api).await;
 
         create_tenant(&api, &admin, "utrecht").await;
-        let dup = api.post("/api/v1/tenants", Some(&admin), json!({"slug": "utrecht", "name": "x", "level": "municipal"})).await;
+        let dup = api
+            .post(
+                "/api/v1/tenants",
+                Some(&admin),
+                json!({"slug": "utrecht", "name": "x", "level": "municipal"}),
+            )
+            .await;
         assert_problem(&dup, 409, "tenant.slug_taken");
-        let bad = api.post("/api/v1/tenants", Some(&admin), json!({"slug": "Not A Slug", "name": "x", "level": "municipal"})).await;
+        let bad = api
+            .post(
+                "/api/v1/tenants",
+                Some(&admin),
+                json!({"slug": "Not A Slug", "name": "x", "level": "municipal"}),
+            )
+            .await;
         assert_problem(&bad, 400, "request.invalid");
 
         // Invite an owner; the password policy speaks first.
         let r = api
-            .post("/api/v1/tenants/utrecht/members", Some(&admin), json!({"email": "Ada@Example.gov", "name": "Ada", "role": "owner"}))
+            .post(
+                "/api/v1/tenants/utrecht/members",
+                Some(&admin),
+                json!({"email": "Ada@Example.gov", "name": "Ada", "role": "owner"}),
+            )
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         assert_eq!(r.body["email"], "ada@example.gov");
         let set_token = r.body["set_password_token"].as_str().unwrap().to_owned();
-        let short = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": "short one"})).await;
+        let short = api
+            .post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": set_token, "password": "short one"}),
+            )
+            .await;
         assert_problem(&short, 400, "auth.password_policy");
-        let breached = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": "1qaz2wsx3edc4rfv"})).await;
+        let breached = api
+            .post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": set_token, "password": "1qaz2wsx3edc4rfv"}),
+            )
+            .await;
         assert_problem(&breached, 400, "auth.password_policy");
         let pw = "ada's very own passphrase";
-        let set = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": pw})).await;
+        let set = api
+            .post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": set_token, "password": pw}),
+            )
+            .await;
         assert_eq!(set.status, 204, "{:?}", set.body);
-        let again = api.post("/api/v1/auth/set-password", None, json!({"token": set_token, "password": pw})).await;
+        let again = api
+            .post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": set_token, "password": pw}),
+            )
+            .await;
         assert_problem(&again, 401, "auth.password_token_invalid");
 
         // Without 2FA, Ada can do nothing in a tenant that requires it, but can see herself and enrol.
@@ -203,17 +304,42 @@ async fn whole_journey_from_cli_admin_to_logout() {
         let b = api.login("ada@example.gov", pw).await;
         let code = totp_code(&secret, now_secs() + 30);
         let (ra, rb) = tokio::join!(
-            api.post("/api/v1/auth/mfa", None, json!({"mfa_token": a.body["mfa_token"], "code": code})),
-            api.post("/api/v1/auth/mfa", None, json!({"mfa_token": b.body["mfa_token"], "code": code})),
+            api.post(
+                "/api/v1/auth/mfa",
+                None,
+                json!({"mfa_token": a.body["mfa_token"], "code": code})
+            ),
+            api.post(
+                "/api/v1/auth/mfa",
+                None,
+                json!({"mfa_token": b.body["mfa_token"], "code": code})
+            ),
         );
-        let wins = [ra.status, rb.status].iter().filter(|s| **s == StatusCode::OK).count();
+        let wins = [ra.status, rb.status]
+            .iter()
+            .filter(|s| **s == StatusCode::OK)
+            .count();
         assert_eq!(wins, 1, "{:?} / {:?}", ra.body, rb.body);
-        let loser = if ra.status == StatusCode::OK { &rb } else { &ra };
+        let loser = if ra.status == StatusCode::OK {
+            &rb
+        } else {
+            &ra
+        };
         assert_problem(loser, 401, "auth.mfa_invalid");
-        let tokens = if ra.status == StatusCode::OK { ra.body } else { rb.body };
+        let tokens = if ra.status == StatusCode::OK {
+            ra.body
+        } else {
+            rb.body
+        };
         // The same code replayed later fails too.
         let c = api.login("ada@example.gov", pw).await;
-        let replay = api.post("/api/v1/auth/mfa", None, json!({"mfa_token": c.body["mfa_token"], "code": code})).await;
+        let replay = api
+            .post(
+                "/api/v1/auth/mfa",
+                None,
+                json!({"mfa_token": c.body["mfa_token"], "code": code}),
+            )
+            .await;
         assert_problem(&replay, 401, "auth.mfa_invalid");
 
         let ada = tokens["access_token"].as_str().unwrap().to_owned();
@@ -225,84 +351,180 @@ async fn whole_journey_from_cli_admin_to_logout() {
 
         // A recovery code works once.
         let d = api.login("ada@example.gov", pw).await;
-        let rec = api.post("/api/v1/auth/mfa", None, json!({"mfa_token": d.body["mfa_token"], "code": recovery[0].to_uppercase()})).await;
+        let rec = api
+            .post(
+                "/api/v1/auth/mfa",
+                None,
+                json!({"mfa_token": d.body["mfa_token"], "code": recovery[0].to_uppercase()}),
+            )
+            .await;
         assert_eq!(rec.status, 200, "{:?}", rec.body);
         let e = api.login("ada@example.gov", pw).await;
-        let rec2 = api.post("/api/v1/auth/mfa", None, json!({"mfa_token": e.body["mfa_token"], "code": recovery[0]})).await;
+        let rec2 = api
+            .post(
+                "/api/v1/auth/mfa",
+                None,
+                json!({"mfa_token": e.body["mfa_token"], "code": recovery[0]}),
+            )
+            .await;
         assert_problem(&rec2, 401, "auth.mfa_invalid");
 
         // Refresh rotates; reusing a spent token ends the whole family.
         let rt1 = tokens["refresh_token"].as_str().unwrap().to_owned();
-        let r2 = api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt1})).await;
+        let r2 = api
+            .post("/api/v1/auth/refresh", None, json!({"refresh_token": rt1}))
+            .await;
         assert_eq!(r2.status, 200, "{:?}", r2.body);
         let rt2 = r2.body["refresh_token"].as_str().unwrap().to_owned();
         let access2 = r2.body["access_token"].as_str().unwrap().to_owned();
         assert_eq!(api.get("/api/v1/me", &access2).await.status, 200);
-        let reuse = api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt1})).await;
+        let reuse = api
+            .post("/api/v1/auth/refresh", None, json!({"refresh_token": rt1}))
+            .await;
         assert_problem(&reuse, 401, "auth.refresh_reused");
-        let after = api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt2})).await;
+        let after = api
+            .post("/api/v1/auth/refresh", None, json!({"refresh_token": rt2}))
+            .await;
         assert_problem(&after, 401, "auth.token_invalid");
-        assert_problem(&api.get("/api/v1/me", &access2).await, 401, "auth.token_invalid");
+        assert_problem(
+            &api.get("/api/v1/me", &access2).await,
+            401,
+            "auth.token_invalid",
+        );
 
         // Logout ends the session server-side.
         let session = rec.body.clone();
         let access = session["access_token"].as_str().unwrap().to_owned();
         assert_eq!(api.get("/api/v1/me", &access).await.status, 200);
-        let out = api.post("/api/v1/auth/logout", Some(&access), json!({})).await;
+        let out = api
+            .post("/api/v1/auth/logout", Some(&access), json!({}))
+            .await;
         assert_eq!(out.status, 204, "{:?}", out.body);
-        assert_problem(&api.get("/api/v1/me", &access).await, 401, "auth.token_invalid");
+        assert_problem(
+            &api.get("/api/v1/me", &access).await,
+            401,
+            "auth.token_invalid",
+        );
         let rt = session["refresh_token"].as_str().unwrap();
-        assert_eq!(api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt})).await.status, 401);
+        assert_eq!(
+            api.post("/api/v1/auth/refresh", None, json!({"refresh_token": rt}))
+                .await
+                .status,
+            401
+        );
 
         // The owner manages members; the audit log recorded all of it and verifies.
         let owner = login_with_recovery(&api, "ada@example.gov", pw, &recovery[1]).await;
         let owner = owner["access_token"].as_str().unwrap().to_owned();
         let bob = api
-            .post("/api/v1/tenants/utrecht/members", Some(&owner), json!({"email": "bob@example.gov", "name": "Bob", "role": "editor"}))
+            .post(
+                "/api/v1/tenants/utrecht/members",
+                Some(&owner),
+                json!({"email": "bob@example.gov", "name": "Bob", "role": "editor"}),
+            )
             .await;
         assert_eq!(bob.status, 201);
         let bob_id = bob.body["user_id"].as_str().unwrap();
         let patched = api
-            .call("PATCH", &format!("/api/v1/tenants/utrecht/members/{bob_id}"), Some(&owner), Some(json!({"role": "approver"})))
+            .call(
+                "PATCH",
+                &format!("/api/v1/tenants/utrecht/members/{bob_id}"),
+                Some(&owner),
+                Some(json!({"role": "approver"})),
+            )
             .await;
         assert_eq!(patched.status, 200, "{:?}", patched.body);
         assert_eq!(patched.body["role"], "approver");
-        let me_id = api.get("/api/v1/me", &owner).await.body["id"].as_str().unwrap().to_owned();
-        let last = api.call("DELETE", &format!("/api/v1/tenants/utrecht/members/{me_id}"), Some(&owner), None).await;
+        let me_id = api.get("/api/v1/me", &owner).await.body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let last = api
+            .call(
+                "DELETE",
+                &format!("/api/v1/tenants/utrecht/members/{me_id}"),
+                Some(&owner),
+                None,
+            )
+            .await;
         assert_problem(&last, 409, "member.last_owner");
         let members = api.get("/api/v1/tenants/utrecht/members", &owner).await;
         assert_eq!(members.body["items"].as_array().unwrap().len(), 2);
 
-        let audit = api.get("/api/v1/tenants/utrecht/audit?limit=200", &owner).await;
+        let audit = api
+            .get("/api/v1/tenants/utrecht/audit?limit=200", &owner)
+            .await;
         assert_eq!(audit.status, 200, "{:?}", audit.body);
-        let actions: Vec<&str> = audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        for expected in ["tenant.create", "member.add", "auth.password_set", "mfa.enabled", "auth.login", "auth.mfa",
-            "auth.recovery_code_used", "auth.refresh_reuse", "auth.logout", "member.role_change"] {
-            assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+        let actions: Vec<&str> = audit.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        for expected in [
+            "tenant.create",
+            "member.add",
+            "auth.password_set",
+            "mfa.enabled",
+            "auth.login",
+            "auth.mfa",
+            "auth.recovery_code_used",
+            "auth.refresh_reuse",
+            "auth.logout",
+            "member.role_change",
+        ] {
+            assert!(
+                actions.contains(&expected),
+                "{expected} missing from {actions:?}"
+            );
         }
         let text = audit.body.to_string();
-        assert!(!text.contains(pw) && !text.contains(&code) && !text.contains(&rt1), "secrets leaked into the audit log");
-        let filtered = api.get("/api/v1/tenants/utrecht/audit?action=member.add", &owner).await;
-        assert!(filtered.body["items"].as_array().unwrap().iter().all(|e| e["action"] == "member.add"));
+        assert!(
+            !text.contains(pw) && !text.contains(&code) && !text.contains(&rt1),
+            "secrets leaked into the audit log"
+        );
+        let filtered = api
+            .get("/api/v1/tenants/utrecht/audit?action=member.add", &owner)
+            .await;
+        assert!(
+            filtered.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["action"] == "member.add")
+        );
         assert_eq!(filtered.body["items"].as_array().unwrap().len(), 2);
-        let verify = api.get("/api/v1/tenants/utrecht/audit/verify", &owner).await;
+        let verify = api
+            .get("/api/v1/tenants/utrecht/audit/verify", &owner)
+            .await;
         assert_eq!(verify.body["valid"], true, "{:?}", verify.body);
         let n = verify.body["events_checked"].as_u64().unwrap();
         assert!(n >= 10, "{n}");
-        let (code_ok, out, _) = server.cli(&["admin", "audit-verify", "--tenant", "utrecht"], &[]).unwrap();
+        let (code_ok, out, _) = server
+            .cli(&["admin", "audit-verify", "--tenant", "utrecht"], &[])
+            .unwrap();
         assert_eq!(code_ok, 0, "{out}");
         assert!(out.contains("valid"), "{out}");
 
         // An editor may not read the audit log.
-        let (c, _, _) = server.cli(&["admin", "audit-verify", "--tenant", "no-such-tenant"], &[]).unwrap();
+        let (c, _, _) = server
+            .cli(
+                &["admin", "audit-verify", "--tenant", "no-such-tenant"],
+                &[],
+            )
+            .unwrap();
         assert_eq!(c, 2);
 
         // Changing one byte of one stored event is detected, by the API and by the CLI.
         tamper_audit_event(&db, &server, "utrecht", 3).await;
-        let broken = api.get("/api/v1/tenants/utrecht/audit/verify", &owner).await;
+        let broken = api
+            .get("/api/v1/tenants/utrecht/audit/verify", &owner)
+            .await;
         assert_eq!(broken.body["valid"], false, "{:?}", broken.body);
         assert_eq!(broken.body["first_broken_event"], 3);
-        let (code_bad, out, _) = server.cli(&["admin", "audit-verify", "--tenant", "utrecht"], &[]).unwrap();
+        let (code_bad, out, _) = server
+            .cli(&["admin", "audit-verify", "--tenant", "utrecht"], &[])
+            .unwrap();
         assert_eq!(code_bad, 1, "{out}");
         assert!(out.contains("BROKEN at event 3"), "{out}");
     }
@@ -312,7 +534,9 @@ async fn whole_journey_from_cli_admin_to_logout() {
 /// database access might.
 async fn tamper_audit_event(db: &TestDb, server: &Server, slug: &str, seq: i64) {
     use sea_orm::{ConnectionTrait, Database};
-    let conn = Database::connect(db.owner_url(&server.data_dir)).await.unwrap();
+    let conn = Database::connect(db.owner_url(&server.data_dir))
+        .await
+        .unwrap();
     let sql = format!(
         "UPDATE audit_events SET outcome = 'Success' WHERE seq = {seq} AND tenant_id = (SELECT id FROM tenants WHERE slug = '{slug}')"
     );
@@ -334,30 +558,77 @@ async fn forged_expired_and_misaddressed_tokens_are_refused() {
         let pem = std::fs::read_to_string(server.data_dir.join("keys/jwt-ed25519.pem")).unwrap();
         let keys = TokenKeys::from_pem(&pem, "heraut").unwrap();
         let now = chrono::Utc::now().timestamp();
-        let fresh = Claims { iat: now, nbf: now, exp: now + 300, ..claims.clone() };
+        let fresh = Claims {
+            iat: now,
+            nbf: now,
+            exp: now + 300,
+            ..claims.clone()
+        };
 
         // Control: a token we craft the right way is accepted, so each refusal below is about its flaw.
         let good = keys.sign(jwt::ACCESS_TYP, &fresh).unwrap();
         assert_eq!(api.get("/api/v1/me", &good).await.status, 200);
 
-        let expired = keys.sign(jwt::ACCESS_TYP, &Claims { exp: now - 120, nbf: now - 900, ..fresh.clone() }).unwrap();
-        let wrong_aud = keys.sign(jwt::ACCESS_TYP, &Claims { aud: "another-api".into(), ..fresh.clone() }).unwrap();
+        let expired = keys
+            .sign(
+                jwt::ACCESS_TYP,
+                &Claims {
+                    exp: now - 120,
+                    nbf: now - 900,
+                    ..fresh.clone()
+                },
+            )
+            .unwrap();
+        let wrong_aud = keys
+            .sign(
+                jwt::ACCESS_TYP,
+                &Claims {
+                    aud: "another-api".into(),
+                    ..fresh.clone()
+                },
+            )
+            .unwrap();
         let other_iss = TokenKeys::from_pem(&pem, "someone-else").unwrap();
-        let wrong_iss = other_iss.sign(jwt::ACCESS_TYP, &Claims { iss: "someone-else".into(), ..fresh.clone() }).unwrap();
+        let wrong_iss = other_iss
+            .sign(
+                jwt::ACCESS_TYP,
+                &Claims {
+                    iss: "someone-else".into(),
+                    ..fresh.clone()
+                },
+            )
+            .unwrap();
         let wrong_typ = keys.sign(jwt::MFA_TYP, &fresh).unwrap();
         let other_key = TokenKeys::from_pem(&jwt::generate_key_pem().unwrap(), "heraut").unwrap();
         let wrong_key = other_key.sign(jwt::ACCESS_TYP, &fresh).unwrap();
-        let not_yet = keys.sign(jwt::ACCESS_TYP, &Claims { nbf: now + 3600, exp: now + 7200, ..fresh.clone() }).unwrap();
+        let not_yet = keys
+            .sign(
+                jwt::ACCESS_TYP,
+                &Claims {
+                    nbf: now + 3600,
+                    exp: now + 7200,
+                    ..fresh.clone()
+                },
+            )
+            .unwrap();
         // HS256 "signed" with the public key (algorithm confusion) and `none`.
-        let header_hs = base64_url(&json!({"alg": "HS256", "typ": "at+jwt", "kid": keys.kid()}).to_string());
-        let header_none = base64_url(&json!({"alg": "none", "typ": "at+jwt", "kid": keys.kid()}).to_string());
+        let header_hs =
+            base64_url(&json!({"alg": "HS256", "typ": "at+jwt", "kid": keys.kid()}).to_string());
+        let header_none =
+            base64_url(&json!({"alg": "none", "typ": "at+jwt", "kid": keys.kid()}).to_string());
         let body = base64_url(&serde_json::to_string(&fresh).unwrap());
         let hs = format!("{header_hs}.{body}.{}", base64_url("forged-signature"));
         let none = format!("{header_none}.{body}.");
         for (what, token) in [
-            ("expired", expired), ("wrong audience", wrong_aud), ("wrong issuer", wrong_iss),
-            ("mfa token as access token", wrong_typ), ("other key", wrong_key), ("not yet valid", not_yet),
-            ("HS256", hs), ("alg none", none), ("garbage", "not.a.jwt".to_owned()),
+            ("expired", expired),
+            ("wrong audience", wrong_aud),
+            ("wrong issuer", wrong_iss),
+            ("mfa token as access token", wrong_typ),
+            ("other key", wrong_key),
+            ("not yet valid", not_yet),
+            ("HS256", hs),
+            ("alg none", none),
+            ("garbage", "not.a.jwt".to_owned()),
         ] {
             let r = api.get("/api/v1/me", &token).await;
             assert_eq!(r.status, 401, "{what} was accepted: {:?}", r.body);
@@ -373,7 +644,9 @@ fn base64_url(s: &str) -> String {
 
 fn base64_url_decode(s: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -394,20 +667,44 @@ async fn throttling_and_lockout_hold_with_and_without_redis() {
         eprintln!("--- backend {} redis {with_redis}", db.label());
         let server = start(&db, &env).await;
         let api = Api::new(&server);
-        server.cli(&["admin", "create-admin", "--email", ADMIN_EMAIL], &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)]).unwrap();
+        server
+            .cli(
+                &["admin", "create-admin", "--email", ADMIN_EMAIL],
+                &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+            )
+            .unwrap();
         for _ in 0..3 {
-            assert_problem(&api.login(ADMIN_EMAIL, "wrong password, wrong").await, 401, "auth.invalid_credentials");
+            assert_problem(
+                &api.login(ADMIN_EMAIL, "wrong password, wrong").await,
+                401,
+                "auth.invalid_credentials",
+            );
         }
         // The fourth try must wait, even with the right password.
         let throttled = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         assert_problem(&throttled, 429, "auth.throttled");
-        let wait: u64 = throttled.headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+        let wait: u64 = throttled
+            .headers
+            .get("retry-after")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((50..=60).contains(&wait), "{wait}");
         // Unknown accounts are throttled the same way, so throttling reveals nothing.
         for _ in 0..3 {
-            assert_problem(&api.login("nobody@example.gov", "whatever it may be").await, 401, "auth.invalid_credentials");
+            assert_problem(
+                &api.login("nobody@example.gov", "whatever it may be").await,
+                401,
+                "auth.invalid_credentials",
+            );
         }
-        assert_problem(&api.login("nobody@example.gov", "whatever it may be").await, 429, "auth.throttled");
+        assert_problem(
+            &api.login("nobody@example.gov", "whatever it may be").await,
+            429,
+            "auth.throttled",
+        );
         drop(server);
 
         // Lockout: with a tiny delay, the account locks at the threshold; an admin unlocks it.
@@ -421,10 +718,18 @@ async fn throttling_and_lockout_hold_with_and_without_redis() {
             env.push(("HERAUT_REDIS_URL", redis.as_deref().unwrap()));
             env.push(("HERAUT_REDIS_PREFIX", &prefix));
         }
-        let db2 = match db { TestDb::Sqlite { .. } => TestDb::sqlite(), TestDb::Postgres { .. } => TestDb::postgres().await.unwrap() };
+        let db2 = match db {
+            TestDb::Sqlite { .. } => TestDb::sqlite(),
+            TestDb::Postgres { .. } => TestDb::postgres().await.unwrap(),
+        };
         let server = start(&db2, &env).await;
         let api = Api::new(&server);
-        server.cli(&["admin", "create-admin", "--email", ADMIN_EMAIL], &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)]).unwrap();
+        server
+            .cli(
+                &["admin", "create-admin", "--email", ADMIN_EMAIL],
+                &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+            )
+            .unwrap();
         let mut failures = 0;
         while failures < 6 {
             let r = api.login(ADMIN_EMAIL, "wrong password, wrong").await;
@@ -438,24 +743,32 @@ async fn throttling_and_lockout_hold_with_and_without_redis() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let locked = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         assert_problem(&locked, 423, "auth.account_locked");
-        let (c, out, err) = server.cli(&["admin", "unlock", "--email", ADMIN_EMAIL], &[]).unwrap();
+        let (c, out, err) = server
+            .cli(&["admin", "unlock", "--email", ADMIN_EMAIL], &[])
+            .unwrap();
         assert_eq!(c, 0, "{out}{err}");
         let ok = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         assert_eq!(ok.status, 200, "{:?}", ok.body);
-        let (c, out, _) = server.cli(&["admin", "audit-verify", "--tenant", "instance"], &[]).unwrap();
+        let (c, out, _) = server
+            .cli(&["admin", "audit-verify", "--tenant", "instance"], &[])
+            .unwrap();
         assert_eq!(c, 0, "{out}");
     }
 }
 
 /// Fills an OpenAPI path template with the given values.
 fn fill(template: &str, tenant: &str, user_id: &str) -> String {
-    template.replace("{tenant}", tenant).replace("{user_id}", user_id)
+    template
+        .replace("{tenant}", tenant)
+        .replace("{user_id}", user_id)
 }
 
 /// A valid body for each write route, so a refusal is about the tenant, not the body.
 fn body_for(path: &str, method: &str) -> Option<Value> {
     match (method, path) {
-        ("post", "/api/v1/tenants/{tenant}/members") => Some(json!({"email": "mallory@example.gov", "name": "M", "role": "owner"})),
+        ("post", "/api/v1/tenants/{tenant}/members") => {
+            Some(json!({"email": "mallory@example.gov", "name": "M", "role": "owner"}))
+        }
         ("patch", p) if p.ends_with("{user_id}") => Some(json!({"role": "owner"})),
         ("post" | "put" | "patch", _) => Some(json!({})),
         _ => None,
@@ -473,12 +786,24 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
         create_tenant(&api, &admin, "tenant-b").await;
         let pw = "owner of tenant a passphrase";
         let mut invited = Vec::new();
-        for (slug, email) in [("tenant-a", "a-owner@example.gov"), ("tenant-b", "b-owner@example.gov")] {
+        for (slug, email) in [
+            ("tenant-a", "a-owner@example.gov"),
+            ("tenant-b", "b-owner@example.gov"),
+        ] {
             let r = api
-                .post(&format!("/api/v1/tenants/{slug}/members"), Some(&admin), json!({"email": email, "name": "Owner", "role": "owner"}))
+                .post(
+                    &format!("/api/v1/tenants/{slug}/members"),
+                    Some(&admin),
+                    json!({"email": email, "name": "Owner", "role": "owner"}),
+                )
                 .await;
             let token = r.body["set_password_token"].as_str().unwrap().to_owned();
-            api.post("/api/v1/auth/set-password", None, json!({"token": token, "password": pw})).await;
+            api.post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": token, "password": pw}),
+            )
+            .await;
             invited.push(r.body["user_id"].as_str().unwrap().to_owned());
         }
         let b_user = invited[1].clone();
@@ -488,7 +813,12 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
         let a = login_with_recovery(&api, "a-owner@example.gov", pw, &codes[0]).await;
         let a = a["access_token"].as_str().unwrap().to_owned();
 
-        let doc = reqwest::get(server.url("/api/openapi.json")).await.unwrap().json::<Value>().await.unwrap();
+        let doc = reqwest::get(server.url("/api/openapi.json"))
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
         let paths = doc["paths"].as_object().unwrap();
         let mut walked = 0;
         for (template, ops) in paths {
@@ -503,8 +833,22 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
                     targets.push(fill(template, "tenant-a", &b_user));
                 }
                 for path in targets {
-                    let r = api.call(&method.to_uppercase(), &path, Some(&a), body_for(template, method)).await;
-                    assert_eq!(r.status, 404, "{} {path} answered {}: {:?}", method.to_uppercase(), r.status, r.body);
+                    let r = api
+                        .call(
+                            &method.to_uppercase(),
+                            &path,
+                            Some(&a),
+                            body_for(template, method),
+                        )
+                        .await;
+                    assert_eq!(
+                        r.status,
+                        404,
+                        "{} {path} answered {}: {:?}",
+                        method.to_uppercase(),
+                        r.status,
+                        r.body
+                    );
                     let text = r.body.to_string();
                     assert!(!text.contains("b-owner"), "{path} leaked: {text}");
                     walked += 1;
@@ -517,10 +861,18 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
         assert_eq!(b_members.body["items"].as_array().unwrap().len(), 1);
         assert_eq!(b_members.body["items"][0]["role"], "owner");
         // And the same routes on tenant A work for A, so the 404s above are about isolation.
-        assert_eq!(api.get("/api/v1/tenants/tenant-a/members", &a).await.status, 200);
+        assert_eq!(
+            api.get("/api/v1/tenants/tenant-a/members", &a).await.status,
+            200
+        );
         // A tenant list shows A only.
         let list = api.get("/api/v1/tenants", &a).await;
-        let slugs: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect();
+        let slugs: Vec<&str> = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["slug"].as_str().unwrap())
+            .collect();
         assert_eq!(slugs, vec!["tenant-a"]);
     }
 }
@@ -534,60 +886,141 @@ async fn bad_input_gets_clear_problems_and_changes_nothing() {
         let (admin, _) = bootstrap_admin(&server, &api).await;
         create_tenant(&api, &admin, "zwolle").await;
         let raw = |body: &'static str, path: &str| {
-            let req = api.http.post(format!("{}{}", api.base, path)).bearer_auth(&admin).header("content-type", "application/json").body(body);
+            let req = api
+                .http
+                .post(format!("{}{}", api.base, path))
+                .bearer_auth(&admin)
+                .header("content-type", "application/json")
+                .body(body);
             async move {
                 let r = req.send().await.unwrap();
                 let status = r.status().as_u16();
-                let ct = r.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
+                let ct = r
+                    .headers()
+                    .get("content-type")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
                 (status, ct, r.json::<Value>().await.unwrap())
             }
         };
         let (s, ct, b) = raw("{not json", "/api/v1/tenants").await;
-        assert_eq!((s, ct.as_str(), b["code"].as_str()), (400, "application/problem+json", Some("request.invalid")));
-        let (s, _, b) = raw(r#"{"slug": 5, "name": "x", "level": "municipal"}"#, "/api/v1/tenants").await;
+        assert_eq!(
+            (s, ct.as_str(), b["code"].as_str()),
+            (400, "application/problem+json", Some("request.invalid"))
+        );
+        let (s, _, b) = raw(
+            r#"{"slug": 5, "name": "x", "level": "municipal"}"#,
+            "/api/v1/tenants",
+        )
+        .await;
         assert_eq!(s, 400);
         assert!(b["detail"].as_str().unwrap().contains("slug"), "{b}");
-        let (s, _, b) = raw(r#"{"slug": "ok-slug", "name": "x", "level": "galactic"}"#, "/api/v1/tenants").await;
+        let (s, _, b) = raw(
+            r#"{"slug": "ok-slug", "name": "x", "level": "galactic"}"#,
+            "/api/v1/tenants",
+        )
+        .await;
         assert_eq!(s, 400);
         assert!(b["detail"].as_str().unwrap().contains("galactic"), "{b}");
-        let (s, _, b) = raw(r#"{"slug": "ok-slug", "name": "x", "level": "municipal", "owner": "me"}"#, "/api/v1/tenants").await;
+        let (s, _, b) = raw(
+            r#"{"slug": "ok-slug", "name": "x", "level": "municipal", "owner": "me"}"#,
+            "/api/v1/tenants",
+        )
+        .await;
         assert_eq!(s, 400);
         assert!(b["detail"].as_str().unwrap().contains("owner"), "{b}");
-        let big = format!(r#"{{"slug": "big", "name": "{}", "level": "municipal"}}"#, "x".repeat(10_000));
-        let r = api.http.post(format!("{}/api/v1/tenants", api.base)).bearer_auth(&admin)
-            .header("content-type", "application/json").body(big).send().await.unwrap();
+        let big = format!(
+            r#"{{"slug": "big", "name": "{}", "level": "municipal"}}"#,
+            "x".repeat(10_000)
+        );
+        let r = api
+            .http
+            .post(format!("{}/api/v1/tenants", api.base))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 413);
-        assert_eq!(r.json::<Value>().await.unwrap()["code"], "request.too_large");
-        let bad_id = api.call("PATCH", "/api/v1/tenants/zwolle/members/not-a-uuid", Some(&admin), Some(json!({"role": "editor"}))).await;
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["code"],
+            "request.too_large"
+        );
+        let bad_id = api
+            .call(
+                "PATCH",
+                "/api/v1/tenants/zwolle/members/not-a-uuid",
+                Some(&admin),
+                Some(json!({"role": "editor"})),
+            )
+            .await;
         assert_problem(&bad_id, 400, "request.invalid");
         let bad_limit = api.get("/api/v1/tenants?limit=0", &admin).await;
         assert_problem(&bad_limit, 400, "request.invalid");
-        let bad_email = api.post("/api/v1/tenants/zwolle/members", Some(&admin), json!({"email": "no-at-sign", "name": "X", "role": "editor"})).await;
+        let bad_email = api
+            .post(
+                "/api/v1/tenants/zwolle/members",
+                Some(&admin),
+                json!({"email": "no-at-sign", "name": "X", "role": "editor"}),
+            )
+            .await;
         assert_problem(&bad_email, 400, "request.invalid");
         let nowhere = api.get("/api/v1/nowhere", &admin).await;
         assert_problem(&nowhere, 404, "request.not_found");
-        let no_parent = api.post("/api/v1/tenants", Some(&admin), json!({"slug": "child", "name": "C", "level": "municipal", "parent": "ghost"})).await;
+        let no_parent = api
+            .post(
+                "/api/v1/tenants",
+                Some(&admin),
+                json!({"slug": "child", "name": "C", "level": "municipal", "parent": "ghost"}),
+            )
+            .await;
         assert_problem(&no_parent, 404, "tenant.parent_not_found");
         // Nothing of the refused requests was stored.
         let list = api.get("/api/v1/tenants", &admin).await;
-        let slugs: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect();
+        let slugs: Vec<&str> = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["slug"].as_str().unwrap())
+            .collect();
         assert_eq!(slugs, vec!["zwolle"]);
         let members = api.get("/api/v1/tenants/zwolle/members", &admin).await;
         assert_eq!(members.body["items"].as_array().unwrap().len(), 0);
 
         // Bad configuration: the CLI names the key and exits non-zero.
-        let (c, _, err) = server.cli(&["migrate"], &[("HERAUT_LISTN", "1.2.3.4:80")]).unwrap();
+        let (c, _, err) = server
+            .cli(&["migrate"], &[("HERAUT_LISTN", "1.2.3.4:80")])
+            .unwrap();
         assert_eq!(c, 2);
         assert!(err.contains("HERAUT_LISTN"), "{err}");
-        let (c, _, err) = server.cli(&["migrate"], &[("HERAUT_AUTH__ARGON2_MEMORY_KIB", "64")]).unwrap();
+        let (c, _, err) = server
+            .cli(&["migrate"], &[("HERAUT_AUTH__ARGON2_MEMORY_KIB", "64")])
+            .unwrap();
         assert_eq!(c, 2);
         assert!(err.contains("argon2_memory_kib"), "{err}");
         let cfg = server.data_dir.join("bad.toml");
-        std::fs::write(&cfg, "listen = \"127.0.0.1:1\"\n[auth]\nissuer = \"x\"\nsurprise = true\n").unwrap();
-        let (c, _, err) = server.cli(&["migrate"], &[("HERAUT_CONFIG", cfg.to_str().unwrap())]).unwrap();
+        std::fs::write(
+            &cfg,
+            "listen = \"127.0.0.1:1\"\n[auth]\nissuer = \"x\"\nsurprise = true\n",
+        )
+        .unwrap();
+        let (c, _, err) = server
+            .cli(&["migrate"], &[("HERAUT_CONFIG", cfg.to_str().unwrap())])
+            .unwrap();
         assert_eq!(c, 2);
-        assert!(err.contains("surprise") && err.contains("bad.toml"), "{err}");
-        let (c, _, err) = server.cli(&["admin", "create-admin", "--email", "x@example.gov"], &[("HERAUT_ADMIN_PASSWORD", "short")]).unwrap();
+        assert!(
+            err.contains("surprise") && err.contains("bad.toml"),
+            "{err}"
+        );
+        let (c, _, err) = server
+            .cli(
+                &["admin", "create-admin", "--email", "x@example.gov"],
+                &[("HERAUT_ADMIN_PASSWORD", "short")],
+            )
+            .unwrap();
         assert_eq!(c, 2);
         assert!(err.contains("at least 15"), "{err}");
     }
@@ -603,24 +1036,63 @@ async fn operations_endpoints_and_openapi_document() {
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
     let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
-    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert!(h.get("x-request-id").is_some());
     // An incoming request id is kept, so logs and audit events can be joined.
-    let r = reqwest::Client::new().get(server.url("/readyz")).header("x-request-id", "trace-123").send().await.unwrap();
+    let r = reqwest::Client::new()
+        .get(server.url("/readyz"))
+        .header("x-request-id", "trace-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers().get("x-request-id").unwrap(), "trace-123");
-    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("heraut_http_requests_total"), "{metrics}");
     assert!(metrics.contains("route=\"/readyz\""), "{metrics}");
-    let doc: Value = reqwest::get(server.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
-    for route in ["/api/v1/auth/login", "/api/v1/auth/mfa", "/api/v1/auth/refresh", "/api/v1/auth/logout",
-        "/api/v1/auth/set-password", "/api/v1/me", "/api/v1/me/mfa/totp", "/api/v1/me/mfa/totp/confirm",
-        "/api/v1/me/password", "/api/v1/tenants", "/api/v1/tenants/{tenant}", "/api/v1/tenants/{tenant}/members",
-        "/api/v1/tenants/{tenant}/members/{user_id}", "/api/v1/tenants/{tenant}/audit",
-        "/api/v1/tenants/{tenant}/audit/verify", "/healthz", "/readyz", "/metrics"] {
-        assert!(doc["paths"].get(route).is_some(), "{route} missing from the OpenAPI document");
+    let doc: Value = reqwest::get(server.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for route in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/mfa",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/set-password",
+        "/api/v1/me",
+        "/api/v1/me/mfa/totp",
+        "/api/v1/me/mfa/totp/confirm",
+        "/api/v1/me/password",
+        "/api/v1/tenants",
+        "/api/v1/tenants/{tenant}",
+        "/api/v1/tenants/{tenant}/members",
+        "/api/v1/tenants/{tenant}/members/{user_id}",
+        "/api/v1/tenants/{tenant}/audit",
+        "/api/v1/tenants/{tenant}/audit/verify",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(
+            doc["paths"].get(route).is_some(),
+            "{route} missing from the OpenAPI document"
+        );
     }
     let docs = reqwest::get(server.url("/api/docs/")).await.unwrap();
     assert_eq!(docs.status(), 200);
-    assert!(docs.text().await.unwrap().contains("swagger"), "the docs page is not Swagger UI");
+    assert!(
+        docs.text().await.unwrap().contains("swagger"),
+        "the docs page is not Swagger UI"
+    );
 }

@@ -32,7 +32,11 @@ fn reachable(host_port: &str) -> bool {
 fn host_port_of(url: &str) -> String {
     let after_scheme = url.split("://").nth(1).unwrap_or(url);
     let after_user = after_scheme.rsplit('@').next().unwrap_or(after_scheme);
-    after_user.split('/').next().unwrap_or(after_user).to_owned()
+    after_user
+        .split('/')
+        .next()
+        .unwrap_or(after_user)
+        .to_owned()
 }
 
 fn service(var: &str, default: &str, what: &str) -> Option<String> {
@@ -128,7 +132,9 @@ impl TestDb {
     /// database access would).
     pub fn owner_url(&self, data_dir: &Path) -> String {
         match self {
-            TestDb::Sqlite { .. } => format!("sqlite://{}?mode=rw", self.sqlite_file(data_dir).display()),
+            TestDb::Sqlite { .. } => {
+                format!("sqlite://{}?mode=rw", self.sqlite_file(data_dir).display())
+            }
             TestDb::Postgres { server, name } => format!("{server}/{name}"),
         }
     }
@@ -145,7 +151,9 @@ impl Drop for TestDb {
                 let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                 // Drop runs outside any async context we may block on: use a thread of its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
                     if let Ok(rt) = rt {
                         rt.block_on(async {
                             if let Ok(c) = Database::connect(url).await {
@@ -182,7 +190,11 @@ pub struct Server {
 
 impl Server {
     /// Starts `bin serve` on `db` with extra environment, and waits until `/readyz` answers 200.
-    pub async fn start(bin: &Path, db: &TestDb, extra_env: &[(&str, &str)]) -> anyhow::Result<Self> {
+    pub async fn start(
+        bin: &Path,
+        db: &TestDb,
+        extra_env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let data_dir = std::env::temp_dir().join(unique_name("data"));
         std::fs::create_dir_all(&data_dir)?;
         let port = free_port();
@@ -246,7 +258,11 @@ impl Server {
     }
 
     /// Runs `heraut <args>` with this server's environment; returns (exit code, stdout, stderr).
-    pub fn cli(&self, args: &[&str], extra_env: &[(&str, &str)]) -> anyhow::Result<(i32, String, String)> {
+    pub fn cli(
+        &self,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+    ) -> anyhow::Result<(i32, String, String)> {
         let mut cmd = Command::new(&self.bin);
         cmd.args(args).env_clear();
         if let Ok(path) = std::env::var("PATH") {
@@ -277,7 +293,10 @@ impl Server {
 }
 
 fn spawn_serve(bin: &Path, env: &[(String, String)], log: &Path) -> anyhow::Result<Child> {
-    let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+    let out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
     let err = out.try_clone()?;
     let mut cmd = Command::new(bin);
     cmd.arg("serve").env_clear();

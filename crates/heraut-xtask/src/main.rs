@@ -58,7 +58,7 @@ fn deny() -> bool {
     let ok = run(
         "dependency policy",
         "cargo",
-        &["deny", "--offline", "check", "bans", "licenses", "sources"],
+        &["deny", "check", "bans", "licenses", "sources"],
     );
     // The advisory database must be fetched from the internet; where it cannot be, say so.
     let advisories = Command::new("cargo")
@@ -82,7 +82,14 @@ fn main() -> ExitCode {
             ok &= run(
                 "clippy",
                 "cargo",
-                &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
             );
             ok &= deny();
             ok &= tests();

@@ -2,7 +2,10 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use heraut_proto::Problem;
-use heraut_proto::auth::{ChangePasswordRequest, MeResponse, RecoveryCodesResponse, TotpConfirmRequest, TotpEnrolmentResponse};
+use heraut_proto::auth::{
+    ChangePasswordRequest, MeResponse, RecoveryCodesResponse, TotpConfirmRequest,
+    TotpEnrolmentResponse,
+};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -23,7 +26,10 @@ pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
         (status = 401, description = "Not signed in", body = Problem),
         (status = 409, description = "2FA already on", body = Problem)))]
 #[post("/api/v1/me/mfa/totp")]
-pub async fn post_totp(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn post_totp(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.core.start_totp(&user.0).await?))
 }
 
@@ -41,7 +47,12 @@ pub async fn post_totp_confirm(
     user: AuthUser,
     body: ApiJson<TotpConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.core.confirm_totp(&meta.0, &user.0, &body.code).await?))
+    Ok(HttpResponse::Ok().json(
+        state
+            .core
+            .confirm_totp(&meta.0, &user.0, &body.code)
+            .await?,
+    ))
 }
 
 /// Change the password; ends every session.

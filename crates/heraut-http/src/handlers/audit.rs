@@ -65,6 +65,10 @@ pub async fn list_audit(
         (status = 403, description = "Not allowed", body = Problem),
         (status = 404, description = "No such tenant you can see", body = Problem)))]
 #[get("/api/v1/tenants/{tenant}/audit/verify")]
-pub async fn verify_audit(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn verify_audit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.core.verify_audit(&user.0, &path).await?))
 }

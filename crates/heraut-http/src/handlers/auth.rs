@@ -3,7 +3,8 @@
 use actix_web::{HttpResponse, post, web};
 use heraut_proto::Problem;
 use heraut_proto::auth::{
-    LoginRequest, LoginResponse, LogoutRequest, MfaRequest, RefreshRequest, SetPasswordRequest, TokenResponse,
+    LoginRequest, LoginResponse, LogoutRequest, MfaRequest, RefreshRequest, SetPasswordRequest,
+    TokenResponse,
 };
 
 use crate::AppState;
@@ -19,8 +20,15 @@ use crate::extract::{ApiJson, AuthUser, Meta};
         (status = 423, description = "Account locked", body = Problem),
         (status = 429, description = "Throttled; see Retry-After", body = Problem)))]
 #[post("/api/v1/auth/login")]
-pub async fn post_login(state: web::Data<AppState>, meta: Meta, body: ApiJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
-    let out = state.core.login(&meta.0, &body.email, &body.password).await?;
+pub async fn post_login(
+    state: web::Data<AppState>,
+    meta: Meta,
+    body: ApiJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let out = state
+        .core
+        .login(&meta.0, &body.email, &body.password)
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -32,8 +40,15 @@ pub async fn post_login(state: web::Data<AppState>, meta: Meta, body: ApiJson<Lo
         (status = 401, description = "Wrong, reused or expired code or token", body = Problem),
         (status = 429, description = "Throttled", body = Problem)))]
 #[post("/api/v1/auth/mfa")]
-pub async fn post_mfa(state: web::Data<AppState>, meta: Meta, body: ApiJson<MfaRequest>) -> Result<HttpResponse, ApiError> {
-    let out = state.core.login_mfa(&meta.0, &body.mfa_token, &body.code).await?;
+pub async fn post_mfa(
+    state: web::Data<AppState>,
+    meta: Meta,
+    body: ApiJson<MfaRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let out = state
+        .core
+        .login_mfa(&meta.0, &body.mfa_token, &body.code)
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -44,7 +59,11 @@ pub async fn post_mfa(state: web::Data<AppState>, meta: Meta, body: ApiJson<MfaR
         (status = 400, description = "Malformed body", body = Problem),
         (status = 401, description = "Unknown, expired or reused token (reuse ends the session)", body = Problem)))]
 #[post("/api/v1/auth/refresh")]
-pub async fn post_refresh(state: web::Data<AppState>, meta: Meta, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn post_refresh(
+    state: web::Data<AppState>,
+    meta: Meta,
+    body: ApiJson<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let out = state.core.refresh(&meta.0, &body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -74,7 +93,14 @@ pub async fn post_logout(
         (status = 400, description = "Malformed body, or the password does not meet the policy", body = Problem),
         (status = 401, description = "Unknown, used or expired token", body = Problem)))]
 #[post("/api/v1/auth/set-password")]
-pub async fn post_set_password(state: web::Data<AppState>, meta: Meta, body: ApiJson<SetPasswordRequest>) -> Result<HttpResponse, ApiError> {
-    state.core.set_password(&meta.0, &body.token, &body.password).await?;
+pub async fn post_set_password(
+    state: web::Data<AppState>,
+    meta: Meta,
+    body: ApiJson<SetPasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .core
+        .set_password(&meta.0, &body.token, &body.password)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,9 @@
 //! Members of a tenant.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use heraut_proto::tenants::{AddMemberRequest, AddMemberResponse, MemberList, MemberView, UpdateMemberRequest};
+use heraut_proto::tenants::{
+    AddMemberRequest, AddMemberResponse, MemberList, MemberView, UpdateMemberRequest,
+};
 use heraut_proto::{Problem, UserId};
 
 use crate::AppState;
@@ -16,7 +18,11 @@ use crate::extract::{ApiJson, AuthUser, Meta};
         (status = 403, description = "Not allowed, or 2FA required first", body = Problem),
         (status = 404, description = "No such tenant you can see", body = Problem)))]
 #[get("/api/v1/tenants/{tenant}/members")]
-pub async fn list_members(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_members(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.core.list_members(&user.0, &path).await?))
 }
 
@@ -37,7 +43,10 @@ pub async fn add_member(
     path: web::Path<String>,
     body: ApiJson<AddMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let out = state.core.add_member(&meta.0, &user.0, &path, body.into_inner()).await?;
+    let out = state
+        .core
+        .add_member(&meta.0, &user.0, &path, body.into_inner())
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -60,7 +69,10 @@ pub async fn update_member(
     body: ApiJson<UpdateMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let out = state.core.update_member(&meta.0, &user.0, &slug, UserId(id), body.role).await?;
+    let out = state
+        .core
+        .update_member(&meta.0, &user.0, &slug, UserId(id), body.role)
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -81,7 +93,10 @@ pub async fn remove_member(
     path: web::Path<(String, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    state.core.remove_member(&meta.0, &user.0, &slug, UserId(id)).await?;
+    state
+        .core
+        .remove_member(&meta.0, &user.0, &slug, UserId(id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -101,6 +116,9 @@ pub async fn reset_member_mfa(
     path: web::Path<(String, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    state.core.reset_member_mfa(&meta.0, &user.0, &slug, UserId(id)).await?;
+    state
+        .core
+        .reset_member_mfa(&meta.0, &user.0, &slug, UserId(id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -16,9 +16,18 @@ use crate::handlers::Page;
         (status = 401, description = "Not signed in", body = Problem),
         (status = 403, description = "Admin without 2FA", body = Problem)))]
 #[get("/api/v1/tenants")]
-pub async fn list_tenants(state: web::Data<AppState>, user: AuthUser, page: web::Query<Page>) -> Result<HttpResponse, ApiError> {
+pub async fn list_tenants(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
     let page = page.into_inner();
-    Ok(HttpResponse::Ok().json(state.core.list_tenants(&user.0, page.limit, page.cursor).await?))
+    Ok(HttpResponse::Ok().json(
+        state
+            .core
+            .list_tenants(&user.0, page.limit, page.cursor)
+            .await?,
+    ))
 }
 
 /// Create a tenant (instance admin).
@@ -36,7 +45,10 @@ pub async fn create_tenant(
     user: AuthUser,
     body: ApiJson<CreateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let t = state.core.create_tenant(&meta.0, &user.0, body.into_inner()).await?;
+    let t = state
+        .core
+        .create_tenant(&meta.0, &user.0, body.into_inner())
+        .await?;
     Ok(HttpResponse::Created().json(t))
 }
 
@@ -48,6 +60,10 @@ pub async fn create_tenant(
         (status = 403, description = "2FA required first", body = Problem),
         (status = 404, description = "No such tenant you can see", body = Problem)))]
 #[get("/api/v1/tenants/{tenant}")]
-pub async fn get_tenant(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_tenant(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.core.get_tenant(&user.0, &path).await?))
 }
