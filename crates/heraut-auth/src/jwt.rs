@@ -128,7 +128,8 @@ impl TokenKeys {
             .map_err(|e| JwtError::Invalid(e.to_string()))?;
         let claims = data.claims;
         const LEEWAY: i64 = 30;
-        if claims.exp <= now - LEEWAY {
+        // No leeway on expiry: a token never lives longer than it says.
+        if claims.exp <= now {
             return Err(JwtError::Invalid("the token has expired".to_owned()));
         }
         if claims.nbf > now + LEEWAY {

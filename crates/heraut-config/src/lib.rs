@@ -194,16 +194,27 @@ impl Config {
                 continue;
             }
             let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
-            insert_env(&mut table, &path, env_value(value));
-            // Check each variable on its own so the error names it.
-            let mut single = toml::Table::new();
-            insert_env(&mut single, &path, env_value(value));
-            toml::Value::Table(single)
-                .try_into::<Config>()
-                .map_err(|e| ConfigError::Env {
-                    var: var.clone(),
-                    message: e.message().to_owned(),
-                })?;
+            // Check each variable on its own so the error names it. A value that looks like a
+            // number or boolean is tried as such first, then as a string (`HERAUT_REDIS_PREFIX=2024`).
+            let check = |v: toml::Value| {
+                let mut single = toml::Table::new();
+                insert_env(&mut single, &path, v.clone());
+                toml::Value::Table(single)
+                    .try_into::<Config>()
+                    .map(|_| v)
+                    .map_err(|e| e.message().to_owned())
+            };
+            let typed = check(env_value(value));
+            let chosen = match typed {
+                Ok(v) => v,
+                Err(first) => {
+                    check(toml::Value::String(value.clone())).map_err(|_| ConfigError::Env {
+                        var: var.clone(),
+                        message: first,
+                    })?
+                }
+            };
+            insert_env(&mut table, &path, chosen);
         }
         let config: Config = toml::Value::Table(table)
             .try_into()
@@ -253,9 +264,11 @@ impl Config {
             }
         }
         if let Some(url) = &self.redis_url
-            && !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://"))
+            && !url.expose().starts_with("redis://")
         {
-            problems.push("redis_url must be a redis:// or rediss:// URL".to_owned());
+            problems.push(
+                "redis_url must be a redis:// URL (TLS to Redis is not supported yet)".to_owned(),
+            );
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -329,7 +342,8 @@ mod tests {
 
     #[test]
     fn defaults_listen_on_loopback_8080_with_sqlite() {
-        let c = Config::load(&env(&[("HERAUT_CONFIG", "/dev/null")])).unwrap_or_default();
+        let c = Config::load(&env(&[("HERAUT_CONFIG", "/dev/null")]));
+        let c = c.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert!(c.database_url.is_none());
         assert_eq!(c.data_dir, PathBuf::from("./data"));
@@ -342,8 +356,10 @@ mod tests {
             ("HERAUT_LISTEN", "0.0.0.0:9000"),
             ("HERAUT_AUTH__LOCKOUT_AFTER_FAILURES", "10"),
             ("HERAUT_TEST_SOMETHING", "ignored"),
+            ("HERAUT_REDIS_PREFIX", "2024"),
         ]));
-        let c = c.unwrap_or_default();
+        let c = c.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.redis_prefix, "2024");
         assert_eq!(c.listen.port(), 9000);
         assert_eq!(c.auth.lockout_after_failures, 10);
     }
@@ -368,6 +384,14 @@ mod tests {
         let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("heraut.toml"), "{msg}");
         assert!(msg.contains("foo"), "{msg}");
+    }
+
+    #[test]
+    fn the_example_file_in_deploy_is_valid_and_matches_the_defaults() {
+        let text = include_str!("../../../deploy/heraut.example.toml");
+        let parsed = toml::from_str::<Config>(text).map_err(|e| e.to_string());
+        let parsed = parsed.unwrap_or_else(|e| panic!("deploy/heraut.example.toml: {e}"));
+        assert_eq!(format!("{parsed:?}"), format!("{:?}", Config::default()));
     }
 
     #[test]

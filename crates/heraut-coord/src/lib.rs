@@ -35,17 +35,43 @@ pub trait FailureCounters: Send + Sync + std::fmt::Debug {
     fn kind(&self) -> &'static str;
 }
 
-/// Counters kept in this process's memory.
-#[derive(Debug, Default)]
+/// Counters kept in this process's memory; entries without a failure for `ttl` are dropped.
+#[derive(Debug)]
 pub struct InProcessCounters {
     map: Mutex<HashMap<String, Failures>>,
+    ttl_ms: i64,
 }
+
+impl InProcessCounters {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            map: Mutex::new(HashMap::new()),
+            ttl_ms: i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+impl Default for InProcessCounters {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(24 * 3600))
+    }
+}
+
+/// Entries kept before expired ones are swept.
+const SWEEP_AT: usize = 10_000;
 
 #[async_trait]
 impl FailureCounters for InProcessCounters {
     async fn record(&self, key: &str, now_ms: i64) -> Result<Failures, CoordError> {
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= SWEEP_AT {
+            let ttl = self.ttl_ms;
+            map.retain(|_, f| now_ms.saturating_sub(f.last_ms) < ttl);
+        }
         let entry = map.entry(key.to_owned()).or_default();
+        if now_ms.saturating_sub(entry.last_ms) >= self.ttl_ms {
+            *entry = Failures::default();
+        }
         entry.count = entry.count.saturating_add(1);
         entry.last_ms = now_ms;
         Ok(*entry)
@@ -53,6 +79,8 @@ impl FailureCounters for InProcessCounters {
 
     async fn get(&self, key: &str) -> Result<Failures, CoordError> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        // Expiry is judged by the caller's clock at the next `record`; a stale entry only means
+        // a delay that has long passed.
         Ok(map.get(key).copied().unwrap_or_default())
     }
 
@@ -196,6 +224,14 @@ mod tests {
     #[tokio::test]
     async fn in_process_counts_and_resets() {
         exercise(&InProcessCounters::default()).await;
+    }
+
+    #[tokio::test]
+    async fn in_process_forgets_after_ttl() {
+        let c = InProcessCounters::new(Duration::from_millis(1000));
+        c.record("k", 0).await.ok();
+        c.record("k", 500).await.ok();
+        assert_eq!(c.record("k", 2000).await.ok().map(|f| f.count), Some(1));
     }
 
     #[tokio::test]

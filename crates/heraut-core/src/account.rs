@@ -113,9 +113,16 @@ impl Core {
             ));
         }
         users::replace_recovery_codes(&txn, actor.user_id, &hashes).await?;
+        self.record_signin(
+            &txn,
+            Some(&user),
+            &user.email,
+            meta,
+            "mfa.enabled",
+            "success",
+        )
+        .await?;
         txn.commit().await?;
-        self.record_signin(Some(&user), &user.email, meta, "mfa.enabled", "success")
-            .await?;
         Ok(RecoveryCodesResponse {
             recovery_codes: codes,
         })
@@ -161,15 +168,11 @@ impl Core {
         users::set_password(&txn, user_id, &new_hash, meta.now).await?;
         users::set_locked(&txn, user_id, false).await?;
         sessions::revoke_all_for_user(&txn, user_id, "password_set", meta.now).await?;
+        let action = "auth.password_set";
+        self.record_signin(&txn, Some(&user), &user.email, meta, action, "success")
+            .await?;
         txn.commit().await?;
-        self.record_signin(
-            Some(&user),
-            &user.email,
-            meta,
-            "auth.password_set",
-            "success",
-        )
-        .await
+        Ok(())
     }
 
     /// `PUT /me/password`.
@@ -191,7 +194,9 @@ impl Core {
             .unwrap_or_else(|| password::dummy_hash(self.hash_params()));
         let cur = current.to_owned();
         if !blocking(move || password::verify(&cur, &stored)).await? {
+            let txn = self.db.begin(Scope::Instance).await?;
             self.record_signin(
+                &txn,
                 Some(&user),
                 &user.email,
                 meta,
@@ -199,6 +204,7 @@ impl Core {
                 "failure",
             )
             .await?;
+            txn.commit().await?;
             return Err(CoreError::new(
                 ErrorCode::InvalidCredentials,
                 "the current password is wrong",
@@ -214,15 +220,11 @@ impl Core {
         let txn = self.db.begin(Scope::Instance).await?;
         users::set_password(&txn, actor.user_id, &new_hash, meta.now).await?;
         sessions::revoke_all_for_user(&txn, actor.user_id, "password_change", meta.now).await?;
+        let action = "auth.password_change";
+        self.record_signin(&txn, Some(&user), &user.email, meta, action, "success")
+            .await?;
         txn.commit().await?;
-        self.record_signin(
-            Some(&user),
-            &user.email,
-            meta,
-            "auth.password_change",
-            "success",
-        )
-        .await
+        Ok(())
     }
 
     /// Creates a one-time set-password token for a person; returns the token.

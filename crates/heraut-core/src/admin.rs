@@ -1,12 +1,16 @@
-//! Administration from the command line: the first instance admin, unlocking, audit checks.
+//! Administration from the command line: the first instance admin, unlocking, 2FA resets,
+//! audit checks. Each change and its audit event commit together.
 
 use heraut_auth::password;
-use heraut_db::{INSTANCE_CHAIN, Scope, tenants, users};
+use heraut_db::{INSTANCE_CHAIN, Scope, sessions, tenants, users};
 use heraut_proto::tenants::AuditVerifyResponse;
 use heraut_proto::{ErrorCode, TenantId, UserId};
 
-use crate::audit::Event;
+use crate::audit::{Event, record};
 use crate::{Core, CoreError, CoreResult, RequestMeta, blocking, check_email, normalise_email};
+
+/// The name `heraut admin audit-verify` uses for the instance's own chain (reserved as a slug).
+pub const INSTANCE_SLUG: &str = "instance";
 
 impl Core {
     /// Creates an instance administrator, or makes an existing person one (password unchanged).
@@ -19,74 +23,84 @@ impl Core {
     ) -> CoreResult<(UserId, bool)> {
         let email = normalise_email(email);
         check_email(&email)?;
-        if let Some(u) = users::find_by_email(self.db.conn(), &email).await? {
-            users::set_instance_admin(self.db.conn(), UserId(u.id), true).await?;
-            self.record_instance(
-                None,
-                meta,
-                Event {
-                    action: "admin.grant",
-                    target: Some(email.clone()),
-                    outcome: "success",
-                    details: serde_json::json!({}),
-                },
-            )
-            .await?;
-            return Ok((UserId(u.id), false));
-        }
-        password::check_policy(pw, &email, false)
-            .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
-        let params = self.hash_params();
-        let given = pw.to_owned();
-        let hash = blocking(move || password::hash(&given, params))
-            .await?
-            .map_err(CoreError::internal)?;
-        let id = UserId::new();
-        let txn = self.db.begin(Scope::Instance).await?;
-        let local = email.split('@').next().unwrap_or("admin").to_owned();
-        users::insert(&txn, id, &email, &local, Some(hash), true, meta.now).await?;
+        let existing = users::find_by_email(self.db.conn(), &email).await?;
+        let hash = match &existing {
+            Some(_) => None,
+            None => {
+                password::check_policy(pw, &email, false)
+                    .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
+                let params = self.hash_params();
+                let given = pw.to_owned();
+                Some(
+                    blocking(move || password::hash(&given, params))
+                        .await?
+                        .map_err(CoreError::internal)?,
+                )
+            }
+        };
+        let txn = self.db.begin(Scope::Tenant(INSTANCE_CHAIN)).await?;
+        let (id, action) = match existing {
+            Some(u) => {
+                users::set_instance_admin(&txn, UserId(u.id), true).await?;
+                (UserId(u.id), "admin.grant")
+            }
+            None => {
+                let id = UserId::new();
+                let local = email.split('@').next().unwrap_or("admin").to_owned();
+                users::insert(&txn, id, &email, &local, hash, true, meta.now).await?;
+                (id, "admin.create")
+            }
+        };
+        let event = Event {
+            action,
+            target: Some(email.clone()),
+            outcome: "success",
+            details: serde_json::json!({"user_id": id.to_string()}),
+        };
+        record(&txn, INSTANCE_CHAIN, None, meta, event).await?;
         txn.commit().await?;
-        self.record_instance(
-            None,
-            meta,
-            Event {
-                action: "admin.create",
-                target: Some(email),
-                outcome: "success",
-                details: serde_json::json!({}),
-            },
-        )
-        .await?;
-        Ok((id, true))
+        Ok((id, action == "admin.create"))
     }
 
     /// Unlocks an account locked after failed sign-ins.
     pub async fn unlock_user(&self, meta: &RequestMeta, email: &str) -> CoreResult<()> {
         let email = normalise_email(email);
-        let u = users::find_by_email(self.db.conn(), &email)
-            .await?
-            .ok_or_else(|| {
-                CoreError::new(ErrorCode::MemberNotFound, format!("no account {email}"))
-            })?;
-        users::set_locked(self.db.conn(), UserId(u.id), false).await?;
+        let u = self.account(&email).await?;
+        let txn = self.db.begin(Scope::Instance).await?;
+        users::set_locked(&txn, UserId(u.id), false).await?;
+        self.record_signin(&txn, Some(&u), &email, meta, "auth.unlock", "success")
+            .await?;
+        txn.commit().await?;
+        // This process's counters (every node's, with Redis). A server without Redis forgot its
+        // own count when it locked the account.
         self.counters.reset(&format!("acct:{email}")).await?;
         self.counters.reset(&format!("mfa:{}", u.id)).await?;
-        self.record_instance(
-            None,
-            meta,
-            Event {
-                action: "auth.unlock",
-                target: Some(email),
-                outcome: "success",
-                details: serde_json::json!({}),
-            },
-        )
-        .await
+        Ok(())
+    }
+
+    /// Turns off an account's two-factor sign-in (device and recovery codes lost) and ends its
+    /// sessions; the person enrols again after signing in with their password.
+    pub async fn reset_mfa_by_admin(&self, meta: &RequestMeta, email: &str) -> CoreResult<()> {
+        let email = normalise_email(email);
+        let u = self.account(&email).await?;
+        let txn = self.db.begin(Scope::Instance).await?;
+        users::disable_totp(&txn, UserId(u.id)).await?;
+        sessions::revoke_all_for_user(&txn, UserId(u.id), "mfa_reset", meta.now).await?;
+        self.record_signin(&txn, Some(&u), &email, meta, "mfa.reset", "success")
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn account(&self, email: &str) -> CoreResult<users::User> {
+        users::find_by_email(self.db.conn(), email)
+            .await?
+            .ok_or_else(|| CoreError::new(ErrorCode::MemberNotFound, format!("no account {email}")))
     }
 
     /// Verifies the chain of the tenant with `slug`, or the instance's own chain for `instance`.
     pub async fn verify_chain_by_slug(&self, slug: &str) -> CoreResult<AuditVerifyResponse> {
-        let id = if slug == "instance" {
+        let id = if slug == INSTANCE_SLUG {
             INSTANCE_CHAIN
         } else {
             let t = tenants::find_by_slug(self.db.conn(), slug)

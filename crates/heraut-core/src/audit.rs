@@ -1,8 +1,8 @@
 //! Reading and verifying the audit log, and the helper every use case records events with.
 
 use heraut_auth::Permission;
+use heraut_db::Scope;
 use heraut_db::audit::{self, Filter, NewEvent};
-use heraut_db::{INSTANCE_CHAIN, Scope};
 use heraut_proto::tenants::{AuditEventView, AuditList, AuditVerifyResponse};
 use heraut_proto::{TenantId, UserId};
 use sea_orm::ConnectionTrait;
@@ -121,18 +121,5 @@ impl Core {
             events_checked: v.events_checked,
             first_broken_event: v.first_broken_event,
         })
-    }
-
-    /// Records an instance-level event (sign-in of someone in no tenant, admin actions).
-    pub(crate) async fn record_instance(
-        &self,
-        actor: Option<(UserId, &str)>,
-        meta: &RequestMeta,
-        event: Event<'_>,
-    ) -> CoreResult<()> {
-        let txn = self.db.begin(Scope::Tenant(INSTANCE_CHAIN)).await?;
-        record(&txn, INSTANCE_CHAIN, actor, meta, event).await?;
-        txn.commit().await?;
-        Ok(())
     }
 }

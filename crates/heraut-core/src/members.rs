@@ -13,16 +13,29 @@ fn member_not_found() -> CoreError {
 }
 
 impl Core {
-    /// `GET /tenants/{tenant}/members`.
-    pub async fn list_members(&self, actor: &Actor, slug: &str) -> CoreResult<MemberList> {
+    /// `GET /tenants/{tenant}/members`, ordered by e-mail address; `cursor` is the last address
+    /// of the previous page.
+    pub async fn list_members(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> CoreResult<MemberList> {
         let ctx = self
             .tenant_ctx(actor, slug, Permission::MembersRead)
             .await?;
+        let limit = crate::tenants::page_limit(limit)? as usize;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let rows = memberships::list(&txn, ctx.tenant_id).await?;
         txn.commit().await?;
-        let items = rows
+        let mut rest = rows
             .into_iter()
+            .filter(|(_, u)| {
+                cursor
+                    .as_ref()
+                    .is_none_or(|c| u.email.as_str() > c.as_str())
+            })
             .map(|(m, u)| MemberView {
                 user_id: UserId(u.id),
                 email: u.email,
@@ -30,12 +43,13 @@ impl Core {
                 role: Role::parse(&m.role).unwrap_or(Role::Analyst),
                 mfa_enabled: u.totp_enabled,
                 joined_at: m.created_at,
-            })
-            .collect();
-        Ok(MemberList {
-            items,
-            next_cursor: None,
-        })
+            });
+        let items: Vec<MemberView> = rest.by_ref().take(limit).collect();
+        let more = rest.next().is_some();
+        let next_cursor = more
+            .then(|| items.last().map(|m| m.email.clone()))
+            .flatten();
+        Ok(MemberList { items, next_cursor })
     }
 
     /// `POST /tenants/{tenant}/members`: adds a person; a new person gets a set-password token.

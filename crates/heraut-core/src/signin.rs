@@ -4,9 +4,10 @@
 use chrono::Duration;
 use heraut_auth::jwt::{self, Claims};
 use heraut_auth::{password, random, totp};
-use heraut_db::{INSTANCE_CHAIN, Scope, memberships, sessions, users};
+use heraut_db::{INSTANCE_CHAIN, Scope, memberships, sessions, set_scope, users};
 use heraut_proto::auth::{LoginResponse, MfaRequiredResponse, TokenResponse};
 use heraut_proto::{ErrorCode, FamilyId, TenantId, UserId};
+use sea_orm::DatabaseTransaction;
 
 use crate::audit::{Event, record};
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, blocking, normalise_email};
@@ -32,11 +33,15 @@ impl Core {
             .await?;
 
         let user = users::find_by_email(self.db.conn(), &email).await?;
+        // A locked account is refused before its password is looked at, so a locked account
+        // cannot be used to test passwords.
         if let Some(u) = &user
             && u.locked
         {
-            self.record_signin(Some(u), &email, meta, "auth.login", "locked")
+            let txn = self.db.begin(Scope::Instance).await?;
+            self.record_signin(&txn, Some(u), &email, meta, "auth.login", "locked")
                 .await?;
+            txn.commit().await?;
             return Err(CoreError::new(
                 ErrorCode::AccountLocked,
                 "this account is locked after too many failed sign-ins; ask an administrator to unlock it",
@@ -54,26 +59,31 @@ impl Core {
             let fails = self.counters.record(&account_key, now_ms).await?;
             self.counters.record(&ip_key, now_ms).await?;
             let known = users::find_by_email(self.db.conn(), &email).await?;
-            if let Some(u) = &known
-                && fails.count >= a.lockout_after_failures
-            {
-                let txn = self.db.begin(Scope::Instance).await?;
+            let txn = self.db.begin(Scope::Instance).await?;
+            let lock = known
+                .as_ref()
+                .filter(|_| fails.count >= a.lockout_after_failures);
+            if let Some(u) = lock {
                 users::set_locked(&txn, UserId(u.id), true).await?;
                 sessions::revoke_all_for_user(&txn, UserId(u.id), "lockout", meta.now).await?;
-                txn.commit().await?;
-                self.record_signin(Some(u), &email, meta, "auth.lockout", "locked")
+                self.record_signin(&txn, Some(u), &email, meta, "auth.lockout", "locked")
                     .await?;
             } else {
-                self.record_signin(known.as_ref(), &email, meta, "auth.login", "failure")
+                self.record_signin(&txn, known.as_ref(), &email, meta, "auth.login", "failure")
                     .await?;
+            }
+            txn.commit().await?;
+            if lock.is_some() {
+                // The lock now lives in the database; an administrator's unlock starts afresh.
+                self.counters.reset(&account_key).await?;
             }
             return Err(CoreError::new(
                 ErrorCode::InvalidCredentials,
                 "the e-mail address or password is wrong",
             ));
         };
+        // Only the account's counter: a success must not clear what an address did to others.
         self.counters.reset(&account_key).await?;
-        self.counters.reset(&ip_key).await?;
         let uid = UserId(user.id);
         if let Some(stored) = &user.password_hash
             && password::needs_rehash(stored, self.hash_params())
@@ -93,16 +103,23 @@ impl Core {
                 self.config.auth.mfa_token_ttl_secs,
             );
             let token = self.sign(jwt::MFA_TYP, &claims)?;
-            self.record_signin(Some(&user), &email, meta, "auth.login", "mfa_required")
-                .await?;
+            let txn = self.db.begin(Scope::Instance).await?;
+            self.record_signin(
+                &txn,
+                Some(&user),
+                &email,
+                meta,
+                "auth.login",
+                "mfa_required",
+            )
+            .await?;
+            txn.commit().await?;
             return Ok(LoginResponse::MfaRequired(MfaRequiredResponse {
                 mfa_required: true,
                 mfa_token: token,
             }));
         }
-        let tokens = self.start_session(uid, meta).await?;
-        self.record_signin(Some(&user), &email, meta, "auth.login", "success")
-            .await?;
+        let tokens = self.start_session(&user, meta, "auth.login").await?;
         Ok(LoginResponse::Tokens(tokens))
     }
 
@@ -127,19 +144,19 @@ impl Core {
             .ok_or_else(|| CoreError::new(ErrorCode::TokenInvalid, "sign in again"))?;
         let code = code.trim();
         let is_totp = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+        let txn = self.db.begin(Scope::Instance).await?;
         let accepted = if is_totp {
             let secret = self.open_totp(&user, user.totp_secret.as_deref())?;
             match totp::matching_step(&secret, code, meta.now.timestamp().max(0) as u64) {
-                Some(step) => users::accept_totp_step(self.db.conn(), uid, step as i64).await?,
+                Some(step) => users::accept_totp_step(&txn, uid, step as i64).await?,
                 None => false,
             }
         } else {
             let hash = random::sha256_hex(&random::normalise_recovery_code(code));
-            let txn = self.db.begin(Scope::Instance).await?;
             let used = users::use_recovery_code(&txn, uid, &hash, meta.now).await?;
-            txn.commit().await?;
             if used {
                 self.record_signin(
+                    &txn,
                     Some(&user),
                     &user.email,
                     meta,
@@ -155,26 +172,35 @@ impl Core {
                 .counters
                 .record(&key, meta.now.timestamp_millis())
                 .await?;
-            if fails.count >= self.config.auth.lockout_after_failures {
-                let txn = self.db.begin(Scope::Instance).await?;
+            let lock = fails.count >= self.config.auth.lockout_after_failures;
+            if lock {
                 users::set_locked(&txn, uid, true).await?;
-                txn.commit().await?;
-                self.record_signin(Some(&user), &user.email, meta, "auth.lockout", "locked")
-                    .await?;
+                sessions::revoke_all_for_user(&txn, uid, "lockout", meta.now).await?;
+                self.record_signin(
+                    &txn,
+                    Some(&user),
+                    &user.email,
+                    meta,
+                    "auth.lockout",
+                    "locked",
+                )
+                .await?;
             } else {
-                self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "failure")
+                self.record_signin(&txn, Some(&user), &user.email, meta, "auth.mfa", "failure")
                     .await?;
+            }
+            txn.commit().await?;
+            if lock {
+                self.counters.reset(&key).await?;
             }
             return Err(CoreError::new(
                 ErrorCode::MfaInvalid,
                 "the code is wrong or was already used; wait for the next code from your app",
             ));
         }
+        txn.commit().await?;
         self.counters.reset(&key).await?;
-        let tokens = self.start_session(uid, meta).await?;
-        self.record_signin(Some(&user), &user.email, meta, "auth.mfa", "success")
-            .await?;
-        Ok(tokens)
+        self.start_session(&user, meta, "auth.mfa").await
     }
 
     /// `POST /auth/refresh`: spends the refresh token and returns new ones. Reusing a spent
@@ -203,22 +229,25 @@ impl Core {
         {
             return Err(invalid());
         }
+        let user = users::find_by_id(&txn, UserId(session.user_id))
+            .await?
+            .filter(|u| !u.locked)
+            .ok_or_else(invalid)?;
         let spent =
             rt.used_at.is_none() && sessions::spend_refresh_token(&txn, rt.id, meta.now).await?;
         if !spent {
             sessions::revoke(&txn, family, "refresh_token_reuse", meta.now).await?;
+            let reuse = "auth.refresh_reuse";
+            self.record_signin(
+                &txn,
+                Some(&user),
+                &user.email,
+                meta,
+                reuse,
+                "session_revoked",
+            )
+            .await?;
             txn.commit().await?;
-            let user = users::find_by_id(self.db.conn(), UserId(session.user_id)).await?;
-            if let Some(u) = &user {
-                self.record_signin(
-                    Some(u),
-                    &u.email,
-                    meta,
-                    "auth.refresh_reuse",
-                    "session_revoked",
-                )
-                .await?;
-            }
             return Err(CoreError::new(
                 ErrorCode::RefreshReused,
                 "this refresh token was already used, so the session has been ended for safety; sign in again",
@@ -268,11 +297,11 @@ impl Core {
         {
             sessions::revoke(&txn, FamilyId(row.session_id), "logout", meta.now).await?;
         }
-        txn.commit().await?;
-        if let Some(u) = users::find_by_id(self.db.conn(), actor.user_id).await? {
-            self.record_signin(Some(&u), &u.email, meta, "auth.logout", "success")
+        if let Some(u) = users::find_by_id(&txn, actor.user_id).await? {
+            self.record_signin(&txn, Some(&u), &u.email, meta, "auth.logout", "success")
                 .await?;
         }
+        txn.commit().await?;
         Ok(())
     }
 
@@ -321,11 +350,14 @@ impl Core {
         })
     }
 
+    /// Opens a session and records the sign-in (`action`) with it, in one transaction.
     pub(crate) async fn start_session(
         &self,
-        user: UserId,
+        person: &users::User,
         meta: &RequestMeta,
+        action: &str,
     ) -> CoreResult<TokenResponse> {
+        let user = UserId(person.id);
         let a = &self.config.auth;
         let family = FamilyId::new();
         let refresh = random::token();
@@ -342,6 +374,8 @@ impl Core {
             expires,
         )
         .await?;
+        self.record_signin(&txn, Some(person), &person.email, meta, action, "success")
+            .await?;
         txn.commit().await?;
         let claims = self.claims(
             user,
@@ -413,9 +447,11 @@ impl Core {
         Ok(())
     }
 
-    /// Records a sign-in event in the instance chain and in every tenant the person belongs to.
+    /// Records a sign-in event, within `txn`, in the instance chain and in the chain of every
+    /// tenant the person belongs to. Leaves `txn` scoped to the instance.
     pub(crate) async fn record_signin(
         &self,
+        txn: &DatabaseTransaction,
         user: Option<&users::User>,
         email: &str,
         meta: &RequestMeta,
@@ -425,19 +461,18 @@ impl Core {
         let actor = user.map(|u| (UserId(u.id), u.email.as_str()));
         let mut chains = vec![INSTANCE_CHAIN];
         if let Some(u) = user {
-            let txn = self.db.begin(Scope::User(UserId(u.id))).await?;
+            set_scope(txn, Scope::User(UserId(u.id))).await?;
             chains.extend(
-                memberships::for_user(&txn, UserId(u.id))
+                memberships::for_user(txn, UserId(u.id))
                     .await?
                     .into_iter()
                     .map(|m| TenantId(m.tenant_id)),
             );
-            txn.commit().await?;
         }
         for chain in chains {
-            let txn = self.db.begin(Scope::Tenant(chain)).await?;
+            set_scope(txn, Scope::Tenant(chain)).await?;
             record(
-                &txn,
+                txn,
                 chain,
                 actor,
                 meta,
@@ -449,8 +484,8 @@ impl Core {
                 },
             )
             .await?;
-            txn.commit().await?;
         }
+        set_scope(txn, Scope::Instance).await?;
         Ok(())
     }
 }

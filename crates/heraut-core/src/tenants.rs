@@ -60,14 +60,15 @@ fn check_slug(slug: &str) -> CoreResult<()> {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
-        && !slug.ends_with('-');
+        && !slug.ends_with('-')
+        && slug != crate::admin::INSTANCE_SLUG;
     if ok {
         Ok(())
     } else {
         Err(CoreError::new(
             ErrorCode::RequestInvalid,
             format!(
-                "slug `{slug}` must be 2–63 lowercase letters, digits or hyphens, not starting or ending with a hyphen"
+                "slug `{slug}` must be 2–63 lowercase letters, digits or hyphens, not starting or ending with a hyphen, and not `instance`"
             ),
         ))
     }
@@ -246,6 +247,7 @@ impl Core {
             tenants::list_for_user(&txn, actor.user_id, cursor.as_deref(), limit + 1).await?
         };
         let mut items = Vec::new();
+        let more = rows.len() as u64 > limit;
         for t in rows.into_iter().take(limit as usize) {
             let parent = match t.parent_id {
                 Some(p) => tenants::find_by_id(&txn, TenantId(p))
@@ -256,9 +258,7 @@ impl Core {
             items.push(view(t, parent));
         }
         txn.commit().await?;
-        let next_cursor = (items.len() as u64 == limit)
-            .then(|| items.last().map(|t| t.slug.clone()))
-            .flatten();
+        let next_cursor = more.then(|| items.last().map(|t| t.slug.clone())).flatten();
         Ok(TenantList { items, next_cursor })
     }
 

@@ -94,7 +94,7 @@ pub async fn migrate(location: &Location) -> Result<(), DbErr> {
     owner.close().await
 }
 
-/// Rolls back every migration (used by the migration round-trip test and `heraut migrate --down`).
+/// Rolls back `steps` migrations, or all of them (the round-trip test, `heraut migrate --revert N`).
 pub async fn migrate_down(location: &Location, steps: Option<u32>) -> Result<(), DbErr> {
     let owner = Database::connect(options(location, 2, false)).await?;
     Migrator::down(&owner, steps).await?;
@@ -120,20 +120,7 @@ impl Db {
     /// Begins a transaction that may see what `scope` allows.
     pub async fn begin(&self, scope: Scope) -> Result<DatabaseTransaction, DbErr> {
         let txn = self.conn.begin().await?;
-        if self.backend() == DbBackend::Postgres {
-            let (tenant, user) = match scope {
-                Scope::Tenant(t) => (t.0.to_string(), String::new()),
-                Scope::TenantUser(t, u) => (t.0.to_string(), u.0.to_string()),
-                Scope::User(u) => (String::new(), u.0.to_string()),
-                Scope::Instance => (String::new(), String::new()),
-            };
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-                [tenant.into(), user.into()],
-            ))
-            .await?;
-        }
+        set_scope(&txn, scope).await?;
         Ok(txn)
     }
 
@@ -145,6 +132,27 @@ impl Db {
     pub async fn close(self) -> Result<(), DbErr> {
         self.conn.close().await
     }
+}
+
+/// Changes what an open transaction may see from now on (PostgreSQL row-level security); used
+/// when one transaction records events in several tenants' audit chains.
+pub async fn set_scope(txn: &DatabaseTransaction, scope: Scope) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let (tenant, user) = match scope {
+        Scope::Tenant(t) => (t.0.to_string(), String::new()),
+        Scope::TenantUser(t, u) => (t.0.to_string(), u.0.to_string()),
+        Scope::User(u) => (String::new(), u.0.to_string()),
+        Scope::Instance => (String::new(), String::new()),
+    };
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+        [tenant.into(), user.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Whether an error is a unique-constraint violation (a conflict the caller can report).

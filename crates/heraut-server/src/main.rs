@@ -16,6 +16,9 @@ use heraut_core::{Core, RequestMeta};
 use heraut_db::{Db, Location};
 
 /// Heraut: plan, approve, publish and archive government social media.
+///
+/// Exit codes: 0 success; 1 `admin audit-verify` found a broken chain; 2 any error (bad
+/// configuration, bad input, an unreachable database).
 #[derive(Debug, Parser)]
 #[command(name = "heraut", version, about)]
 struct Cli {
@@ -59,12 +62,24 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Turn off an account's two-factor sign-in (lost device and recovery codes) and end its
+    /// sessions; the person enrols again after signing in.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env: BTreeMap<String, String> = std::env::vars().collect();
-    init_logging(&env);
+    // The server logs its progress; one-off commands only print their result.
+    let default_level = if matches!(cli.command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    };
+    init_logging(&env, default_level);
     let config = match Config::load(&env) {
         Ok(c) => Arc::new(c),
         Err(e) => {
@@ -79,23 +94,23 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
     };
     match runtime.block_on(run(cli.command, config, &env)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }
 
-fn init_logging(env: &BTreeMap<String, String>) {
+fn init_logging(env: &BTreeMap<String, String>, default_level: &str) {
     let filter = env
         .get("HERAUT_LOG")
         .cloned()
-        .unwrap_or_else(|| "info".to_owned());
+        .unwrap_or_else(|| default_level.to_owned());
     let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -243,6 +258,18 @@ async fn admin(
                     v.events_checked
                 );
                 Ok(ExitCode::FAILURE)
+            }
+            Err(e) => {
+                eprintln!("error: {}", e.detail);
+                Ok(ExitCode::from(2))
+            }
+        },
+        AdminCommand::ResetMfa { email } => match core.reset_mfa_by_admin(&meta, &email).await {
+            Ok(()) => {
+                println!(
+                    "two-factor sign-in of {email} is off and its sessions ended; it must enrol again"
+                );
+                Ok(ExitCode::SUCCESS)
             }
             Err(e) => {
                 eprintln!("error: {}", e.detail);

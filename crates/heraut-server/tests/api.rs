@@ -506,7 +506,7 @@ async fn whole_journey_from_cli_admin_to_logout() {
         assert_eq!(code_ok, 0, "{out}");
         assert!(out.contains("valid"), "{out}");
 
-        // An editor may not read the audit log.
+        // An unknown tenant is an error (exit 2), not a verdict.
         let (c, _, _) = server
             .cli(
                 &["admin", "audit-verify", "--tenant", "no-such-tenant"],

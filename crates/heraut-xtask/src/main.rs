@@ -60,18 +60,42 @@ fn deny() -> bool {
         "cargo",
         &["deny", "check", "bans", "licenses", "sources"],
     );
-    // The advisory database must be fetched from the internet; where it cannot be, say so.
+    // The advisory database must be fetched from the internet; where it cannot be, say so,
+    // but a vulnerability found is a failure.
     let advisories = Command::new("cargo")
         .args(["deny", "check", "advisories"])
-        .status();
+        .output();
     match advisories {
-        Ok(s) if s.success() => eprintln!("==> advisories: no known vulnerabilities"),
-        _ => eprintln!(
-            "NOTICE: the RustSec advisory check was SKIPPED or failed: the advisory database \
-             could not be fetched from this machine. Run `cargo deny check advisories` where it can be."
-        ),
+        Ok(o) if o.status.success() => {
+            eprintln!("==> advisories: no known vulnerabilities");
+            ok
+        }
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stderr).into_owned();
+            let unreachable = [
+                "failed to fetch",
+                "unable to access",
+                "Could not resolve",
+                "failed to open advisory database",
+            ]
+            .iter()
+            .any(|m| text.contains(m));
+            if unreachable {
+                eprintln!(
+                    "NOTICE: the RustSec advisory check was SKIPPED: the advisory database could not \
+                     be fetched from this machine. Run `cargo deny check advisories` where it can be."
+                );
+                ok
+            } else {
+                eprintln!("{text}\n==> advisories FAILED: known vulnerabilities (see above)");
+                false
+            }
+        }
+        Err(e) => {
+            eprintln!("==> advisories could not run: {e}");
+            false
+        }
     }
-    ok
 }
 
 fn main() -> ExitCode {

@@ -34,10 +34,10 @@ pub struct AuditParams {
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/audit", tag = "audit", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant slug"), AuditParams),
     responses((status = 200, description = "Events", body = AuditList),
-        (status = 400, description = "Bad filter", body = Problem),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not allowed", body = Problem),
-        (status = 404, description = "No such tenant you can see", body = Problem)))]
+        (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/tenants/{tenant}/audit")]
 pub async fn list_audit(
     state: web::Data<AppState>,
@@ -61,9 +61,9 @@ pub async fn list_audit(
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/audit/verify", tag = "audit", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant slug")),
     responses((status = 200, description = "Result", body = AuditVerifyResponse),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not allowed", body = Problem),
-        (status = 404, description = "No such tenant you can see", body = Problem)))]
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/tenants/{tenant}/audit/verify")]
 pub async fn verify_audit(
     state: web::Data<AppState>,

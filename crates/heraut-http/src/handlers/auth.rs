@@ -15,10 +15,10 @@ use crate::extract::{ApiJson, AuthUser, Meta};
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "sign-in", request_body = LoginRequest,
     responses(
         (status = 200, description = "Tokens, or a request for the second factor", body = LoginResponse),
-        (status = 400, description = "Malformed body", body = Problem),
-        (status = 401, description = "Wrong e-mail address or password", body = Problem),
-        (status = 423, description = "Account locked", body = Problem),
-        (status = 429, description = "Throttled; see Retry-After", body = Problem)))]
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail address or password", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "Account locked", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Throttled; see Retry-After", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/auth/login")]
 pub async fn post_login(
     state: web::Data<AppState>,
@@ -36,9 +36,9 @@ pub async fn post_login(
 #[utoipa::path(post, path = "/api/v1/auth/mfa", tag = "sign-in", request_body = MfaRequest,
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
-        (status = 400, description = "Malformed body", body = Problem),
-        (status = 401, description = "Wrong, reused or expired code or token", body = Problem),
-        (status = 429, description = "Throttled", body = Problem)))]
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong, reused or expired code or token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Throttled", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/auth/mfa")]
 pub async fn post_mfa(
     state: web::Data<AppState>,
@@ -56,8 +56,8 @@ pub async fn post_mfa(
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "sign-in", request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 400, description = "Malformed body", body = Problem),
-        (status = 401, description = "Unknown, expired or reused token (reuse ends the session)", body = Problem)))]
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired or reused token (reuse ends the session)", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/auth/refresh")]
 pub async fn post_refresh(
     state: web::Data<AppState>,
@@ -73,7 +73,7 @@ pub async fn post_refresh(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Session ended"),
-        (status = 401, description = "Not signed in", body = Problem)))]
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/auth/logout")]
 pub async fn post_logout(
     state: web::Data<AppState>,
@@ -90,8 +90,8 @@ pub async fn post_logout(
 #[utoipa::path(post, path = "/api/v1/auth/set-password", tag = "sign-in", request_body = SetPasswordRequest,
     responses(
         (status = 204, description = "Password set; sign in with it"),
-        (status = 400, description = "Malformed body, or the password does not meet the policy", body = Problem),
-        (status = 401, description = "Unknown, used or expired token", body = Problem)))]
+        (status = 400, description = "Malformed body, or the password does not meet the policy", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used or expired token", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/auth/set-password")]
 pub async fn post_set_password(
     state: web::Data<AppState>,

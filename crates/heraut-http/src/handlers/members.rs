@@ -9,32 +9,40 @@ use heraut_proto::{Problem, UserId};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, AuthUser, Meta};
+use crate::handlers::Page;
 
 /// Members and their roles.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/members", tag = "people", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug")),
+    params(("tenant" = String, Path, description = "Tenant slug"), Page),
     responses((status = 200, description = "Members", body = MemberList),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not allowed, or 2FA required first", body = Problem),
-        (status = 404, description = "No such tenant you can see", body = Problem)))]
+        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed, or 2FA required first", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/tenants/{tenant}/members")]
 pub async fn list_members(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
+    page: web::Query<Page>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.core.list_members(&user.0, &path).await?))
+    let page = page.into_inner();
+    let list = state
+        .core
+        .list_members(&user.0, &path, page.limit, page.cursor)
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// Add a member; a new person gets a one-time set-password token.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/members", tag = "people", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant slug")), request_body = AddMemberRequest,
     responses((status = 201, description = "Added", body = AddMemberResponse),
-        (status = 400, description = "Malformed body or e-mail address", body = Problem),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not allowed", body = Problem),
-        (status = 404, description = "No such tenant you can see", body = Problem),
-        (status = 409, description = "Already a member", body = Problem)))]
+        (status = 400, description = "Malformed body or e-mail address", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/tenants/{tenant}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
@@ -55,11 +63,11 @@ pub async fn add_member(
     params(("tenant" = String, Path, description = "Tenant slug"), ("user_id" = uuid::Uuid, Path, description = "Member's user id")),
     request_body = UpdateMemberRequest,
     responses((status = 200, description = "Changed", body = MemberView),
-        (status = 400, description = "Malformed body or id", body = Problem),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not allowed", body = Problem),
-        (status = 404, description = "No such tenant or member", body = Problem),
-        (status = 409, description = "Would leave no owner", body = Problem)))]
+        (status = 400, description = "Malformed body or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or member", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave no owner", body = Problem, content_type = "application/problem+json")))]
 #[patch("/api/v1/tenants/{tenant}/members/{user_id}")]
 pub async fn update_member(
     state: web::Data<AppState>,
@@ -80,11 +88,11 @@ pub async fn update_member(
 #[utoipa::path(delete, path = "/api/v1/tenants/{tenant}/members/{user_id}", tag = "people", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant slug"), ("user_id" = uuid::Uuid, Path, description = "Member's user id")),
     responses((status = 204, description = "Removed"),
-        (status = 400, description = "Malformed id", body = Problem),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not allowed", body = Problem),
-        (status = 404, description = "No such tenant or member", body = Problem),
-        (status = 409, description = "Would leave no owner", body = Problem)))]
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or member", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave no owner", body = Problem, content_type = "application/problem+json")))]
 #[delete("/api/v1/tenants/{tenant}/members/{user_id}")]
 pub async fn remove_member(
     state: web::Data<AppState>,
@@ -104,10 +112,10 @@ pub async fn remove_member(
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/members/{user_id}/mfa-reset", tag = "people", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant slug"), ("user_id" = uuid::Uuid, Path, description = "Member's user id")),
     responses((status = 204, description = "Reset"),
-        (status = 400, description = "Malformed id", body = Problem),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not allowed", body = Problem),
-        (status = 404, description = "No such tenant or member", body = Problem)))]
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or member", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/tenants/{tenant}/members/{user_id}/mfa-reset")]
 pub async fn reset_member_mfa(
     state: web::Data<AppState>,

@@ -16,7 +16,7 @@ pub async fn get_healthz() -> impl Responder {
 
 /// Readiness: the database (and Redis, when configured) answer.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, description = "Ready"), (status = 503, description = "Not ready", body = heraut_proto::Problem)))]
+    responses((status = 200, description = "Ready"), (status = 503, description = "Not ready", body = heraut_proto::Problem, content_type = "application/problem+json")))]
 #[get("/readyz")]
 pub async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
     if state.core.ready().await {
@@ -32,7 +32,7 @@ pub async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// Prometheus metrics in the text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+    responses((status = 200, description = "Prometheus metrics in the OpenMetrics text format", content_type = "application/openmetrics-text")))]
 #[get("/metrics")]
 pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()

@@ -12,9 +12,9 @@ use crate::handlers::Page;
 /// Tenants the caller belongs to (all of them, for an instance admin).
 #[utoipa::path(get, path = "/api/v1/tenants", tag = "tenants", security(("bearer" = [])), params(Page),
     responses((status = 200, description = "Tenants", body = TenantList),
-        (status = 400, description = "Bad limit or cursor", body = Problem),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Admin without 2FA", body = Problem)))]
+        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admin without 2FA", body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/tenants")]
 pub async fn list_tenants(
     state: web::Data<AppState>,
@@ -33,11 +33,11 @@ pub async fn list_tenants(
 /// Create a tenant (instance admin).
 #[utoipa::path(post, path = "/api/v1/tenants", tag = "tenants", security(("bearer" = [])), request_body = CreateTenantRequest,
     responses((status = 201, description = "Created", body = TenantView),
-        (status = 400, description = "Malformed body or slug", body = Problem),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "Not an instance admin, or no 2FA", body = Problem),
-        (status = 404, description = "Parent not found", body = Problem),
-        (status = 409, description = "Slug taken", body = Problem)))]
+        (status = 400, description = "Malformed body or slug", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an instance admin, or no 2FA", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Parent not found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json")))]
 #[post("/api/v1/tenants")]
 pub async fn create_tenant(
     state: web::Data<AppState>,
@@ -56,9 +56,9 @@ pub async fn create_tenant(
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}", tag = "tenants", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant slug")),
     responses((status = 200, description = "The tenant", body = TenantView),
-        (status = 401, description = "Not signed in", body = Problem),
-        (status = 403, description = "2FA required first", body = Problem),
-        (status = 404, description = "No such tenant you can see", body = Problem)))]
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "2FA required first", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/tenants/{tenant}")]
 pub async fn get_tenant(
     state: web::Data<AppState>,
