@@ -122,12 +122,16 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// A plausible e-mail address: something@something.tld, no spaces, at most 320 characters.
+/// A plausible e-mail address: local@domain, no spaces, at most 320 characters.
 pub(crate) fn check_email(email: &str) -> CoreResult<()> {
     let ok = email.len() <= 320
         && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(l, d)| {
-            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        && email.rsplit_once('@').is_some_and(|(l, d)| {
+            !l.is_empty()
+                && !d.is_empty()
+                && !d.contains('@')
+                && !d.starts_with('.')
+                && !d.ends_with('.')
         });
     if ok {
         Ok(())

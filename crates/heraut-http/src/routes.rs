@@ -71,14 +71,74 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The methods the OpenAPI document lists for the path template that matches `path`.
+fn documented_methods(path: &str) -> Option<Vec<String>> {
+    type Template = (Vec<String>, Vec<String>);
+    static TEMPLATES: std::sync::OnceLock<Vec<Template>> = std::sync::OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let segments = template.split('/').map(str::to_owned).collect();
+                let value = serde_json::to_value(item).unwrap_or_default();
+                let methods = value
+                    .as_object()
+                    .map(|o| {
+                        o.keys()
+                            .filter(|k| HTTP_METHODS.contains(&k.as_str()))
+                            .map(|m| m.to_uppercase())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (segments, methods)
+            })
+            .collect()
+    });
+    let parts: Vec<&str> = path.split('/').collect();
+    templates.iter().find_map(|(segments, methods)| {
+        let matches = segments.len() == parts.len()
+            && segments
+                .iter()
+                .zip(&parts)
+                .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p);
+        matches.then(|| methods.clone())
+    })
+}
+
+/// 405 for a documented path with another method, 404 for anything else.
 async fn not_found(req: HttpRequest) -> HttpResponse {
     let path = req.path().chars().take(200).collect::<String>();
-    problem_response(
-        ErrorCode::RouteNotFound,
-        &format!(
-            "no route {} {path}; the API is described at /api/docs",
-            req.method()
-        ),
-        None,
-    )
+    if let Some(methods) = documented_methods(req.path()) {
+        let allow = methods.join(", ");
+        let detail = format!("{} is not allowed on {path}; use {allow}", req.method());
+        let mut resp = problem_response(ErrorCode::MethodNotAllowed, &detail, None);
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+            resp.headers_mut().insert(actix_web::http::header::ALLOW, v);
+        }
+        return resp;
+    }
+    let detail = format!(
+        "no route {} {path}; the API is described at /api/docs",
+        req.method()
+    );
+    problem_response(ErrorCode::RouteNotFound, &detail, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_come_from_the_document() {
+        assert_eq!(documented_methods("/readyz"), Some(vec!["GET".to_owned()]));
+        let members = documented_methods("/api/v1/tenants/x/members/5").unwrap_or_default();
+        assert_eq!(members, vec!["DELETE".to_owned(), "PATCH".to_owned()]);
+        assert_eq!(documented_methods("/api/v1/nowhere"), None);
+    }
 }

@@ -78,12 +78,19 @@ impl Role {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTenantRequest {
-    /// Lowercase letters, digits and hyphens, 2–63 characters; used in URLs.
+    /// Lowercase letters, digits and hyphens, 2–63 characters; used in URLs. `instance` is reserved.
+    #[schema(
+        pattern = "^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$",
+        min_length = 2,
+        max_length = 63
+    )]
     pub slug: String,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     pub level: TenantLevel,
     /// Slug of the parent tenant.
     #[serde(default)]
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$")]
     pub parent: Option<String>,
 }
 
@@ -118,7 +125,9 @@ pub struct TenantList {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMemberRequest {
+    #[schema(format = Email, max_length = 320)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     pub role: Role,
 }

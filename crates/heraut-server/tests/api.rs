@@ -1096,3 +1096,64 @@ async fn operations_endpoints_and_openapi_document() {
         "the docs page is not Swagger UI"
     );
 }
+
+/// schemathesis (`st`) over the OpenAPI document, authenticated as an instance admin who owns a
+/// tenant: no 5xx, no answer the document does not describe. `st` comes from
+/// `HERAUT_TEST_SCHEMATHESIS` or the PATH; without it the test is skipped with a notice, unless
+/// `HERAUT_TEST_REQUIRE_SERVICES=1`.
+#[tokio::test]
+async fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
+    let st = std::env::var("HERAUT_TEST_SCHEMATHESIS").unwrap_or_else(|_| "st".to_owned());
+    let found = std::process::Command::new(&st)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("HERAUT_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+            panic!("schemathesis (`{st}`) is required but not found; set HERAUT_TEST_SCHEMATHESIS");
+        }
+        eprintln!("NOTICE: schemathesis (`{st}`) not found; skipping the API fuzzing test");
+        return;
+    }
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        create_tenant(&api, &admin, "fuzz").await;
+        let work = server.data_dir.join("schemathesis");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(
+            work.join("schemathesis.toml"),
+            "[parameters]\n\"path.tenant\" = \"fuzz\"\n",
+        )
+        .unwrap();
+        let out = tokio::process::Command::new(&st)
+            .current_dir(&work)
+            .args([
+                "run",
+                &server.url("/api/openapi.json"),
+                "--checks",
+                "all",
+                "--max-examples",
+                "25",
+                "--generation-deterministic",
+                "--exclude-path",
+                "/api/v1/auth/logout",
+                "--request-timeout",
+                "20",
+            ])
+            .arg("--header")
+            .arg(format!("Authorization: Bearer {admin}"))
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "schemathesis found problems:\n{text}\n{}",
+            server.log()
+        );
+        assert!(!server.log().contains("panicked"), "{}", server.log());
+    }
+}

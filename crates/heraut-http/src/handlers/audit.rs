@@ -25,8 +25,10 @@ pub struct AuditParams {
     /// Events before this time (RFC 3339).
     pub until: Option<DateTime<Utc>>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
 }
 

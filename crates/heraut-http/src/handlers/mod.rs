@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
