@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 backend="${1:-sqlite}"
-bin="${HERAUT_BIN:-${CARGO_TARGET_DIR:-target}/release/heraut}"
+bin="${BENCH_BIN:-${CARGO_TARGET_DIR:-target}/release/heraut}"
 port=18181
 dir="$(mktemp -d)"
 export HERAUT_DATA_DIR="$dir" HERAUT_LISTEN="127.0.0.1:$port" HERAUT_CONFIG=/dev/null HERAUT_LOG=warn
@@ -21,7 +21,7 @@ start=$(date +%s%N)
 "$bin" serve >"$dir/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"; [ -n "${db:-}" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $db WITH (FORCE)"' EXIT
-until curl -sf "$base/readyz" >/dev/null; do sleep 0.01; done
+until curl -sf "$base/readyz" >/dev/null; do kill -0 $pid 2>/dev/null || { cat "$dir/server.log"; exit 1; }; sleep 0.01; done
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 

@@ -1157,3 +1157,187 @@ async fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
         assert!(!server.log().contains("panicked"), "{}", server.log());
     }
 }
+
+#[tokio::test]
+async fn account_changes_resets_paging_and_rehash() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let mut server = start(&db, &[("HERAUT_PUBLIC_URL", "https://heraut.example.gov")]).await;
+        let api = Api::new(&server);
+        let (admin, admin_codes) = bootstrap_admin(&server, &api).await;
+        // HSTS because the public URL is https.
+        let r = api.get("/api/v1/me", &admin).await;
+        assert!(r.headers.get("strict-transport-security").is_some());
+        // `instance` is reserved for the instance's own audit chain.
+        let reserved = api
+            .post(
+                "/api/v1/tenants",
+                Some(&admin),
+                json!({"slug": "instance", "name": "x", "level": "other"}),
+            )
+            .await;
+        assert_problem(&reserved, 400, "request.invalid");
+        for slug in ["aa", "bb", "cc"] {
+            create_tenant(&api, &admin, slug).await;
+        }
+        // Paging: two per page, the cursor continues, the last page has none.
+        let p1 = api.get("/api/v1/tenants?limit=2", &admin).await;
+        assert_eq!(p1.body["items"].as_array().unwrap().len(), 2);
+        let cursor = p1.body["next_cursor"].as_str().unwrap().to_owned();
+        let p2 = api
+            .get(&format!("/api/v1/tenants?limit=2&cursor={cursor}"), &admin)
+            .await;
+        assert_eq!(p2.body["items"][0]["slug"], "cc");
+        assert_eq!(p2.body["next_cursor"], Value::Null);
+        for (i, email) in ["m1@example.gov", "m2@example.gov", "m3@example.gov"]
+            .iter()
+            .enumerate()
+        {
+            let role = if i == 0 { "owner" } else { "editor" };
+            let r = api
+                .post(
+                    "/api/v1/tenants/aa/members",
+                    Some(&admin),
+                    json!({"email": email, "name": "M", "role": role}),
+                )
+                .await;
+            assert_eq!(r.status, 201);
+            if i == 0 {
+                let token = r.body["set_password_token"].as_str().unwrap();
+                let set = api
+                    .post(
+                        "/api/v1/auth/set-password",
+                        None,
+                        json!({"token": token, "password": "member one passphrase"}),
+                    )
+                    .await;
+                assert_eq!(set.status, 204);
+            }
+        }
+        let m1 = api.get("/api/v1/tenants/aa/members?limit=2", &admin).await;
+        assert_eq!(m1.body["items"].as_array().unwrap().len(), 2);
+        let c = m1.body["next_cursor"].as_str().unwrap().to_owned();
+        let m2 = api
+            .get(
+                &format!("/api/v1/tenants/aa/members?limit=2&cursor={c}"),
+                &admin,
+            )
+            .await;
+        assert_eq!(m2.body["items"][0]["email"], "m3@example.gov");
+        assert_eq!(m2.body["next_cursor"], Value::Null);
+
+        // The member enrols 2FA; their owner... is themselves: an admin resets their 2FA by API.
+        let first = api.login("m1@example.gov", "member one passphrase").await;
+        let t0 = first.body["access_token"].as_str().unwrap().to_owned();
+        let (_, codes) = enrol_totp(&api, &t0).await;
+        let s =
+            login_with_recovery(&api, "m1@example.gov", "member one passphrase", &codes[0]).await;
+        let m1_token = s["access_token"].as_str().unwrap().to_owned();
+        // Change password: wrong current refused; a short new one refused; then it works and ends sessions.
+        let wrong = api
+            .call(
+                "PUT",
+                "/api/v1/me/password",
+                Some(&m1_token),
+                Some(json!({"current_password": "nope", "new_password": "x"})),
+            )
+            .await;
+        assert_problem(&wrong, 401, "auth.invalid_credentials");
+        let short = api
+            .call(
+                "PUT",
+                "/api/v1/me/password",
+                Some(&m1_token),
+                Some(json!({"current_password": "member one passphrase", "new_password": "short"})),
+            )
+            .await;
+        assert_problem(&short, 400, "auth.password_policy");
+        // With 2FA on, 8 characters are enough.
+        let ok = api.call("PUT", "/api/v1/me/password", Some(&m1_token), Some(json!({"current_password": "member one passphrase", "new_password": "k9#mQ2vL"}))).await;
+        assert_eq!(ok.status, 204, "{:?}", ok.body);
+        assert_problem(
+            &api.get("/api/v1/me", &m1_token).await,
+            401,
+            "auth.token_invalid",
+        );
+        assert_eq!(
+            api.login("m1@example.gov", "member one passphrase")
+                .await
+                .status,
+            401
+        );
+        let s = login_with_recovery(&api, "m1@example.gov", "k9#mQ2vL", &codes[1]).await;
+        let m1_token = s["access_token"].as_str().unwrap().to_owned();
+        let user_id = api.get("/api/v1/me", &m1_token).await.body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let reset = api
+            .post(
+                &format!("/api/v1/tenants/aa/members/{user_id}/mfa-reset"),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(reset.status, 204, "{:?}", reset.body);
+        assert_problem(
+            &api.get("/api/v1/me", &m1_token).await,
+            401,
+            "auth.token_invalid",
+        );
+        let after = api.login("m1@example.gov", "k9#mQ2vL").await;
+        assert_eq!(after.status, 200);
+        assert!(
+            after.body.get("access_token").is_some(),
+            "2FA should be off after the reset: {:?}",
+            after.body
+        );
+        let blocked = api
+            .get(
+                "/api/v1/tenants/aa",
+                after.body["access_token"].as_str().unwrap(),
+            )
+            .await;
+        assert_problem(&blocked, 403, "auth.mfa_enrolment_required");
+
+        // The CLI resets an admin's 2FA when device and recovery codes are lost.
+        let (c, out, err) = server
+            .cli(&["admin", "reset-mfa", "--email", ADMIN_EMAIL], &[])
+            .unwrap();
+        assert_eq!(c, 0, "{out}{err}");
+        assert_problem(
+            &api.get("/api/v1/me", &admin).await,
+            401,
+            "auth.token_invalid",
+        );
+        let plain = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert!(plain.body.get("access_token").is_some(), "{:?}", plain.body);
+        let _ = admin_codes;
+
+        // Raising argon2 parameters rehashes a password at its next sign-in.
+        let owner_url = db.owner_url(&server.data_dir);
+        let stored_m = || async {
+            use sea_orm::{ConnectionTrait, Database, Statement};
+            let conn = Database::connect(owner_url.clone()).await.unwrap();
+            let row = conn
+                .query_one_raw(Statement::from_string(
+                    conn.get_database_backend(),
+                    format!("SELECT password_hash FROM users WHERE email = '{ADMIN_EMAIL}'"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let hash: String = row.try_get("", "password_hash").unwrap();
+            conn.close().await.unwrap();
+            hash
+        };
+        assert!(stored_m().await.contains("m=19456"));
+        server
+            .env
+            .push(("HERAUT_AUTH__ARGON2_MEMORY_KIB".into(), "24576".into()));
+        server.restart().await.unwrap();
+        assert_eq!(api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+        assert!(stored_m().await.contains("m=24576"), "not rehashed");
+        assert_eq!(api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    }
+}
