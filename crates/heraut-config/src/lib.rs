@@ -89,6 +89,9 @@ pub struct AuthConfig {
     pub lockout_after_failures: u32,
     /// Instance administrators must have two-factor sign-in on to act as admin.
     pub require_mfa_for_admins: bool,
+    /// Password hashes computed at once; 0 means all cores but one, so sign-ins never starve
+    /// other requests.
+    pub max_parallel_hashes: u32,
     /// File with the Ed25519 signing key (PKCS#8 PEM); created in `data_dir/keys` when unset.
     pub jwt_key_file: Option<PathBuf>,
     /// File with the 32-byte key (hex) that encrypts secrets at rest; created when unset.
@@ -137,6 +140,7 @@ impl Default for AuthConfig {
             throttle_base_delay_ms: 1000,
             lockout_after_failures: 50,
             require_mfa_for_admins: true,
+            max_parallel_hashes: 0,
             jwt_key_file: None,
             secret_key_file: None,
         }

@@ -10,7 +10,7 @@ use heraut_proto::tenants::Role;
 use heraut_proto::{ErrorCode, TenantId, UserId};
 
 use crate::signin::totp_binding;
-use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, blocking};
+use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// Number of recovery codes handed out at enrolment.
 pub const RECOVERY_CODES: usize = 10;
@@ -18,7 +18,7 @@ pub const RECOVERY_CODES: usize = 10;
 impl Core {
     /// `GET /me`.
     pub async fn me(&self, actor: &Actor) -> CoreResult<MeResponse> {
-        let txn = self.db.begin(Scope::User(actor.user_id)).await?;
+        let txn = self.db.begin_read(Scope::User(actor.user_id)).await?;
         let user = users::find_by_id(&txn, actor.user_id)
             .await?
             .ok_or_else(|| {
@@ -158,7 +158,8 @@ impl Core {
             .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
         let params = self.hash_params();
         let pw = new_password.to_owned();
-        let new_hash = blocking(move || password::hash(&pw, params))
+        let new_hash = self
+            .hashing(move || password::hash(&pw, params))
             .await?
             .map_err(CoreError::internal)?;
         let txn = self.db.begin(Scope::Instance).await?;
@@ -193,7 +194,10 @@ impl Core {
             .clone()
             .unwrap_or_else(|| password::dummy_hash(self.hash_params()));
         let cur = current.to_owned();
-        if !blocking(move || password::verify(&cur, &stored)).await? {
+        if !self
+            .hashing(move || password::verify(&cur, &stored))
+            .await?
+        {
             let txn = self.db.begin(Scope::Instance).await?;
             self.record_signin(
                 &txn,
@@ -214,7 +218,8 @@ impl Core {
             .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
         let params = self.hash_params();
         let pw = new_password.to_owned();
-        let new_hash = blocking(move || password::hash(&pw, params))
+        let new_hash = self
+            .hashing(move || password::hash(&pw, params))
             .await?
             .map_err(CoreError::internal)?;
         let txn = self.db.begin(Scope::Instance).await?;

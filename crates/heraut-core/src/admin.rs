@@ -7,7 +7,7 @@ use heraut_proto::tenants::AuditVerifyResponse;
 use heraut_proto::{ErrorCode, TenantId, UserId};
 
 use crate::audit::{Event, record};
-use crate::{Core, CoreError, CoreResult, RequestMeta, blocking, check_email, normalise_email};
+use crate::{Core, CoreError, CoreResult, RequestMeta, check_email, normalise_email};
 
 /// The name `heraut admin audit-verify` uses for the instance's own chain (reserved as a slug).
 pub const INSTANCE_SLUG: &str = "instance";
@@ -32,7 +32,7 @@ impl Core {
                 let params = self.hash_params();
                 let given = pw.to_owned();
                 Some(
-                    blocking(move || password::hash(&given, params))
+                    self.hashing(move || password::hash(&given, params))
                         .await?
                         .map_err(CoreError::internal)?,
                 )

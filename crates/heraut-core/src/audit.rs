@@ -87,7 +87,7 @@ impl Core {
             Some(c) => Some(c.parse::<i64>().map_err(|_| crate::tenants::bad_cursor())?),
             None => None,
         };
-        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let filter = Filter {
             actor: q.actor,
             action: q.action,
@@ -113,7 +113,7 @@ impl Core {
 
     /// Recomputes a chain without an actor (the CLI); `INSTANCE_CHAIN` for the instance's own.
     pub async fn verify_chain(&self, tenant: TenantId) -> CoreResult<AuditVerifyResponse> {
-        let txn = self.db.begin(Scope::Tenant(tenant)).await?;
+        let txn = self.db.begin_read(Scope::Tenant(tenant)).await?;
         let v = audit::verify(&txn, tenant).await?;
         txn.commit().await?;
         Ok(AuditVerifyResponse {

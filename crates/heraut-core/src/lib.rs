@@ -62,6 +62,7 @@ pub struct Core {
     pub(crate) keys: TokenKeys,
     pub(crate) secrets: SecretBox,
     pub(crate) counters: Arc<dyn FailureCounters>,
+    pub(crate) hash_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Core {
@@ -78,7 +79,10 @@ impl Core {
         secrets: SecretBox,
         counters: Arc<dyn FailureCounters>,
     ) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let slots = hash_slot_count(config.auth.max_parallel_hashes, cores);
         Self {
+            hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             db,
             config,
             keys,
@@ -108,13 +112,31 @@ impl Core {
     }
 }
 
-/// Runs argon2 on the blocking pool so request handling never waits behind it.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> CoreResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| CoreError::internal(format!("blocking task failed: {e}")))
+impl Core {
+    /// Runs argon2 on the blocking pool, at most `hash_slots` at a time, so sign-ins never take
+    /// every core from request handling.
+    pub(crate) async fn hashing<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> CoreResult<T> {
+        let _permit = self
+            .hash_slots
+            .acquire()
+            .await
+            .map_err(|e| CoreError::internal(format!("hash slots closed: {e}")))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| CoreError::internal(format!("blocking task failed: {e}")))
+    }
+}
+
+/// How many password hashes may run at once: the configured number, or all cores but one.
+fn hash_slot_count(configured: u32, cores: usize) -> usize {
+    if configured > 0 {
+        configured as usize
+    } else {
+        cores.saturating_sub(1).max(1)
+    }
 }
 
 /// Normalises an e-mail address for lookup and storage.

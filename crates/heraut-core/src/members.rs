@@ -26,7 +26,7 @@ impl Core {
             .tenant_ctx(actor, slug, Permission::MembersRead)
             .await?;
         let limit = crate::tenants::page_limit(limit)? as usize;
-        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let rows = memberships::list(&txn, ctx.tenant_id).await?;
         txn.commit().await?;
         let mut rest = rows

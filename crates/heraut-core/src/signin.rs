@@ -10,7 +10,7 @@ use heraut_proto::{ErrorCode, FamilyId, TenantId, UserId};
 use sea_orm::DatabaseTransaction;
 
 use crate::audit::{Event, record};
-use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, blocking, normalise_email};
+use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, normalise_email};
 
 /// The longest wait a throttled account or address is asked for.
 const MAX_DELAY_MS: u64 = 15 * 60 * 1000;
@@ -52,7 +52,9 @@ impl Core {
             .and_then(|u| u.password_hash.clone())
             .unwrap_or_else(|| password::dummy_hash(self.hash_params()));
         let given = pw.to_owned();
-        let ok = blocking(move || password::verify(&given, &stored)).await?
+        let ok = self
+            .hashing(move || password::verify(&given, &stored))
+            .await?
             && user.as_ref().is_some_and(|u| u.password_hash.is_some());
         let Some(user) = user.filter(|_| ok) else {
             let now_ms = meta.now.timestamp_millis();
@@ -90,7 +92,7 @@ impl Core {
         {
             let params = self.hash_params();
             let given = pw.to_owned();
-            if let Ok(new_hash) = blocking(move || password::hash(&given, params)).await? {
+            if let Ok(new_hash) = self.hashing(move || password::hash(&given, params)).await? {
                 users::rehash_password(self.db.conn(), uid, stored, &new_hash).await?;
             }
         }
@@ -328,19 +330,17 @@ impl Core {
             .map_err(|_| {
                 CoreError::new(ErrorCode::TokenInvalid, "the token has no valid session")
             })?;
-        let session = sessions::find(self.db.conn(), family).await?;
-        let live = session
-            .is_some_and(|s| s.revoked_at.is_none() && s.expires_at > now && s.user_id == uid.0);
-        if !live {
-            return Err(CoreError::new(
-                ErrorCode::TokenInvalid,
-                "the session has ended; sign in again",
-            ));
-        }
-        let user = users::find_by_id(self.db.conn(), uid)
-            .await?
-            .filter(|u| !u.locked)
-            .ok_or_else(|| CoreError::new(ErrorCode::TokenInvalid, "the account is not active"))?;
+        let found = sessions::find_with_user(self.db.read_conn(), family).await?;
+        let (_, user) = found
+            .filter(|(s, u)| {
+                s.revoked_at.is_none() && s.expires_at > now && s.user_id == uid.0 && !u.locked
+            })
+            .ok_or_else(|| {
+                CoreError::new(
+                    ErrorCode::TokenInvalid,
+                    "the session has ended; sign in again",
+                )
+            })?;
         Ok(Actor {
             user_id: uid,
             email: user.email,

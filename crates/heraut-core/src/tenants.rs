@@ -99,13 +99,13 @@ impl Core {
         slug: &str,
         permission: Permission,
     ) -> CoreResult<TenantCtx> {
-        let tenant = tenants::find_by_slug(self.db.conn(), slug)
+        let tenant = tenants::find_by_slug(self.db.read_conn(), slug)
             .await?
             .ok_or_else(|| CoreError::tenant_not_found(slug))?;
         let tenant_id = TenantId(tenant.id);
         let txn = self
             .db
-            .begin(Scope::TenantUser(tenant_id, actor.user_id))
+            .begin_read(Scope::TenantUser(tenant_id, actor.user_id))
             .await?;
         let membership = memberships::get(&txn, tenant_id, actor.user_id).await?;
         txn.commit().await?;
@@ -239,7 +239,7 @@ impl Core {
         cursor: Option<String>,
     ) -> CoreResult<TenantList> {
         let limit = page_limit(limit)?;
-        let txn = self.db.begin(Scope::User(actor.user_id)).await?;
+        let txn = self.db.begin_read(Scope::User(actor.user_id)).await?;
         let rows = if actor.instance_admin {
             self.require_admin_mfa(actor)?;
             tenants::list_all(&txn, cursor.as_deref(), limit + 1).await?
@@ -266,7 +266,7 @@ impl Core {
     pub async fn get_tenant(&self, actor: &Actor, slug: &str) -> CoreResult<TenantView> {
         let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
         let parent = match ctx.tenant.parent_id {
-            Some(p) => tenants::find_by_id(self.db.conn(), TenantId(p))
+            Some(p) => tenants::find_by_id(self.db.read_conn(), TenantId(p))
                 .await?
                 .map(|p| p.slug),
             None => None,

@@ -44,11 +44,17 @@ pub enum Scope {
 /// The instance's own audit chain is stored under the nil tenant id.
 pub const INSTANCE_CHAIN: TenantId = TenantId(uuid::Uuid::nil());
 
-/// A pool of connections in the application's role.
+/// A pool of connections in the application's role. On SQLite, writes go through one
+/// connection and reads through a few read-only ones (WAL lets them run beside the writer); on
+/// PostgreSQL both are the same pool.
 #[derive(Debug, Clone)]
 pub struct Db {
     conn: DatabaseConnection,
+    read: DatabaseConnection,
 }
+
+/// Read-only SQLite connections.
+const SQLITE_READERS: u32 = 4;
 
 fn options(location: &Location, max_connections: u32, as_app_role: bool) -> ConnectOptions {
     match location {
@@ -105,12 +111,37 @@ impl Db {
     /// Opens the pool in the application role. Migrations must have been applied.
     pub async fn open(location: &Location, max_connections: u32) -> Result<Self, DbErr> {
         let conn = Database::connect(options(location, max_connections, true)).await?;
-        Ok(Self { conn })
+        let read = match location {
+            Location::Sqlite(path) => {
+                let mut o = ConnectOptions::new(format!("sqlite://{}?mode=ro", path.display()));
+                o.max_connections(SQLITE_READERS)
+                    .min_connections(1)
+                    .sqlx_logging(false)
+                    .map_sqlx_sqlite_opts(|o| {
+                        o.read_only(true).busy_timeout(Duration::from_secs(10))
+                    });
+                Database::connect(o).await?
+            }
+            Location::Postgres(_) => conn.clone(),
+        };
+        Ok(Self { conn, read })
     }
 
     /// The pool, for queries on instance-wide tables.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// Connections for reading only; never write through them.
+    pub fn read_conn(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// Begins a read-only transaction that may see what `scope` allows.
+    pub async fn begin_read(&self, scope: Scope) -> Result<DatabaseTransaction, DbErr> {
+        let txn = self.read.begin().await?;
+        set_scope(&txn, scope).await?;
+        Ok(txn)
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -130,6 +161,9 @@ impl Db {
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
+        if self.backend() == DbBackend::Sqlite {
+            self.read.close().await?;
+        }
         self.conn.close().await
     }
 }
@@ -161,6 +195,15 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     text.contains("unique") || text.contains("duplicate key")
 }
 
+/// The SQL text for the connection's backend (`$n` placeholders become `?n` on SQLite).
+pub(crate) fn to_backend<C: ConnectionTrait>(conn: &C, sql_pg: &str) -> String {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        sql_pg.to_owned()
+    } else {
+        to_sqlite_placeholders(sql_pg)
+    }
+}
+
 /// Rows affected by a statement, across backends.
 pub(crate) async fn exec<C: ConnectionTrait>(
     conn: &C,
@@ -168,11 +211,7 @@ pub(crate) async fn exec<C: ConnectionTrait>(
     values: Vec<sea_orm::Value>,
 ) -> Result<u64, DbErr> {
     let backend = conn.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        sql_pg.to_owned()
-    } else {
-        to_sqlite_placeholders(sql_pg)
-    };
+    let sql = to_backend(conn, sql_pg);
     let res = conn
         .execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;

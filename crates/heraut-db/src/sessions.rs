@@ -30,6 +30,39 @@ pub async fn create<C: ConnectionTrait>(
     .map(|_| ())
 }
 
+/// A session with its person, in one query (every authenticated request asks for both).
+pub async fn find_with_user<C: ConnectionTrait>(
+    conn: &C,
+    id: FamilyId,
+) -> Result<Option<(Session, heraut_entity::users::Model)>, DbErr> {
+    use sea_orm::FromQueryResult;
+    let sql = crate::to_backend(
+        conn,
+        "SELECT u.*, s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
+         s.expires_at AS s_expires_at, s.revoked_at AS s_revoked_at, \
+         s.revoked_reason AS s_revoked_reason \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+    );
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            sql,
+            [id.0.into()],
+        ))
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let user = heraut_entity::users::Model::from_query_result(&row, "")?;
+    let session = Session {
+        id: row.try_get("", "s_id")?,
+        user_id: row.try_get("", "s_user_id")?,
+        created_at: row.try_get("", "s_created_at")?,
+        expires_at: row.try_get("", "s_expires_at")?,
+        revoked_at: row.try_get("", "s_revoked_at")?,
+        revoked_reason: row.try_get("", "s_revoked_reason")?,
+    };
+    Ok(Some((session, user)))
+}
+
 pub async fn find<C: ConnectionTrait>(conn: &C, id: FamilyId) -> Result<Option<Session>, DbErr> {
     sessions::Entity::find_by_id(id.0).one(conn).await
 }
