@@ -6,6 +6,7 @@ use heraut_auth::permissions::allows;
 use heraut_db::{Scope, memberships, tenants};
 use heraut_proto::tenants::{
     CreateTenantRequest, Role, TenantLevel, TenantList, TenantSettings, TenantView,
+    UpdateTenantRequest,
 };
 use heraut_proto::{ErrorCode, TenantId};
 
@@ -272,5 +273,85 @@ impl Core {
             None => None,
         };
         Ok(view(ctx.tenant, parent))
+    }
+
+    /// `PATCH /tenants/{tenant}`: name and settings (owners; instance admins).
+    pub async fn update_tenant(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        req: UpdateTenantRequest,
+    ) -> CoreResult<TenantView> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::TenantSettingsManage)
+            .await?;
+        let t = &ctx.tenant;
+        let name = req
+            .name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&t.name)
+            .to_owned();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(CoreError::new(
+                ErrorCode::RequestInvalid,
+                "name must be 1–200 characters",
+            ));
+        }
+        let time_zone = req.time_zone.clone().unwrap_or_else(|| t.time_zone.clone());
+        if time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(CoreError::new(
+                ErrorCode::RequestInvalid,
+                format!(
+                    "`{time_zone}` is not an IANA time zone; use a name like `Europe/Amsterdam`"
+                ),
+            ));
+        }
+        let grace = req
+            .publish_grace_minutes
+            .map_or(t.publish_grace_minutes, |g| g as i32);
+        if !(0..=1440).contains(&grace) {
+            return Err(CoreError::new(
+                ErrorCode::RequestInvalid,
+                "publish_grace_minutes must be between 0 and 1440",
+            ));
+        }
+        let require_mfa = req.require_mfa.unwrap_or(t.require_mfa);
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        tenants::update_settings(&txn, ctx.tenant_id, &name, require_mfa, &time_zone, grace)
+            .await?;
+        let before = serde_json::json!({
+            "name": t.name, "require_mfa": t.require_mfa,
+            "time_zone": t.time_zone, "publish_grace_minutes": t.publish_grace_minutes,
+        });
+        let after = serde_json::json!({
+            "name": name, "require_mfa": require_mfa,
+            "time_zone": time_zone, "publish_grace_minutes": grace,
+        });
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            Event {
+                action: "tenant.settings_change",
+                target: Some(slug.to_owned()),
+                outcome: "success",
+                details: serde_json::json!({"before": before, "after": after}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        let updated = tenants::find_by_id(self.db.conn(), ctx.tenant_id)
+            .await?
+            .ok_or_else(|| CoreError::tenant_not_found(slug))?;
+        let parent = match updated.parent_id {
+            Some(p) => tenants::find_by_id(self.db.conn(), TenantId(p))
+                .await?
+                .map(|p| p.slug),
+            None => None,
+        };
+        Ok(view(updated, parent))
     }
 }

@@ -39,6 +39,31 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, t: NewTenant<'_>) -> Result<Te
     .await
 }
 
+/// Changes a tenant's name and settings.
+pub async fn update_settings<C: ConnectionTrait>(
+    conn: &C,
+    id: TenantId,
+    name: &str,
+    require_mfa: bool,
+    time_zone: &str,
+    publish_grace_minutes: i32,
+) -> Result<(), DbErr> {
+    crate::exec(
+        conn,
+        "UPDATE tenants SET name = $1, require_mfa = $2, time_zone = $3, publish_grace_minutes = $4 \
+         WHERE id = $5",
+        vec![
+            name.into(),
+            require_mfa.into(),
+            time_zone.into(),
+            publish_grace_minutes.into(),
+            id.0.into(),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
 pub async fn find_by_slug<C: ConnectionTrait>(
     conn: &C,
     slug: &str,

@@ -140,6 +140,13 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            // Every body of this API is a JSON object; serde would also fill a struct from an array.
+            if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                return Err(ApiError::new(
+                    ErrorCode::RequestInvalid,
+                    "the body must be a JSON object (`{...}`)",
+                ));
+            }
             let de = &mut serde_json::Deserializer::from_slice(&body);
             serde_path_to_error::deserialize(de)
                 .map(ApiJson)

@@ -31,7 +31,7 @@ impl Modify for BearerAuth {
         ops::get_healthz, ops::get_readyz, ops::get_metrics, ops::get_ping,
         auth::post_login, auth::post_mfa, auth::post_refresh, auth::post_logout, auth::post_set_password,
         account::get_me, account::post_totp, account::post_totp_confirm, account::put_password,
-        tenants::list_tenants, tenants::create_tenant, tenants::get_tenant,
+        tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::update_tenant,
         members::list_members, members::add_member, members::update_member, members::remove_member,
         members::reset_member_mfa,
         audit::list_audit, audit::verify_audit,

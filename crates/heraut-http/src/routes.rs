@@ -36,6 +36,7 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(tenants::list_tenants)
         .service(tenants::create_tenant)
         .service(tenants::get_tenant)
+        .service(tenants::update_tenant)
         .service(members::list_members)
         .service(members::add_member)
         .service(members::update_member)

@@ -104,6 +104,25 @@ pub struct TenantSettings {
     pub publish_grace_minutes: u32,
 }
 
+/// A change of tenant settings; fields left out stay as they are.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTenantRequest {
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    pub name: Option<String>,
+    /// Every member must use two-factor sign-in.
+    #[serde(default)]
+    pub require_mfa: Option<bool>,
+    /// IANA time zone, e.g. `Europe/Amsterdam`.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Minutes a scheduled post may be late before a person must confirm it (0–1440).
+    #[serde(default)]
+    #[schema(maximum = 1440)]
+    pub publish_grace_minutes: Option<u32>,
+}
+
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct TenantView {
     pub id: TenantId,

@@ -1300,6 +1300,92 @@ async fn account_changes_resets_paging_and_rehash() {
             .await;
         assert_problem(&blocked, 403, "auth.mfa_enrolment_required");
 
+        // Tenant settings: an owner (here the admin) changes them; bad values are refused; the
+        // change is audited; without the 2FA requirement the member may work again.
+        let m1_plain = after.body["access_token"].as_str().unwrap().to_owned();
+        let bad_tz = api
+            .call(
+                "PATCH",
+                "/api/v1/tenants/aa",
+                Some(&admin),
+                Some(json!({"time_zone": "Mars/Olympus"})),
+            )
+            .await;
+        assert_problem(&bad_tz, 400, "request.invalid");
+        let bad_grace = api
+            .call(
+                "PATCH",
+                "/api/v1/tenants/aa",
+                Some(&admin),
+                Some(json!({"publish_grace_minutes": 5000})),
+            )
+            .await;
+        assert_problem(&bad_grace, 400, "request.invalid");
+        let array = api
+            .call(
+                "PATCH",
+                "/api/v1/tenants/aa",
+                Some(&admin),
+                Some(json!([null, null])),
+            )
+            .await;
+        assert_problem(&array, 400, "request.invalid");
+        let changed = api
+            .call("PATCH", "/api/v1/tenants/aa", Some(&admin), Some(json!({"time_zone": "Europe/Amsterdam", "require_mfa": false, "publish_grace_minutes": 30})))
+            .await;
+        assert_eq!(changed.status, 200, "{:?}", changed.body);
+        assert_eq!(changed.body["settings"]["time_zone"], "Europe/Amsterdam");
+        assert_eq!(changed.body["settings"]["publish_grace_minutes"], 30);
+        assert_eq!(api.get("/api/v1/tenants/aa", &m1_plain).await.status, 200);
+        let audit = api
+            .get(
+                "/api/v1/tenants/aa/audit?action=tenant.settings_change",
+                &admin,
+            )
+            .await;
+        assert_eq!(
+            audit.body["items"][0]["details"]["after"]["require_mfa"],
+            false
+        );
+        // An editor may not change settings (another owner first: the last one cannot step down).
+        let all = api.get("/api/v1/tenants/aa/members", &admin).await;
+        let m2_id = all.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["email"] == "m2@example.gov")
+            .unwrap()["user_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let promote = api
+            .call(
+                "PATCH",
+                &format!("/api/v1/tenants/aa/members/{m2_id}"),
+                Some(&admin),
+                Some(json!({"role": "owner"})),
+            )
+            .await;
+        assert_eq!(promote.status, 200);
+        let m1_role = api
+            .call(
+                "PATCH",
+                &format!("/api/v1/tenants/aa/members/{user_id}"),
+                Some(&admin),
+                Some(json!({"role": "editor"})),
+            )
+            .await;
+        assert_eq!(m1_role.status, 200, "{:?}", m1_role.body);
+        let denied = api
+            .call(
+                "PATCH",
+                "/api/v1/tenants/aa",
+                Some(&m1_plain),
+                Some(json!({"require_mfa": true})),
+            )
+            .await;
+        assert_problem(&denied, 403, "auth.forbidden");
+
         // The CLI resets an admin's 2FA when device and recovery codes are lost.
         let (c, out, err) = server
             .cli(&["admin", "reset-mfa", "--email", ADMIN_EMAIL], &[])

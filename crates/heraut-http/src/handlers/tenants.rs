@@ -1,8 +1,8 @@
 //! Tenants.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use heraut_proto::Problem;
-use heraut_proto::tenants::{CreateTenantRequest, TenantList, TenantView};
+use heraut_proto::tenants::{CreateTenantRequest, TenantList, TenantView, UpdateTenantRequest};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -66,4 +66,27 @@ pub async fn get_tenant(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.core.get_tenant(&user.0, &path).await?))
+}
+
+/// Change the tenant's name and settings (2FA requirement, time zone, publish grace period).
+#[utoipa::path(patch, path = "/api/v1/tenants/{tenant}", tag = "tenants", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")), request_body = UpdateTenantRequest,
+    responses((status = 200, description = "The tenant as changed", body = TenantView),
+        (status = 400, description = "Malformed body, unknown time zone, grace out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed, or 2FA required first", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
+#[patch("/api/v1/tenants/{tenant}")]
+pub async fn update_tenant(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<UpdateTenantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let t = state
+        .core
+        .update_tenant(&meta.0, &user.0, &path, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(t))
 }
