@@ -5,10 +5,16 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_postgres_security;
+mod m0003_policies_and_crisis;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
-pub const TENANT_OWNED_TABLES: &[&str] = &["memberships", "audit_events"];
+pub const TENANT_OWNED_TABLES: &[&str] = &[
+    "memberships",
+    "audit_events",
+    "approval_policies",
+    "crisis_states",
+];
 
 /// The PostgreSQL role the application runs as. It owns nothing, so row-level security applies
 /// to it; the connecting user must be allowed to `SET ROLE` to it (the migration grants that).
@@ -23,6 +29,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_postgres_security::Migration),
+            Box::new(m0003_policies_and_crisis::Migration),
         ]
     }
 }

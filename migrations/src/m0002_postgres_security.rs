@@ -5,7 +5,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::TENANT_OWNED_TABLES;
+/// The tenant-owned tables this migration secures (later migrations secure their own).
+const TABLES: &[&str] = &["memberships", "audit_events"];
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -44,7 +45,7 @@ impl MigrationTrait for Migration {
              GRANT SELECT ON seaql_migrations TO {role};"
         ))
         .await?;
-        for table in TENANT_OWNED_TABLES {
+        for table in TABLES {
             let policy = if *table == "memberships" {
                 // A person may see their own memberships across tenants (to list them and to
                 // sign in); everything else only within the tenant of the transaction.
@@ -76,7 +77,7 @@ impl MigrationTrait for Migration {
         }
         let role = app_role();
         let db = m.get_connection();
-        for table in TENANT_OWNED_TABLES {
+        for table in TABLES {
             db.execute_unprepared(&format!(
                 "DROP POLICY IF EXISTS tenant_isolation ON {table};
                  ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod error;
+pub mod governance;
 pub mod members;
 pub mod signin;
 pub mod tenants;

@@ -3,6 +3,7 @@
 //! `TenantId` and put it in the `WHERE`; on PostgreSQL, row-level security checks it again.
 
 pub mod audit;
+pub mod governance;
 pub mod memberships;
 pub mod sessions;
 pub mod tenants;

@@ -1,6 +1,8 @@
 //! sea-orm entities, one module per table. No logic lives here: queries are in `heraut-db`.
 
+pub mod approval_policies;
 pub mod audit_events;
+pub mod crisis_states;
 pub mod memberships;
 pub mod password_tokens;
 pub mod recovery_codes;

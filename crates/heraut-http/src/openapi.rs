@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{account, audit, auth, members, ops, tenants};
+use crate::handlers::{account, audit, auth, governance, members, ops, tenants};
 
 struct BearerAuth;
 
@@ -35,6 +35,8 @@ impl Modify for BearerAuth {
         members::list_members, members::add_member, members::update_member, members::remove_member,
         members::reset_member_mfa,
         audit::list_audit, audit::verify_audit,
+        governance::get_approval_policy, governance::put_approval_policy,
+        governance::get_crisis, governance::put_crisis,
     ),
     components(schemas(heraut_proto::Problem, heraut_proto::ErrorCode)),
     modifiers(&BearerAuth),
@@ -45,6 +47,7 @@ impl Modify for BearerAuth {
         (name = "tenants", description = "Agencies"),
         (name = "people", description = "Members and roles"),
         (name = "audit", description = "The tamper-evident audit log"),
+        (name = "governance", description = "Approval policy and crisis mode"),
     )
 )]
 pub struct ApiDoc;

@@ -5,7 +5,7 @@ use heraut_proto::ErrorCode;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{json_error, path_error, problem_response, query_error};
-use crate::handlers::{account, audit, auth, members, ops, tenants};
+use crate::handlers::{account, audit, auth, governance, members, ops, tenants};
 use crate::{AppState, middleware, openapi};
 
 /// Registers every route, the extractor error handlers and the middleware.
@@ -44,6 +44,10 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(members::reset_member_mfa)
         .service(audit::list_audit)
         .service(audit::verify_audit)
+        .service(governance::get_approval_policy)
+        .service(governance::put_approval_policy)
+        .service(governance::get_crisis)
+        .service(governance::put_crisis)
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi::document()))
         .route("/api/docs", web::get().to(docs_redirect))
         .default_service(web::to(not_found));

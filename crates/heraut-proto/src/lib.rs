@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 pub mod ids;
+pub mod int;
 pub mod tenants;
 
 pub use error::{ErrorCode, Problem};

@@ -118,7 +118,7 @@ pub struct UpdateTenantRequest {
     #[serde(default)]
     pub time_zone: Option<String>,
     /// Minutes a scheduled post may be late before a person must confirm it (0–1440).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::int::opt_u32")]
     #[schema(maximum = 1440)]
     pub publish_grace_minutes: Option<u32>,
 }
@@ -212,4 +212,64 @@ pub struct AuditVerifyResponse {
     pub events_checked: u64,
     /// Sequence number of the first event whose hash does not match.
     pub first_broken_event: Option<i64>,
+}
+
+/// The roles that may approve posts, and so may be named in an approval step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApproverRole {
+    Owner,
+    Approver,
+}
+
+impl From<ApproverRole> for Role {
+    fn from(r: ApproverRole) -> Self {
+        match r {
+            ApproverRole::Owner => Role::Owner,
+            ApproverRole::Approver => Role::Approver,
+        }
+    }
+}
+
+/// One step of an approval policy: `approvals_required` different people with `role` approve.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalStep {
+    /// What the step is called, e.g. `Communications lead`.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    pub name: String,
+    /// The role whose members approve at this step.
+    pub role: ApproverRole,
+    /// How many different people must approve (1–10).
+    #[schema(minimum = 1, maximum = 10)]
+    #[serde(deserialize_with = "crate::int::u32")]
+    pub approvals_required: u32,
+}
+
+/// A tenant's approval policy: ordered steps; with none, roles that may publish publish directly.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalPolicyBody {
+    #[schema(max_items = 10)]
+    pub steps: Vec<ApprovalStep>,
+}
+
+/// Crisis mode: while active, nothing scheduled goes out and the banner shows the message.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisRequest {
+    pub active: bool,
+    /// The banner text; required when switching on (at most 500 characters).
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct CrisisView {
+    pub active: bool,
+    pub message: String,
+    /// When it was last switched; null if never.
+    pub changed_at: Option<DateTime<Utc>>,
+    pub changed_by: Option<UserId>,
 }

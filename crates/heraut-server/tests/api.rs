@@ -770,6 +770,10 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
             Some(json!({"email": "mallory@example.gov", "name": "M", "role": "owner"}))
         }
         ("patch", p) if p.ends_with("{user_id}") => Some(json!({"role": "owner"})),
+        ("put", p) if p.ends_with("/approval-policy") => Some(json!({"steps": []})),
+        ("put", p) if p.ends_with("/crisis") => {
+            Some(json!({"active": true, "message": "from another tenant"}))
+        }
         ("post" | "put" | "patch", _) => Some(json!({})),
         _ => None,
     }
@@ -1425,5 +1429,198 @@ async fn account_changes_resets_paging_and_rehash() {
         assert_eq!(api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
         assert!(stored_m().await.contains("m=24576"), "not rehashed");
         assert_eq!(api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn approval_policy_and_crisis_mode_are_owner_decisions_and_audited() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        create_tenant(&api, &admin, "leiden").await;
+        // Switch the 2FA requirement off so the editor below can act without enrolling.
+        let r = api
+            .call(
+                "PATCH",
+                "/api/v1/tenants/leiden",
+                Some(&admin),
+                Some(json!({"require_mfa": false})),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        let r = api
+            .post(
+                "/api/v1/tenants/leiden/members",
+                Some(&admin),
+                json!({"email": "ed@example.gov", "name": "Ed", "role": "editor"}),
+            )
+            .await;
+        let token = r.body["set_password_token"].as_str().unwrap();
+        api.post(
+            "/api/v1/auth/set-password",
+            None,
+            json!({"token": token, "password": "editor passphrase here"}),
+        )
+        .await;
+        let r = api
+            .post(
+                "/api/v1/tenants/leiden/members",
+                Some(&admin),
+                json!({"email": "olga@example.gov", "name": "Olga", "role": "owner"}),
+            )
+            .await;
+        let token = r.body["set_password_token"].as_str().unwrap();
+        api.post(
+            "/api/v1/auth/set-password",
+            None,
+            json!({"token": token, "password": "owner passphrase here"}),
+        )
+        .await;
+        let owner = api
+            .login("olga@example.gov", "owner passphrase here")
+            .await
+            .body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let ed = api
+            .login("ed@example.gov", "editor passphrase here")
+            .await
+            .body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        // The default policy: one approver.
+        let p = api.get("/api/v1/tenants/leiden/approval-policy", &ed).await;
+        assert_eq!(p.status, 200, "{:?}", p.body);
+        assert_eq!(
+            p.body,
+            json!({"steps": [{"name": "Review", "role": "approver", "approvals_required": 1}]})
+        );
+        // An editor reads it but cannot change it.
+        let two = json!({"steps": [
+            {"name": "Communications lead", "role": "approver", "approvals_required": 1},
+            {"name": "Legal", "role": "owner", "approvals_required": 2}]});
+        assert_problem(
+            &api.call(
+                "PUT",
+                "/api/v1/tenants/leiden/approval-policy",
+                Some(&ed),
+                Some(two.clone()),
+            )
+            .await,
+            403,
+            "auth.forbidden",
+        );
+        let bad =
+            json!({"steps": [{"name": "Editors", "role": "editor", "approvals_required": 1}]});
+        let r = api
+            .call(
+                "PUT",
+                "/api/v1/tenants/leiden/approval-policy",
+                Some(&owner),
+                Some(bad),
+            )
+            .await;
+        assert_problem(&r, 400, "request.invalid");
+        assert!(r.body["detail"].as_str().unwrap().contains("editor"));
+        let r = api
+            .call(
+                "PUT",
+                "/api/v1/tenants/leiden/approval-policy",
+                Some(&owner),
+                Some(two.clone()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(
+            api.get("/api/v1/tenants/leiden/approval-policy", &ed)
+                .await
+                .body,
+            two
+        );
+        let none = api
+            .call(
+                "PUT",
+                "/api/v1/tenants/leiden/approval-policy",
+                Some(&owner),
+                Some(json!({"steps": []})),
+            )
+            .await;
+        assert_eq!(none.body, json!({"steps": []}));
+
+        // Crisis mode: off at first; switching on needs a message; every member sees the banner.
+        let c = api.get("/api/v1/tenants/leiden/crisis", &ed).await;
+        assert_eq!(
+            (c.body["active"].clone(), c.body["message"].clone()),
+            (json!(false), json!(""))
+        );
+        assert_problem(
+            &api.call(
+                "PUT",
+                "/api/v1/tenants/leiden/crisis",
+                Some(&ed),
+                Some(json!({"active": true, "message": "x"})),
+            )
+            .await,
+            403,
+            "auth.forbidden",
+        );
+        let r = api
+            .call(
+                "PUT",
+                "/api/v1/tenants/leiden/crisis",
+                Some(&owner),
+                Some(json!({"active": true})),
+            )
+            .await;
+        assert_problem(&r, 422, "validation.failed");
+        let on = api.call("PUT", "/api/v1/tenants/leiden/crisis", Some(&owner), Some(json!({"active": true, "message": "Flooding in the city centre: follow the safety region"}))).await;
+        assert_eq!(on.status, 200, "{:?}", on.body);
+        let seen = api.get("/api/v1/tenants/leiden/crisis", &ed).await;
+        assert_eq!(seen.body["active"], true);
+        assert_eq!(
+            seen.body["message"],
+            "Flooding in the city centre: follow the safety region"
+        );
+        let off = api
+            .call(
+                "PUT",
+                "/api/v1/tenants/leiden/crisis",
+                Some(&owner),
+                Some(json!({"active": false})),
+            )
+            .await;
+        assert_eq!(off.body["active"], false);
+
+        let audit = api
+            .get("/api/v1/tenants/leiden/audit?limit=200", &admin)
+            .await;
+        let actions: Vec<&str> = audit.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        for expected in [
+            "approval_policy.change",
+            "crisis.activate",
+            "crisis.release",
+            "tenant.settings_change",
+        ] {
+            assert!(
+                actions.contains(&expected),
+                "{expected} missing from {actions:?}"
+            );
+        }
+        assert_eq!(
+            api.get("/api/v1/tenants/leiden/audit/verify", &admin)
+                .await
+                .body["valid"],
+            true
+        );
     }
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod governance;
 pub mod members;
 pub mod ops;
 pub mod tenants;

@@ -1,0 +1,258 @@
+//! Tenant governance: the approval policy that decides who must approve a post, and crisis mode.
+
+use heraut_auth::Permission;
+use heraut_auth::permissions::allows;
+use heraut_db::{Scope, governance};
+use heraut_proto::tenants::{
+    ApprovalPolicyBody, ApprovalStep, ApproverRole, CrisisRequest, CrisisView, Role,
+};
+use heraut_proto::{ErrorCode, UserId};
+
+use crate::audit::{Event, record};
+use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
+
+/// Longest crisis banner, in characters.
+pub const MAX_CRISIS_MESSAGE: usize = 500;
+/// Most steps a policy may have.
+pub const MAX_STEPS: usize = 10;
+
+/// The policy of a tenant that never set one: one approver approves.
+pub fn default_policy() -> ApprovalPolicyBody {
+    ApprovalPolicyBody {
+        steps: vec![ApprovalStep {
+            name: "Review".to_owned(),
+            role: ApproverRole::Approver,
+            approvals_required: 1,
+        }],
+    }
+}
+
+fn invalid(detail: String) -> CoreError {
+    CoreError::new(ErrorCode::ValidationFailed, detail)
+}
+
+/// Checks a policy and returns it with names trimmed.
+pub fn validate_policy(body: ApprovalPolicyBody) -> CoreResult<ApprovalPolicyBody> {
+    if body.steps.len() > MAX_STEPS {
+        return Err(invalid(format!(
+            "a policy has at most {MAX_STEPS} steps ({} given)",
+            body.steps.len()
+        )));
+    }
+    let mut steps = Vec::with_capacity(body.steps.len());
+    for (i, step) in body.steps.into_iter().enumerate() {
+        let n = i + 1;
+        let name = step.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(invalid(format!(
+                "step {n}: the name must be 1–100 characters"
+            )));
+        }
+        if !allows(Role::from(step.role), Permission::PostsApprove) {
+            return Err(invalid(format!(
+                "step {n}: the role `{}` may not approve posts; use owner or approver",
+                Role::from(step.role).as_str()
+            )));
+        }
+        if !(1..=10).contains(&step.approvals_required) {
+            return Err(invalid(format!(
+                "step {n}: approvals_required must be between 1 and 10"
+            )));
+        }
+        steps.push(ApprovalStep { name, ..step });
+    }
+    Ok(ApprovalPolicyBody { steps })
+}
+
+impl Core {
+    /// `GET /tenants/{tenant}/approval-policy`.
+    pub async fn approval_policy(
+        &self,
+        actor: &Actor,
+        slug: &str,
+    ) -> CoreResult<ApprovalPolicyBody> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
+        let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
+        let stored = governance::policy(&txn, ctx.tenant_id).await?;
+        txn.commit().await?;
+        match stored {
+            Some(p) => serde_json::from_str(&p.steps)
+                .map(|steps| ApprovalPolicyBody { steps })
+                .map_err(|e| CoreError::internal(format!("stored policy unreadable: {e}"))),
+            None => Ok(default_policy()),
+        }
+    }
+
+    /// `PUT /tenants/{tenant}/approval-policy` (owners).
+    pub async fn set_approval_policy(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        body: ApprovalPolicyBody,
+    ) -> CoreResult<ApprovalPolicyBody> {
+        let before = self.approval_policy(actor, slug).await?;
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::TenantSettingsManage)
+            .await?;
+        let policy = validate_policy(body)?;
+        let json =
+            serde_json::to_string(&policy.steps).map_err(|e| CoreError::internal(e.to_string()))?;
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        governance::set_policy(&txn, ctx.tenant_id, &json, actor.user_id, meta.now).await?;
+        let event = Event {
+            action: "approval_policy.change",
+            target: Some(slug.to_owned()),
+            outcome: "success",
+            details: serde_json::json!({"before": before.steps, "after": policy.steps}),
+        };
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            event,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(policy)
+    }
+
+    /// `GET /tenants/{tenant}/crisis`: every member sees the banner.
+    pub async fn crisis(&self, actor: &Actor, slug: &str) -> CoreResult<CrisisView> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
+        let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
+        let state = governance::crisis(&txn, ctx.tenant_id).await?;
+        txn.commit().await?;
+        Ok(match state {
+            Some(s) => CrisisView {
+                active: s.active,
+                message: s.message,
+                changed_at: Some(s.changed_at),
+                changed_by: s.changed_by.map(UserId),
+            },
+            None => CrisisView {
+                active: false,
+                message: String::new(),
+                changed_at: None,
+                changed_by: None,
+            },
+        })
+    }
+
+    /// `PUT /tenants/{tenant}/crisis` (owners): switch crisis mode on or off.
+    pub async fn set_crisis(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        req: CrisisRequest,
+    ) -> CoreResult<CrisisView> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::CrisisManage)
+            .await?;
+        let message = req
+            .message
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        if req.active && message.is_empty() {
+            return Err(invalid(
+                "switching crisis mode on needs a `message` for the banner members will see"
+                    .to_owned(),
+            ));
+        }
+        if message.chars().count() > MAX_CRISIS_MESSAGE {
+            return Err(invalid(format!(
+                "the message must be at most {MAX_CRISIS_MESSAGE} characters"
+            )));
+        }
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let was_active = governance::crisis(&txn, ctx.tenant_id)
+            .await?
+            .is_some_and(|s| s.active);
+        governance::set_crisis(
+            &txn,
+            ctx.tenant_id,
+            req.active,
+            &message,
+            actor.user_id,
+            meta.now,
+        )
+        .await?;
+        let action = match (was_active, req.active) {
+            (false, true) => "crisis.activate",
+            (true, false) => "crisis.release",
+            _ => "crisis.update",
+        };
+        let event = Event {
+            action,
+            target: Some(slug.to_owned()),
+            outcome: "success",
+            details: serde_json::json!({"active": req.active, "message": message}),
+        };
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            event,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(CrisisView {
+            active: req.active,
+            message,
+            changed_at: Some(meta.now),
+            changed_by: Some(actor.user_id),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(name: &str, role: ApproverRole, n: u32) -> ApprovalStep {
+        ApprovalStep {
+            name: name.to_owned(),
+            role,
+            approvals_required: n,
+        }
+    }
+
+    #[test]
+    fn policies_are_checked_step_by_step() {
+        let ok = validate_policy(ApprovalPolicyBody {
+            steps: vec![
+                step(" Comms lead ", ApproverRole::Approver, 1),
+                step("Legal", ApproverRole::Owner, 2),
+            ],
+        });
+        assert_eq!(
+            ok.ok().map(|p| p.steps[0].name.clone()),
+            Some("Comms lead".to_owned())
+        );
+        assert!(validate_policy(ApprovalPolicyBody { steps: vec![] }).is_ok());
+        for (bad, needle) in [
+            (
+                vec![step("x", ApproverRole::Approver, 0)],
+                "between 1 and 10",
+            ),
+            (vec![step("", ApproverRole::Approver, 1)], "1–100"),
+            (
+                (0..11)
+                    .map(|i| step(&format!("s{i}"), ApproverRole::Approver, 1))
+                    .collect(),
+                "at most 10",
+            ),
+        ] {
+            let err = validate_policy(ApprovalPolicyBody { steps: bad })
+                .err()
+                .map(|e| e.detail)
+                .unwrap_or_default();
+            assert!(err.contains(needle), "{err}");
+        }
+    }
+}
