@@ -92,6 +92,29 @@ impl Core {
         Ok(())
     }
 
+    /// Issues a one-time set-password token for an account (a forgotten password); returns it.
+    pub async fn reset_password_by_admin(
+        &self,
+        meta: &RequestMeta,
+        email: &str,
+    ) -> CoreResult<String> {
+        let email = normalise_email(email);
+        let u = self.account(&email).await?;
+        let txn = self.db.begin(Scope::Instance).await?;
+        let token = self.issue_password_token(&txn, UserId(u.id), meta).await?;
+        self.record_signin(
+            &txn,
+            Some(&u),
+            &email,
+            meta,
+            "auth.password_reset_issued",
+            "success",
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(token)
+    }
+
     async fn account(&self, email: &str) -> CoreResult<users::User> {
         users::find_by_email(self.db.conn(), email)
             .await?

@@ -1,7 +1,7 @@
 //! Members of a tenant and their roles.
 
 use heraut_auth::Permission;
-use heraut_db::{Scope, memberships, sessions, users};
+use heraut_db::{Scope, memberships, sessions, set_scope, users};
 use heraut_proto::tenants::{AddMemberRequest, AddMemberResponse, MemberList, MemberView, Role};
 use heraut_proto::{ErrorCode, UserId};
 
@@ -211,6 +211,40 @@ impl Core {
         Ok(())
     }
 
+    /// Checks that `actor` may reset `user`'s credentials from this tenant: instance admins
+    /// always; owners only for someone who belongs to no other tenant and is not an instance
+    /// admin, so an owner of one agency can never take over an account another agency relies on.
+    async fn check_may_reset(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        actor: &Actor,
+        tenant: heraut_proto::TenantId,
+        user: UserId,
+    ) -> CoreResult<users::User> {
+        set_scope(txn, Scope::TenantUser(tenant, user)).await?;
+        memberships::get(txn, tenant, user)
+            .await?
+            .ok_or_else(member_not_found)?;
+        let person = users::find_by_id(txn, user)
+            .await?
+            .ok_or_else(member_not_found)?;
+        if !actor.instance_admin {
+            let elsewhere = memberships::for_user(txn, user)
+                .await?
+                .iter()
+                .any(|m| m.tenant_id != tenant.0);
+            if elsewhere || person.instance_admin {
+                return Err(CoreError::new(
+                    ErrorCode::Forbidden,
+                    "this person also belongs to another tenant or administers the instance; \
+                     ask an instance administrator to reset their sign-in",
+                ));
+            }
+        }
+        set_scope(txn, Scope::Tenant(tenant)).await?;
+        Ok(person)
+    }
+
     /// `POST /tenants/{tenant}/members/{user_id}/mfa-reset`: turns a member's 2FA off so they
     /// can enrol a new device; ends their sessions.
     pub async fn reset_member_mfa(
@@ -224,25 +258,59 @@ impl Core {
             .tenant_ctx(actor, slug, Permission::MembersManage)
             .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        memberships::get(&txn, ctx.tenant_id, user)
-            .await?
-            .ok_or_else(member_not_found)?;
+        self.check_may_reset(&txn, actor, ctx.tenant_id, user)
+            .await?;
         users::disable_totp(&txn, user).await?;
         sessions::revoke_all_for_user(&txn, user, "mfa_reset", meta.now).await?;
+        let event = Event {
+            action: "mfa.reset",
+            target: Some(user.to_string()),
+            outcome: "success",
+            details: serde_json::json!({}),
+        };
         record(
             &txn,
             ctx.tenant_id,
             Some((actor.user_id, &actor.email)),
             meta,
-            Event {
-                action: "mfa.reset",
-                target: Some(user.to_string()),
-                outcome: "success",
-                details: serde_json::json!({}),
-            },
+            event,
         )
         .await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// `POST /tenants/{tenant}/members/{user_id}/password-reset`: a one-time set-password token
+    /// for a member who forgot their password. Their two-factor sign-in stays as it is.
+    pub async fn reset_member_password(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        user: UserId,
+    ) -> CoreResult<String> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::MembersManage)
+            .await?;
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        self.check_may_reset(&txn, actor, ctx.tenant_id, user)
+            .await?;
+        let token = self.issue_password_token(&txn, user, meta).await?;
+        let event = Event {
+            action: "auth.password_reset_issued",
+            target: Some(user.to_string()),
+            outcome: "success",
+            details: serde_json::json!({}),
+        };
+        record(
+            &txn,
+            ctx.tenant_id,
+            Some((actor.user_id, &actor.email)),
+            meta,
+            event,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(token)
     }
 }

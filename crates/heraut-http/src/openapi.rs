@@ -33,7 +33,7 @@ impl Modify for BearerAuth {
         account::get_me, account::post_totp, account::post_totp_confirm, account::put_password,
         tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::update_tenant,
         members::list_members, members::add_member, members::update_member, members::remove_member,
-        members::reset_member_mfa,
+        members::reset_member_mfa, members::reset_member_password,
         audit::list_audit, audit::verify_audit,
         governance::get_approval_policy, governance::put_approval_policy,
         governance::get_crisis, governance::put_crisis,

@@ -42,6 +42,7 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(members::update_member)
         .service(members::remove_member)
         .service(members::reset_member_mfa)
+        .service(members::reset_member_password)
         .service(audit::list_audit)
         .service(audit::verify_audit)
         .service(governance::get_approval_policy)

@@ -160,6 +160,12 @@ pub struct AddMemberResponse {
     pub set_password_token: Option<String>,
 }
 
+/// A one-time token for `/api/v1/auth/set-password`, to pass on to the person.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct PasswordResetResponse {
+    pub set_password_token: String,
+}
+
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMemberRequest {

@@ -62,6 +62,11 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Print a one-time set-password token for an account whose password is forgotten.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
     /// Turn off an account's two-factor sign-in (lost device and recovery codes) and end its
     /// sessions; the person enrols again after signing in.
     ResetMfa {
@@ -264,6 +269,21 @@ async fn admin(
                 Ok(ExitCode::from(2))
             }
         },
+        AdminCommand::ResetPassword { email } => {
+            match core.reset_password_by_admin(&meta, &email).await {
+                Ok(token) => {
+                    println!("{token}");
+                    eprintln!(
+                        "pass this one-time token to {email}; it is used at POST /api/v1/auth/set-password"
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {}", e.detail);
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
         AdminCommand::ResetMfa { email } => match core.reset_mfa_by_admin(&meta, &email).await {
             Ok(()) => {
                 println!(

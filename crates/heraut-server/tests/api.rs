@@ -1624,3 +1624,145 @@ async fn approval_policy_and_crisis_mode_are_owner_decisions_and_audited() {
         );
     }
 }
+
+#[tokio::test]
+async fn owners_reset_sign_in_only_for_people_of_their_own_tenant() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        for slug in ["oost", "west"] {
+            create_tenant(&api, &admin, slug).await;
+            let r = api
+                .call(
+                    "PATCH",
+                    &format!("/api/v1/tenants/{slug}"),
+                    Some(&admin),
+                    Some(json!({"require_mfa": false})),
+                )
+                .await;
+            assert_eq!(r.status, 200);
+        }
+        let invite = |slug: &'static str, email: &'static str, role: &'static str| {
+            let api = &api;
+            let admin = admin.clone();
+            async move {
+                let r = api
+                    .post(
+                        &format!("/api/v1/tenants/{slug}/members"),
+                        Some(&admin),
+                        json!({"email": email, "name": "P", "role": role}),
+                    )
+                    .await;
+                assert_eq!(r.status, 201, "{:?}", r.body);
+                if let Some(t) = r.body["set_password_token"].as_str() {
+                    let s = api
+                        .post(
+                            "/api/v1/auth/set-password",
+                            None,
+                            json!({"token": t, "password": "a first passphrase"}),
+                        )
+                        .await;
+                    assert_eq!(s.status, 204);
+                }
+                r.body["user_id"].as_str().unwrap().to_owned()
+            }
+        };
+        invite("oost", "owner@oost.example", "owner").await;
+        let shared = invite("oost", "shared@example.gov", "editor").await;
+        invite("west", "shared@example.gov", "owner").await;
+        let local = invite("oost", "local@oost.example", "editor").await;
+        let owner = api
+            .login("owner@oost.example", "a first passphrase")
+            .await
+            .body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        // Someone who also belongs to another agency: the owner may not reset them.
+        for what in ["mfa-reset", "password-reset"] {
+            let r = api
+                .post(
+                    &format!("/api/v1/tenants/oost/members/{shared}/{what}"),
+                    Some(&owner),
+                    json!({}),
+                )
+                .await;
+            assert_problem(&r, 403, "auth.forbidden");
+        }
+        // Someone only in this agency: the owner issues a reset token, the person sets a new password.
+        let r = api
+            .post(
+                &format!("/api/v1/tenants/oost/members/{local}/password-reset"),
+                Some(&owner),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let token = r.body["set_password_token"].as_str().unwrap();
+        let s = api
+            .post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": token, "password": "a second passphrase"}),
+            )
+            .await;
+        assert_eq!(s.status, 204);
+        assert_eq!(
+            api.login("local@oost.example", "a first passphrase")
+                .await
+                .status,
+            401
+        );
+        assert_eq!(
+            api.login("local@oost.example", "a second passphrase")
+                .await
+                .status,
+            200
+        );
+        // An instance administrator may reset anyone, by API and by CLI.
+        let r = api
+            .post(
+                &format!("/api/v1/tenants/oost/members/{shared}/password-reset"),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let (c, out, err) = server
+            .cli(
+                &["admin", "reset-password", "--email", "shared@example.gov"],
+                &[],
+            )
+            .unwrap();
+        assert_eq!(c, 0, "{err}");
+        let s = api
+            .post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": out.trim(), "password": "a third passphrase"}),
+            )
+            .await;
+        assert_eq!(s.status, 204, "{:?}", s.body);
+        assert_eq!(
+            api.login("shared@example.gov", "a third passphrase")
+                .await
+                .status,
+            200
+        );
+        let audit = api
+            .get(
+                "/api/v1/tenants/oost/audit?action=auth.password_reset_issued",
+                &admin,
+            )
+            .await;
+        assert_eq!(
+            audit.body["items"].as_array().unwrap().len(),
+            3,
+            "{:?}",
+            audit.body
+        );
+    }
+}

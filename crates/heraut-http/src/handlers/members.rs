@@ -2,7 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use heraut_proto::tenants::{
-    AddMemberRequest, AddMemberResponse, MemberList, MemberView, UpdateMemberRequest,
+    AddMemberRequest, AddMemberResponse, MemberList, MemberView, PasswordResetResponse,
+    UpdateMemberRequest,
 };
 use heraut_proto::{Problem, UserId};
 
@@ -129,4 +130,30 @@ pub async fn reset_member_mfa(
         .reset_member_mfa(&meta.0, &user.0, &slug, UserId(id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Issue a one-time set-password token for a member who forgot their password (owners, for
+/// people in no other tenant; instance admins for anyone).
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/members/{user_id}/password-reset", tag = "people", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("user_id" = uuid::Uuid, Path, description = "Member's user id")),
+    responses((status = 200, description = "Token to pass on", body = PasswordResetResponse),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed, or the person belongs to another tenant too", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or member", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/members/{user_id}/password-reset")]
+pub async fn reset_member_password(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let token = state
+        .core
+        .reset_member_password(&meta.0, &user.0, &slug, UserId(id))
+        .await?;
+    Ok(HttpResponse::Ok().json(PasswordResetResponse {
+        set_password_token: token,
+    }))
 }
