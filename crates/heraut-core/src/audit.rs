@@ -45,6 +45,33 @@ pub(crate) async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Records a successful action of a signed-in `actor` in `tenant`'s chain, within `conn`'s
+/// transaction.
+pub(crate) async fn record_by<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    actor: &Actor,
+    meta: &RequestMeta,
+    action: &str,
+    target: impl Into<String>,
+    details: serde_json::Value,
+) -> CoreResult<()> {
+    let event = Event {
+        action,
+        target: Some(target.into()),
+        outcome: "success",
+        details,
+    };
+    record(
+        conn,
+        tenant,
+        Some((actor.user_id, &actor.email)),
+        meta,
+        event,
+    )
+    .await
+}
+
 /// Query of the audit list.
 #[derive(Debug, Default, Clone)]
 pub struct AuditQuery {

@@ -8,7 +8,7 @@ use heraut_proto::tenants::{
 };
 use heraut_proto::{ErrorCode, UserId};
 
-use crate::audit::{Event, record};
+use crate::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// Longest crisis banner, in characters.
@@ -100,18 +100,14 @@ impl Core {
             serde_json::to_string(&policy.steps).map_err(|e| CoreError::internal(e.to_string()))?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         governance::set_policy(&txn, ctx.tenant_id, &json, actor.user_id, meta.now).await?;
-        let event = Event {
-            action: "approval_policy.change",
-            target: Some(slug.to_owned()),
-            outcome: "success",
-            details: serde_json::json!({"before": before.steps, "after": policy.steps}),
-        };
-        record(
+        record_by(
             &txn,
             ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
+            actor,
             meta,
-            event,
+            "approval_policy.change",
+            slug.to_owned(),
+            serde_json::json!({"before": before.steps, "after": policy.steps}),
         )
         .await?;
         txn.commit().await?;
@@ -186,20 +182,8 @@ impl Core {
             (true, false) => "crisis.release",
             _ => "crisis.update",
         };
-        let event = Event {
-            action,
-            target: Some(slug.to_owned()),
-            outcome: "success",
-            details: serde_json::json!({"active": req.active, "message": message}),
-        };
-        record(
-            &txn,
-            ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
-            meta,
-            event,
-        )
-        .await?;
+        let details = serde_json::json!({"active": req.active, "message": message});
+        record_by(&txn, ctx.tenant_id, actor, meta, action, slug, details).await?;
         txn.commit().await?;
         Ok(CrisisView {
             active: req.active,

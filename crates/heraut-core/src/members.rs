@@ -5,7 +5,7 @@ use heraut_db::{Scope, memberships, sessions, set_scope, users};
 use heraut_proto::tenants::{AddMemberRequest, AddMemberResponse, MemberList, MemberView, Role};
 use heraut_proto::{ErrorCode, UserId};
 
-use crate::audit::{Event, record};
+use crate::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, check_email, normalise_email};
 
 fn member_not_found() -> CoreError {
@@ -95,19 +95,7 @@ impl Core {
             }
         };
         memberships::add(&txn, ctx.tenant_id, user_id, req.role.as_str(), meta.now).await?;
-        record(
-            &txn,
-            ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
-            meta,
-            Event {
-                action: "member.add",
-                target: Some(user_id.to_string()),
-                outcome: "success",
-                details: serde_json::json!({"email": email, "role": req.role.as_str(), "new_user": token.is_some()}),
-            },
-        )
-        .await?;
+        record_by(&txn, ctx.tenant_id, actor, meta, "member.add", user_id.to_string(), serde_json::json!({"email": email, "role": req.role.as_str(), "new_user": token.is_some()})).await?;
         txn.commit().await?;
         Ok(AddMemberResponse {
             user_id,
@@ -146,17 +134,14 @@ impl Core {
         let person = users::find_by_id(&txn, user)
             .await?
             .ok_or_else(member_not_found)?;
-        record(
+        record_by(
             &txn,
             ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
+            actor,
             meta,
-            Event {
-                action: "member.role_change",
-                target: Some(user.to_string()),
-                outcome: "success",
-                details: serde_json::json!({"from": current.role, "to": role.as_str()}),
-            },
+            "member.role_change",
+            user.to_string(),
+            serde_json::json!({"from": current.role, "to": role.as_str()}),
         )
         .await?;
         txn.commit().await?;
@@ -194,17 +179,14 @@ impl Core {
             ));
         }
         memberships::remove(&txn, ctx.tenant_id, user).await?;
-        record(
+        record_by(
             &txn,
             ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
+            actor,
             meta,
-            Event {
-                action: "member.remove",
-                target: Some(user.to_string()),
-                outcome: "success",
-                details: serde_json::json!({"role": current.role}),
-            },
+            "member.remove",
+            user.to_string(),
+            serde_json::json!({"role": current.role}),
         )
         .await?;
         txn.commit().await?;
@@ -262,18 +244,14 @@ impl Core {
             .await?;
         users::disable_totp(&txn, user).await?;
         sessions::revoke_all_for_user(&txn, user, "mfa_reset", meta.now).await?;
-        let event = Event {
-            action: "mfa.reset",
-            target: Some(user.to_string()),
-            outcome: "success",
-            details: serde_json::json!({}),
-        };
-        record(
+        record_by(
             &txn,
             ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
+            actor,
             meta,
-            event,
+            "mfa.reset",
+            user.to_string(),
+            serde_json::json!({}),
         )
         .await?;
         txn.commit().await?;
@@ -296,18 +274,14 @@ impl Core {
         self.check_may_reset(&txn, actor, ctx.tenant_id, user)
             .await?;
         let token = self.issue_password_token(&txn, user, meta).await?;
-        let event = Event {
-            action: "auth.password_reset_issued",
-            target: Some(user.to_string()),
-            outcome: "success",
-            details: serde_json::json!({}),
-        };
-        record(
+        record_by(
             &txn,
             ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
+            actor,
             meta,
-            event,
+            "auth.password_reset_issued",
+            user.to_string(),
+            serde_json::json!({}),
         )
         .await?;
         txn.commit().await?;

@@ -10,7 +10,7 @@ use heraut_proto::tenants::{
 };
 use heraut_proto::{ErrorCode, TenantId};
 
-use crate::audit::{Event, record};
+use crate::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// The largest page a list returns.
@@ -215,17 +215,14 @@ impl Core {
                 e.into()
             }
         })?;
-        record(
+        record_by(
             &txn,
             id,
-            Some((actor.user_id, &actor.email)),
+            actor,
             meta,
-            Event {
-                action: "tenant.create",
-                target: Some(slug.clone()),
-                outcome: "success",
-                details: serde_json::json!({"name": name, "level": req.level.as_str(), "parent": req.parent}),
-            },
+            "tenant.create",
+            slug.clone(),
+            serde_json::json!({"name": name, "level": req.level.as_str(), "parent": req.parent}),
         )
         .await?;
         txn.commit().await?;
@@ -329,17 +326,14 @@ impl Core {
             "name": name, "require_mfa": require_mfa,
             "time_zone": time_zone, "publish_grace_minutes": grace,
         });
-        record(
+        record_by(
             &txn,
             ctx.tenant_id,
-            Some((actor.user_id, &actor.email)),
+            actor,
             meta,
-            Event {
-                action: "tenant.settings_change",
-                target: Some(slug.to_owned()),
-                outcome: "success",
-                details: serde_json::json!({"before": before, "after": after}),
-            },
+            "tenant.settings_change",
+            slug.to_owned(),
+            serde_json::json!({"before": before, "after": after}),
         )
         .await?;
         txn.commit().await?;
