@@ -68,7 +68,7 @@ impl Core {
         let u = self.account(&email).await?;
         let txn = self.db.begin(Scope::Instance).await?;
         users::set_locked(&txn, UserId(u.id), false).await?;
-        self.record_signin(&txn, Some(&u), &email, meta, "auth.unlock", "success")
+        self.record_about_account(&txn, Some(&u), &email, None, meta, "auth.unlock", "success")
             .await?;
         txn.commit().await?;
         // This process's counters (every node's, with Redis). A server without Redis forgot its
@@ -86,7 +86,7 @@ impl Core {
         let txn = self.db.begin(Scope::Instance).await?;
         users::disable_totp(&txn, UserId(u.id)).await?;
         sessions::revoke_all_for_user(&txn, UserId(u.id), "mfa_reset", meta.now).await?;
-        self.record_signin(&txn, Some(&u), &email, meta, "mfa.reset", "success")
+        self.record_about_account(&txn, Some(&u), &email, None, meta, "mfa.reset", "success")
             .await?;
         txn.commit().await?;
         Ok(())
@@ -102,15 +102,9 @@ impl Core {
         let u = self.account(&email).await?;
         let txn = self.db.begin(Scope::Instance).await?;
         let token = self.issue_password_token(&txn, UserId(u.id), meta).await?;
-        self.record_signin(
-            &txn,
-            Some(&u),
-            &email,
-            meta,
-            "auth.password_reset_issued",
-            "success",
-        )
-        .await?;
+        let action = "auth.password_reset_issued";
+        self.record_about_account(&txn, Some(&u), &email, None, meta, action, "success")
+            .await?;
         txn.commit().await?;
         Ok(token)
     }

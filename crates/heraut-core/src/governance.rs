@@ -91,7 +91,6 @@ impl Core {
         slug: &str,
         body: ApprovalPolicyBody,
     ) -> CoreResult<ApprovalPolicyBody> {
-        let before = self.approval_policy(actor, slug).await?;
         let ctx = self
             .tenant_ctx(actor, slug, Permission::TenantSettingsManage)
             .await?;
@@ -99,6 +98,12 @@ impl Core {
         let json =
             serde_json::to_string(&policy.steps).map_err(|e| CoreError::internal(e.to_string()))?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let before = match governance::policy(&txn, ctx.tenant_id).await? {
+            Some(p) => serde_json::from_str::<serde_json::Value>(&p.steps)
+                .map_err(|e| CoreError::internal(format!("stored policy unreadable: {e}")))?,
+            None => serde_json::to_value(default_policy().steps)
+                .map_err(|e| CoreError::internal(e.to_string()))?,
+        };
         governance::set_policy(&txn, ctx.tenant_id, &json, actor.user_id, meta.now).await?;
         record_by(
             &txn,
@@ -107,7 +112,7 @@ impl Core {
             meta,
             "approval_policy.change",
             slug.to_owned(),
-            serde_json::json!({"before": before.steps, "after": policy.steps}),
+            serde_json::json!({"before": before, "after": policy.steps}),
         )
         .await?;
         txn.commit().await?;

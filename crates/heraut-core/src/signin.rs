@@ -459,6 +459,24 @@ impl Core {
         outcome: &str,
     ) -> CoreResult<()> {
         let actor = user.map(|u| (UserId(u.id), u.email.as_str()));
+        self.record_about_account(txn, user, email, actor, meta, action, outcome)
+            .await
+    }
+
+    /// Records an event about an account (`user`, or an unknown `email`), done by `actor`
+    /// (`None` for the command line), in the instance chain and every chain of the account's
+    /// tenants, within `txn`. Leaves `txn` scoped to the instance.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn record_about_account(
+        &self,
+        txn: &DatabaseTransaction,
+        user: Option<&users::User>,
+        email: &str,
+        actor: Option<(UserId, &str)>,
+        meta: &RequestMeta,
+        action: &str,
+        outcome: &str,
+    ) -> CoreResult<()> {
         let mut chains = vec![INSTANCE_CHAIN];
         if let Some(u) = user {
             set_scope(txn, Scope::User(UserId(u.id))).await?;
