@@ -1764,5 +1764,9 @@ async fn owners_reset_sign_in_only_for_people_of_their_own_tenant() {
             "{:?}",
             audit.body
         );
+        // The newest came from the command line: no signed-in actor, the account is the target.
+        assert_eq!(audit.body["items"][0]["actor_id"], Value::Null);
+        assert_eq!(audit.body["items"][0]["target"], "shared@example.gov");
+        assert_eq!(audit.body["items"][1]["actor_email"], ADMIN_EMAIL);
     }
 }
