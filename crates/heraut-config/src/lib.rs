@@ -57,6 +57,39 @@ pub struct Config {
     pub plugin_local_peers: String,
     pub auth: AuthConfig,
     pub database: DatabaseConfig,
+    pub smtp: SmtpConfig,
+}
+
+/// Outgoing e-mail (invitations, password resets). Off while `host` is unset.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    /// SMTP server; unset: no e-mail is sent and tokens are only returned by the API.
+    pub host: Option<String>,
+    /// SMTP port.
+    pub port: u16,
+    /// `starttls` (upgrade after connecting), `tls` (TLS from the start) or `none` (plain; only
+    /// for a relay on the same machine or network).
+    pub security: String,
+    /// User name for SMTP authentication, if the server needs it.
+    pub username: Option<String>,
+    /// Password for SMTP authentication.
+    pub password: Option<Secret>,
+    /// Sender address, e.g. `Heraut <heraut@example.gov>`.
+    pub from: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: 587,
+            security: "starttls".to_owned(),
+            username: None,
+            password: None,
+            from: "Heraut <heraut@localhost>".to_owned(),
+        }
+    }
 }
 
 /// Sign-in, tokens and password policy.
@@ -120,6 +153,7 @@ impl Default for Config {
             plugin_local_peers: String::new(),
             auth: AuthConfig::default(),
             database: DatabaseConfig::default(),
+            smtp: SmtpConfig::default(),
         }
     }
 }
@@ -278,6 +312,15 @@ impl Config {
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
             problems.push("public_url must start with https:// or http://".to_owned());
+        }
+        if !["starttls", "tls", "none"].contains(&self.smtp.security.as_str()) {
+            problems.push("smtp.security must be `starttls`, `tls` or `none`".to_owned());
+        }
+        if !self.smtp.from.contains('@') {
+            problems.push(
+                "smtp.from must be an e-mail address, e.g. `Heraut <heraut@example.gov>`"
+                    .to_owned(),
+            );
         }
         if problems.is_empty() {
             Ok(())

@@ -106,6 +106,10 @@ impl Core {
         self.record_about_account(&txn, Some(&u), &email, None, meta, action, "success")
             .await?;
         txn.commit().await?;
+        // The command line waits for the delivery: its process ends right after.
+        if let Some(delivery) = self.token_mail(&email, &token, crate::mail::TokenMail::Reset) {
+            delivery.await;
+        }
         Ok(token)
     }
 

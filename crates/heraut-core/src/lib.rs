@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod error;
 pub mod governance;
+pub mod mail;
 pub mod members;
 pub mod signin;
 pub mod tenants;
@@ -64,6 +65,7 @@ pub struct Core {
     pub(crate) secrets: SecretBox,
     pub(crate) counters: Arc<dyn FailureCounters>,
     pub(crate) hash_slots: Arc<tokio::sync::Semaphore>,
+    pub(crate) mailer: Option<Arc<dyn mail::Mailer>>,
 }
 
 impl std::fmt::Debug for Core {
@@ -84,11 +86,46 @@ impl Core {
         let slots = hash_slot_count(config.auth.max_parallel_hashes, cores);
         Self {
             hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+            mailer: None,
             db,
             config,
             keys,
             secrets,
             counters,
+        }
+    }
+
+    /// Sends e-mail through `mailer` from now on.
+    pub fn with_mailer(mut self, mailer: Arc<dyn mail::Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// The delivery of a set-password token by e-mail, when e-mail is configured. A failure is
+    /// logged: the token was also returned to whoever asked for it.
+    pub(crate) fn token_mail(
+        &self,
+        to: &str,
+        token: &str,
+        kind: mail::TokenMail<'_>,
+    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+        let mailer = self.mailer.clone()?;
+        let hours = self.config.auth.set_password_token_ttl_secs / 3600;
+        let public_url = self.config.public_url.as_deref();
+        let message = mail::set_password_mail(to, token, kind, public_url, hours);
+        Some(async move {
+            let to = message.to.clone();
+            match mailer.send(message).await {
+                Ok(()) => tracing::info!(%to, "set-password e-mail sent"),
+                Err(e) => tracing::warn!(%to, error = %e, "e-mail could not be sent"),
+            }
+        })
+    }
+
+    /// Sends a set-password token in the background, so the request does not wait for SMTP.
+    pub(crate) fn mail_token(&self, to: &str, token: &str, kind: mail::TokenMail<'_>) {
+        if let Some(delivery) = self.token_mail(to, token, kind) {
+            tokio::spawn(delivery);
         }
     }
 

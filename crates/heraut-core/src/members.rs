@@ -97,6 +97,12 @@ impl Core {
         memberships::add(&txn, ctx.tenant_id, user_id, req.role.as_str(), meta.now).await?;
         record_by(&txn, ctx.tenant_id, actor, meta, "member.add", user_id.to_string(), serde_json::json!({"email": email, "role": req.role.as_str(), "new_user": token.is_some()})).await?;
         txn.commit().await?;
+        if let Some(t) = &token {
+            let kind = crate::mail::TokenMail::Invitation {
+                tenant_name: &ctx.tenant.name,
+            };
+            self.mail_token(&email, t, kind);
+        }
         Ok(AddMemberResponse {
             user_id,
             email,
@@ -271,7 +277,8 @@ impl Core {
             .tenant_ctx(actor, slug, Permission::MembersManage)
             .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        self.check_may_reset(&txn, actor, ctx.tenant_id, user)
+        let person = self
+            .check_may_reset(&txn, actor, ctx.tenant_id, user)
             .await?;
         let token = self.issue_password_token(&txn, user, meta).await?;
         record_by(
@@ -285,6 +292,7 @@ impl Core {
         )
         .await?;
         txn.commit().await?;
+        self.mail_token(&person.email, &token, crate::mail::TokenMail::Reset);
         Ok(token)
     }
 }

@@ -1,6 +1,7 @@
 //! The `heraut` binary: `serve`, `migrate`, and `admin` commands for a new installation.
 
 mod keys;
+mod mail;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -188,7 +189,12 @@ async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
         ),
         None => Arc::new(InProcessCounters::default()),
     };
-    Ok(Core::new(db, config, token_keys, secrets, counters))
+    let mailer = mail::SmtpMailer::from_config(&config.smtp).context("setting up SMTP")?;
+    let core = Core::new(db, config, token_keys, secrets, counters);
+    Ok(match mailer {
+        Some(m) => core.with_mailer(Arc::new(m)),
+        None => core,
+    })
 }
 
 async fn serve(config: Arc<Config>) -> anyhow::Result<()> {

@@ -1770,3 +1770,181 @@ async fn owners_reset_sign_in_only_for_people_of_their_own_tenant() {
         assert_eq!(audit.body["items"][1]["actor_email"], ADMIN_EMAIL);
     }
 }
+
+/// A local SMTP receiver (aiosmtpd) writing each message into a Maildir.
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl SmtpSink {
+    /// Starts aiosmtpd with the Python of `HERAUT_TEST_AIOSMTPD_PYTHON` (default `python3`);
+    /// `None` (with a notice) when it is not installed, unless services are required.
+    async fn start() -> Option<Self> {
+        let python =
+            std::env::var("HERAUT_TEST_AIOSMTPD_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let ok = std::process::Command::new(&python)
+            .args(["-c", "import aiosmtpd"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            if std::env::var("HERAUT_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+                panic!(
+                    "aiosmtpd is required but `{python} -c 'import aiosmtpd'` fails; set HERAUT_TEST_AIOSMTPD_PYTHON"
+                );
+            }
+            eprintln!("NOTICE: aiosmtpd not found for `{python}`; skipping the e-mail test");
+            return None;
+        }
+        let dir = std::env::temp_dir().join(heraut_testkit::unique_name("maildir"));
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let port = heraut_testkit::free_port();
+        let child = std::process::Command::new(&python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Some(Self { child, port, dir })
+    }
+
+    /// Waits for a message to `to` and returns it whole (headers and body).
+    async fn message_to(&self, to: &str, containing: &str) -> String {
+        for _ in 0..200 {
+            if let Ok(entries) = std::fs::read_dir(self.dir.join("new")) {
+                for e in entries.flatten() {
+                    let text = decode_quoted_printable(
+                        &std::fs::read_to_string(e.path()).unwrap_or_default(),
+                    );
+                    if text.contains(&format!("To: {to}")) && text.contains(containing) {
+                        return text;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no e-mail to {to} containing {containing:?} arrived");
+    }
+}
+
+/// Undoes quoted-printable encoding (RFC 2045), as a mail client shows the text.
+fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+async fn invitations_and_resets_are_e_mailed_when_smtp_is_configured() {
+    let Some(sink) = SmtpSink::start().await else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let port = sink.port.to_string();
+    let server = start(
+        &db,
+        &[
+            ("HERAUT_SMTP__HOST", "127.0.0.1"),
+            ("HERAUT_SMTP__PORT", &port),
+            ("HERAUT_SMTP__SECURITY", "none"),
+            ("HERAUT_SMTP__FROM", "Heraut <heraut@example.gov>"),
+            ("HERAUT_PUBLIC_URL", "https://heraut.example.gov"),
+        ],
+    )
+    .await;
+    let api = Api::new(&server);
+    let (admin, _) = bootstrap_admin(&server, &api).await;
+    create_tenant(&api, &admin, "delft").await;
+    let r = api
+        .post(
+            "/api/v1/tenants/delft/members",
+            Some(&admin),
+            json!({"email": "nina@example.gov", "name": "Nina", "role": "editor"}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let token = r.body["set_password_token"].as_str().unwrap().to_owned();
+    let mail = sink.message_to("nina@example.gov", &token).await;
+    assert!(mail.contains("From: Heraut <heraut@example.gov>"), "{mail}");
+    assert!(mail.contains("Gemeente delft"), "{mail}");
+    assert!(
+        mail.contains(&format!(
+            "https://heraut.example.gov/set-password?token={token}"
+        )),
+        "{mail}"
+    );
+    // The token from the e-mail works.
+    let set = api
+        .post(
+            "/api/v1/auth/set-password",
+            None,
+            json!({"token": token, "password": "nina's new passphrase"}),
+        )
+        .await;
+    assert_eq!(set.status, 204);
+    // A reset from the command line is e-mailed too, and that token works.
+    let (c, out, err) = server
+        .cli(
+            &["admin", "reset-password", "--email", "nina@example.gov"],
+            &[],
+        )
+        .unwrap();
+    assert_eq!(c, 0, "{err}");
+    let reset = out.trim().to_owned();
+    let mail = sink.message_to("nina@example.gov", &reset).await;
+    assert!(mail.contains("new password"), "{mail}");
+    let set = api
+        .post(
+            "/api/v1/auth/set-password",
+            None,
+            json!({"token": reset, "password": "nina's second passphrase"}),
+        )
+        .await;
+    assert_eq!(set.status, 204);
+    assert_eq!(
+        api.login("nina@example.gov", "nina's second passphrase")
+            .await
+            .status,
+        200
+    );
+}
