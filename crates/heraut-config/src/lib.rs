@@ -55,6 +55,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Comma-separated `host:port` peers plugins may reach over plain http (tests, air-gapped sites).
     pub plugin_local_peers: String,
+    /// Comma-separated addresses or networks (`10.0.0.0/8`) of reverse proxies and load
+    /// balancers. Only requests from these are believed about the client's address
+    /// (`X-Forwarded-For`); it decides whose sign-in failures are counted together.
+    pub trusted_proxies: String,
     pub auth: AuthConfig,
     pub database: DatabaseConfig,
     pub smtp: SmtpConfig,
@@ -151,6 +155,7 @@ impl Default for Config {
             migrate_on_start: true,
             max_body_bytes: 256 * 1024,
             plugin_local_peers: String::new(),
+            trusted_proxies: String::new(),
             auth: AuthConfig::default(),
             database: DatabaseConfig::default(),
             smtp: SmtpConfig::default(),
@@ -313,6 +318,13 @@ impl Config {
         {
             problems.push("public_url must start with https:// or http://".to_owned());
         }
+        for entry in self.trusted_proxy_list() {
+            if parse_network(entry).is_none() {
+                problems.push(format!(
+                    "trusted_proxies: `{entry}` is not an address or network like 10.0.0.0/8"
+                ));
+            }
+        }
         if !["starttls", "tls", "none"].contains(&self.smtp.security.as_str()) {
             problems.push("smtp.security must be `starttls`, `tls` or `none`".to_owned());
         }
@@ -336,10 +348,32 @@ impl Config {
             .is_some_and(|u| u.starts_with("https://"))
     }
 
+    /// The entries of `trusted_proxies`.
+    pub fn trusted_proxy_list(&self) -> impl Iterator<Item = &str> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The networks of `trusted_proxies` (validated at load, so none is dropped here).
+    pub fn trusted_proxy_networks(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxy_list()
+            .filter_map(parse_network)
+            .collect()
+    }
+
     /// Path of the SQLite database file in the data folder.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("heraut.sqlite")
     }
+}
+
+/// `10.0.0.0/8`, `::1/128` or a single address.
+fn parse_network(s: &str) -> Option<ipnet::IpNet> {
+    s.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 /// An environment value as TOML: numbers and booleans keep their type, anything else is a string.

@@ -19,8 +19,7 @@ pub struct Meta(pub RequestMeta);
 pub(crate) fn meta_of(req: &HttpRequest) -> RequestMeta {
     RequestMeta {
         now: chrono::Utc::now(),
-        // The peer address only: forwarded headers are not trusted, so they cannot dodge throttling.
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: client_ip(req).map(|ip| ip.to_string()),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
@@ -28,6 +27,43 @@ pub(crate) fn meta_of(req: &HttpRequest) -> RequestMeta {
             .map(|s| s.chars().take(512).collect()),
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
     }
+}
+
+/// The client's address: the TCP peer, or — when the peer is a trusted proxy — the last address
+/// in `X-Forwarded-For` that is not itself a trusted proxy. Headers from anyone else are ignored,
+/// so a client cannot choose the address its failed sign-ins are counted under.
+pub(crate) fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.trusted_proxies.clone())
+        .unwrap_or_default();
+    Some(forwarded_client(
+        peer,
+        &trusted,
+        req.headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok()),
+    ))
+}
+
+fn forwarded_client<'a>(
+    peer: std::net::IpAddr,
+    trusted: &[ipnet::IpNet],
+    forwarded_for: impl Iterator<Item = &'a str>,
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<std::net::IpAddr> = forwarded_for
+        .flat_map(|v| v.split(','))
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
 }
 
 impl FromRequest for Meta {
@@ -163,5 +199,30 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     )
                 })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> =
+            vec!["10.0.0.0/8".parse().unwrap_or_else(|_| unreachable!())];
+        let ip = |s: &str| s.parse().unwrap_or_else(|_| unreachable!());
+        // From a trusted proxy: the rightmost untrusted hop.
+        let got = forwarded_client(
+            ip("10.1.1.1"),
+            &trusted,
+            ["203.0.113.9, 198.51.100.7, 10.2.2.2"].into_iter(),
+        );
+        assert_eq!(got, ip("198.51.100.7"));
+        // From anyone else: the header is ignored.
+        let got = forwarded_client(ip("198.51.100.50"), &trusted, ["203.0.113.9"].into_iter());
+        assert_eq!(got, ip("198.51.100.50"));
+        // A trusted proxy without a usable header: the proxy itself.
+        let got = forwarded_client(ip("10.1.1.1"), &trusted, ["garbage"].into_iter());
+        assert_eq!(got, ip("10.1.1.1"));
     }
 }

@@ -23,13 +23,17 @@ pub use routes::{configure, serve};
 pub struct AppState {
     pub core: Core,
     pub metrics: Arc<Metrics>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl AppState {
     pub fn new(core: Core) -> Self {
+        let trusted_proxies = Arc::new(core.config().trusted_proxy_networks());
         Self {
             core,
             metrics: Arc::new(Metrics::new()),
+            trusted_proxies,
         }
     }
 }

@@ -1949,3 +1949,50 @@ async fn invitations_and_resets_are_e_mailed_when_smtp_is_configured() {
         200
     );
 }
+
+#[tokio::test]
+async fn per_address_throttling_believes_only_trusted_proxies() {
+    let db = TestDb::sqlite();
+    let env = [
+        ("HERAUT_AUTH__THROTTLE_IP_AFTER_FAILURES", "3"),
+        ("HERAUT_AUTH__THROTTLE_BASE_DELAY_MS", "60000"),
+        ("HERAUT_TRUSTED_PROXIES", "127.0.0.1/32"),
+    ];
+    let server = start(&db, &env).await;
+    let http = reqwest::Client::new();
+    let fail = |account: usize, forwarded: &'static str| {
+        let req = http
+            .post(server.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": format!("user{account}@example.gov"), "password": "not the password at all"}));
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    // Three failures from one client behind the proxy, each for another account.
+    for account in 0..3 {
+        assert_eq!(fail(account, "203.0.113.1").await, 401);
+    }
+    // That client now waits; another client behind the same proxy does not.
+    assert_eq!(fail(10, "203.0.113.1").await, 429);
+    assert_eq!(fail(11, "203.0.113.2").await, 401);
+    // The proxy's own hop and spoofed entries before it do not matter: the rightmost untrusted one counts.
+    assert_eq!(fail(12, "198.51.100.9, 203.0.113.1").await, 429);
+    drop(server);
+
+    // Without trusted proxies the header is ignored: all of it is one address, the peer.
+    let db = TestDb::sqlite();
+    let server = start(&db, &env[..2]).await;
+    let fail = |account: usize, forwarded: &'static str| {
+        let req = reqwest::Client::new()
+            .post(server.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": format!("user{account}@example.gov"), "password": "not the password at all"}));
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    for (account, forwarded) in ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(fail(account, forwarded).await, 401);
+    }
+    assert_eq!(fail(20, "203.0.113.4").await, 429);
+}
