@@ -70,8 +70,8 @@ pub struct Config {
 pub struct SmtpConfig {
     /// SMTP server; unset: no e-mail is sent and tokens are only returned by the API.
     pub host: Option<String>,
-    /// SMTP port.
-    pub port: u16,
+    /// SMTP port; unset: 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    pub port: Option<u16>,
     /// `starttls` (upgrade after connecting), `tls` (TLS from the start) or `none` (plain; only
     /// for a relay on the same machine or network).
     pub security: String,
@@ -87,7 +87,7 @@ impl Default for SmtpConfig {
     fn default() -> Self {
         Self {
             host: None,
-            port: 587,
+            port: None,
             security: "starttls".to_owned(),
             username: None,
             password: None,
@@ -327,6 +327,15 @@ impl Config {
         }
         if !["starttls", "tls", "none"].contains(&self.smtp.security.as_str()) {
             problems.push("smtp.security must be `starttls`, `tls` or `none`".to_owned());
+        }
+        if self.smtp.username.is_some() && self.smtp.password.is_none() {
+            problems.push("smtp.username is set but smtp.password is not".to_owned());
+        }
+        if self.smtp.username.is_some() && self.smtp.security == "none" {
+            problems.push(
+                "smtp.username with smtp.security = \"none\" would send the password unencrypted; use starttls or tls"
+                    .to_owned(),
+            );
         }
         if !self.smtp.from.contains('@') {
             problems.push(

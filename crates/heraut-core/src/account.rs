@@ -138,7 +138,7 @@ impl Core {
         let invalid = || {
             CoreError::new(
                 ErrorCode::PasswordTokenInvalid,
-                "this set-password link is unknown, used or expired; ask for a new invitation",
+                "this set-password link is unknown, used or expired; ask for a new link",
             )
         };
         let hash = random::sha256_hex(token.trim());
@@ -167,6 +167,7 @@ impl Core {
             return Err(invalid());
         }
         users::set_password(&txn, user_id, &new_hash, meta.now).await?;
+        users::void_password_tokens(&txn, user_id, meta.now).await?;
         users::set_locked(&txn, user_id, false).await?;
         sessions::revoke_all_for_user(&txn, user_id, "password_set", meta.now).await?;
         let action = "auth.password_set";
@@ -224,6 +225,7 @@ impl Core {
             .map_err(CoreError::internal)?;
         let txn = self.db.begin(Scope::Instance).await?;
         users::set_password(&txn, actor.user_id, &new_hash, meta.now).await?;
+        users::void_password_tokens(&txn, actor.user_id, meta.now).await?;
         sessions::revoke_all_for_user(&txn, actor.user_id, "password_change", meta.now).await?;
         let action = "auth.password_change";
         self.record_signin(&txn, Some(&user), &user.email, meta, action, "success")
@@ -239,6 +241,8 @@ impl Core {
         user: UserId,
         meta: &RequestMeta,
     ) -> CoreResult<String> {
+        // Only the newest token works: one issued earlier, perhaps under other rules, dies here.
+        users::void_password_tokens(conn, user, meta.now).await?;
         let token = random::token();
         let expires =
             meta.now + Duration::seconds(self.config.auth.set_password_token_ttl_secs as i64);

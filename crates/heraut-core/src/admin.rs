@@ -9,6 +9,15 @@ use heraut_proto::{ErrorCode, TenantId, UserId};
 use crate::audit::{Event, record};
 use crate::{Core, CoreError, CoreResult, RequestMeta, check_email, normalise_email};
 
+/// What became of an e-mail the command line asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailOutcome {
+    /// No SMTP server is configured.
+    NotConfigured,
+    Sent,
+    Failed(String),
+}
+
 /// The name `heraut admin audit-verify` uses for the instance's own chain (reserved as a slug).
 pub const INSTANCE_SLUG: &str = "instance";
 
@@ -42,6 +51,8 @@ impl Core {
         let (id, action) = match existing {
             Some(u) => {
                 users::set_instance_admin(&txn, UserId(u.id), true).await?;
+                // A reset token issued while they were an ordinary member must not reach an admin.
+                users::void_password_tokens(&txn, UserId(u.id), meta.now).await?;
                 (UserId(u.id), "admin.grant")
             }
             None => {
@@ -97,7 +108,7 @@ impl Core {
         &self,
         meta: &RequestMeta,
         email: &str,
-    ) -> CoreResult<String> {
+    ) -> CoreResult<(String, MailOutcome)> {
         let email = normalise_email(email);
         let u = self.account(&email).await?;
         let txn = self.db.begin(Scope::Instance).await?;
@@ -106,11 +117,15 @@ impl Core {
         self.record_about_account(&txn, Some(&u), &email, None, meta, action, "success")
             .await?;
         txn.commit().await?;
-        // The command line waits for the delivery: its process ends right after.
-        if let Some(delivery) = self.token_mail(&email, &token, crate::mail::TokenMail::Reset) {
-            delivery.await;
-        }
-        Ok(token)
+        // The command line waits for the delivery (its process ends right after) and says how it went.
+        let outcome = match self.token_mail(&email, &token, crate::mail::TokenMail::Reset) {
+            None => MailOutcome::NotConfigured,
+            Some(delivery) => match delivery.await {
+                Ok(()) => MailOutcome::Sent,
+                Err(e) => MailOutcome::Failed(e),
+            },
+        };
+        Ok((token, outcome))
     }
 
     async fn account(&self, email: &str) -> CoreResult<users::User> {

@@ -108,24 +108,28 @@ impl Core {
         to: &str,
         token: &str,
         kind: mail::TokenMail<'_>,
-    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+    ) -> Option<impl std::future::Future<Output = Result<(), String>> + Send + 'static> {
         let mailer = self.mailer.clone()?;
-        let hours = self.config.auth.set_password_token_ttl_secs / 3600;
+        let hours = self.config.auth.set_password_token_ttl_secs.div_ceil(3600);
         let public_url = self.config.public_url.as_deref();
         let message = mail::set_password_mail(to, token, kind, public_url, hours);
         Some(async move {
             let to = message.to.clone();
-            match mailer.send(message).await {
+            let sent = mailer.send(message).await;
+            match &sent {
                 Ok(()) => tracing::info!(%to, "set-password e-mail sent"),
                 Err(e) => tracing::warn!(%to, error = %e, "e-mail could not be sent"),
             }
+            sent
         })
     }
 
     /// Sends a set-password token in the background, so the request does not wait for SMTP.
     pub(crate) fn mail_token(&self, to: &str, token: &str, kind: mail::TokenMail<'_>) {
         if let Some(delivery) = self.token_mail(to, token, kind) {
-            tokio::spawn(delivery);
+            tokio::spawn(async move {
+                let _ = delivery.await;
+            });
         }
     }
 

@@ -26,7 +26,8 @@ pub enum TokenMail<'a> {
     Reset,
 }
 
-/// The message that carries a set-password token.
+/// The message that carries a set-password token. It names the installation's address, where
+/// the token is used; a link straight to a set-password page comes with the web UI.
 pub fn set_password_mail(
     to: &str,
     token: &str,
@@ -45,12 +46,7 @@ pub fn set_password_mail(
         ),
     };
     let link = public_url
-        .map(|u| {
-            format!(
-                "\n\nOpen: {}/set-password?token={token}",
-                u.trim_end_matches('/')
-            )
-        })
+        .map(|u| format!("\n\nHeraut: {}", u.trim_end_matches('/')))
         .unwrap_or_default();
     let body = format!(
         "{opening}{link}\n\nYour one-time token: {token}\n\nIt works once and for {valid_hours} hours. \
@@ -79,10 +75,8 @@ mod tests {
             168,
         );
         assert!(m.subject.contains("Gemeente Utrecht"));
-        assert!(
-            m.body
-                .contains("https://heraut.example.gov/set-password?token=tok")
-        );
+        assert!(m.body.contains("Heraut: https://heraut.example.gov\n"));
+        assert!(m.body.contains("one-time token: tok"));
         assert!(m.body.contains("168 hours"));
     }
 }

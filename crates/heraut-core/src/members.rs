@@ -85,6 +85,11 @@ impl Core {
                         format!("{email} is already a member; change their role instead"),
                     ));
                 }
+                // Joining another agency voids reset tokens issued under the old owner's rights
+                // (an invitation not yet used stays valid, or the person could never start).
+                if u.password_hash.is_some() {
+                    users::void_password_tokens(&txn, UserId(u.id), meta.now).await?;
+                }
                 (UserId(u.id), None)
             }
             None => {
@@ -216,7 +221,10 @@ impl Core {
         let person = users::find_by_id(txn, user)
             .await?
             .ok_or_else(member_not_found)?;
-        if !actor.instance_admin {
+        // The administrator's shortcut counts only with the 2FA administrators must have.
+        let as_admin =
+            actor.instance_admin && (actor.mfa_enabled || !self.config.auth.require_mfa_for_admins);
+        if !as_admin {
             let elsewhere = memberships::for_user(txn, user)
                 .await?
                 .iter()
@@ -246,18 +254,21 @@ impl Core {
             .tenant_ctx(actor, slug, Permission::MembersManage)
             .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        self.check_may_reset(&txn, actor, ctx.tenant_id, user)
+        let person = self
+            .check_may_reset(&txn, actor, ctx.tenant_id, user)
             .await?;
         users::disable_totp(&txn, user).await?;
         sessions::revoke_all_for_user(&txn, user, "mfa_reset", meta.now).await?;
-        record_by(
+        // In every chain the account appears in, as the command line does.
+        let by = Some((actor.user_id, actor.email.as_str()));
+        self.record_about_account(
             &txn,
-            ctx.tenant_id,
-            actor,
+            Some(&person),
+            &person.email,
+            by,
             meta,
             "mfa.reset",
-            user.to_string(),
-            serde_json::json!({}),
+            "success",
         )
         .await?;
         txn.commit().await?;
@@ -281,14 +292,16 @@ impl Core {
             .check_may_reset(&txn, actor, ctx.tenant_id, user)
             .await?;
         let token = self.issue_password_token(&txn, user, meta).await?;
-        record_by(
+        let by = Some((actor.user_id, actor.email.as_str()));
+        let action = "auth.password_reset_issued";
+        self.record_about_account(
             &txn,
-            ctx.tenant_id,
-            actor,
+            Some(&person),
+            &person.email,
+            by,
             meta,
-            "auth.password_reset_issued",
-            user.to_string(),
-            serde_json::json!({}),
+            action,
+            "success",
         )
         .await?;
         txn.commit().await?;

@@ -170,10 +170,14 @@ impl Core {
             used
         };
         if !accepted {
+            // Nothing was changed; free the (on SQLite, only) writer before the counter's round
+            // trip, then lock and audit in a transaction of their own.
+            txn.rollback().await?;
             let fails = self
                 .counters
                 .record(&key, meta.now.timestamp_millis())
                 .await?;
+            let txn = self.db.begin(Scope::Instance).await?;
             let lock = fails.count >= self.config.auth.lockout_after_failures;
             if lock {
                 users::set_locked(&txn, uid, true).await?;

@@ -115,9 +115,8 @@ impl Core {
         if role.is_none() && !as_admin {
             return Err(CoreError::tenant_not_found(slug));
         }
-        if as_admin && role.is_none() {
-            self.require_admin_mfa(actor)?;
-        } else if tenant.require_mfa && !actor.mfa_enabled {
+        let by_role = role.is_some_and(|r| allows(r, permission));
+        if role.is_some() && tenant.require_mfa && !actor.mfa_enabled {
             return Err(CoreError::new(
                 ErrorCode::MfaEnrolmentRequired,
                 format!(
@@ -125,7 +124,11 @@ impl Core {
                 ),
             ));
         }
-        let allowed = as_admin || role.is_some_and(|r| allows(r, permission));
+        // Whenever the administrator's rights, not a role, are what allows this: 2FA first.
+        if as_admin && !by_role {
+            self.require_admin_mfa(actor)?;
+        }
+        let allowed = as_admin || by_role;
         if !allowed {
             return Err(CoreError::new(
                 ErrorCode::Forbidden,

@@ -4,9 +4,7 @@
 use chrono::{DateTime, Utc};
 use heraut_entity::{approval_policies, crisis_states};
 use heraut_proto::{TenantId, UserId};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 pub use heraut_entity::approval_policies::Model as ApprovalPolicy;
 pub use heraut_entity::crisis_states::Model as CrisisState;
@@ -21,7 +19,8 @@ pub async fn policy<C: ConnectionTrait>(
         .await
 }
 
-/// Stores the policy's steps (JSON), replacing what was there.
+/// Stores the policy's steps (JSON), replacing what was there; one statement, so two first
+/// writes at once cannot collide.
 pub async fn set_policy<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
@@ -29,23 +28,15 @@ pub async fn set_policy<C: ConnectionTrait>(
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let updated = crate::exec(
+    crate::exec(
         conn,
-        "UPDATE approval_policies SET steps = $1, updated_at = $2, updated_by = $3 WHERE tenant_id = $4",
-        vec![steps_json.into(), now.into(), by.0.into(), tenant.0.into()],
+        "INSERT INTO approval_policies (tenant_id, steps, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tenant_id) DO UPDATE SET steps = excluded.steps, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        vec![tenant.0.into(), steps_json.into(), now.into(), by.0.into()],
     )
-    .await?;
-    if updated == 0 {
-        approval_policies::ActiveModel {
-            tenant_id: Set(tenant.0),
-            steps: Set(steps_json.to_owned()),
-            updated_at: Set(now),
-            updated_by: Set(Some(by.0)),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
+    .await
+    .map(|_| ())
 }
 
 pub async fn crisis<C: ConnectionTrait>(
@@ -58,7 +49,7 @@ pub async fn crisis<C: ConnectionTrait>(
         .await
 }
 
-/// Switches crisis mode, replacing the previous state.
+/// Switches crisis mode, replacing the previous state, in one statement.
 pub async fn set_crisis<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
@@ -67,22 +58,20 @@ pub async fn set_crisis<C: ConnectionTrait>(
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let updated = crate::exec(
+    crate::exec(
         conn,
-        "UPDATE crisis_states SET active = $1, message = $2, changed_at = $3, changed_by = $4 WHERE tenant_id = $5",
-        vec![active.into(), message.into(), now.into(), by.0.into(), tenant.0.into()],
+        "INSERT INTO crisis_states (tenant_id, active, message, changed_at, changed_by) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET \
+         active = excluded.active, message = excluded.message, \
+         changed_at = excluded.changed_at, changed_by = excluded.changed_by",
+        vec![
+            tenant.0.into(),
+            active.into(),
+            message.into(),
+            now.into(),
+            by.0.into(),
+        ],
     )
-    .await?;
-    if updated == 0 {
-        crisis_states::ActiveModel {
-            tenant_id: Set(tenant.0),
-            active: Set(active),
-            message: Set(message.to_owned()),
-            changed_at: Set(now),
-            changed_by: Set(Some(by.0)),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
+    .await
+    .map(|_| ())
 }

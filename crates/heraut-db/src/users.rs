@@ -257,6 +257,21 @@ pub async fn find_password_token<C: ConnectionTrait>(
         .await
 }
 
+/// Voids every unused set-password token of a person (a newer one was issued, the password
+/// changed, or the account gained rights elsewhere).
+pub async fn void_password_tokens<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    crate::exec(
+        conn,
+        "UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        vec![now.into(), user.0.into()],
+    )
+    .await
+}
+
 /// Spends a set-password token: the user it is for, once, if it has not expired.
 pub async fn consume_password_token<C: ConnectionTrait>(
     conn: &C,

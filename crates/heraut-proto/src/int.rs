@@ -16,7 +16,18 @@ pub fn u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     let v = serde_json::Value::deserialize(d)?;
     whole(&v)
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| D::Error::custom(format!("expected a whole number, got {v}")))
+        .ok_or_else(|| not_whole(&v))
+}
+
+fn not_whole<E: Error>(v: &serde_json::Value) -> E {
+    if whole(v).is_some() || v.as_f64().is_some_and(|f| f.fract() == 0.0 && f > 0.0) {
+        E::custom(format!(
+            "{v} is too large; the largest accepted is {}",
+            u32::MAX
+        ))
+    } else {
+        E::custom(format!("expected a whole number of 0 or more, got {v}"))
+    }
 }
 
 /// An optional `u32` given as `4`, `4.0` or `null`.
@@ -28,7 +39,7 @@ pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error>
     whole(&v)
         .and_then(|n| u32::try_from(n).ok())
         .map(Some)
-        .ok_or_else(|| D::Error::custom(format!("expected a whole number, got {v}")))
+        .ok_or_else(|| not_whole(&v))
 }
 
 #[cfg(test)]
@@ -47,5 +58,9 @@ mod tests {
         assert_eq!(n(r#"{"n": 4.5}"#), None);
         assert_eq!(n(r#"{"n": -1}"#), None);
         assert_eq!(n(r#"{"n": "4"}"#), None);
+        let err = serde_json::from_str::<T>(r#"{"n": 5000000000}"#)
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.unwrap_or_default().contains("too large"));
     }
 }

@@ -24,9 +24,11 @@ impl SmtpMailer {
             "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
             _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
         };
-        let mut builder = builder
-            .port(config.port)
-            .timeout(Some(std::time::Duration::from_secs(30)));
+        // Each kind of connection brings its usual port; only a configured one replaces it.
+        let mut builder = builder.timeout(Some(std::time::Duration::from_secs(30)));
+        if let Some(port) = config.port {
+            builder = builder.port(port);
+        }
         if let Some(user) = &config.username {
             let password = config
                 .password

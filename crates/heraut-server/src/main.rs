@@ -277,11 +277,18 @@ async fn admin(
         },
         AdminCommand::ResetPassword { email } => {
             match core.reset_password_by_admin(&meta, &email).await {
-                Ok(token) => {
+                Ok((token, mail)) => {
+                    use heraut_core::admin::MailOutcome;
                     println!("{token}");
-                    eprintln!(
-                        "pass this one-time token to {email}; it is used at POST /api/v1/auth/set-password"
-                    );
+                    match mail {
+                        MailOutcome::Sent => eprintln!("the token was e-mailed to {email}"),
+                        MailOutcome::NotConfigured => eprintln!(
+                            "pass this one-time token to {email}; it is used at POST /api/v1/auth/set-password"
+                        ),
+                        MailOutcome::Failed(e) => eprintln!(
+                            "warning: e-mailing {email} failed ({e}); pass the token on yourself"
+                        ),
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {

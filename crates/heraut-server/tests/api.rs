@@ -1722,6 +1722,74 @@ async fn owners_reset_sign_in_only_for_people_of_their_own_tenant() {
                 .status,
             200
         );
+        // Only the newest token works: issuing another voids the one before.
+        let first = api
+            .post(
+                &format!("/api/v1/tenants/oost/members/{local}/password-reset"),
+                Some(&owner),
+                json!({}),
+            )
+            .await;
+        let second = api
+            .post(
+                &format!("/api/v1/tenants/oost/members/{local}/password-reset"),
+                Some(&owner),
+                json!({}),
+            )
+            .await;
+        let old = api
+            .post("/api/v1/auth/set-password", None, json!({"token": first.body["set_password_token"], "password": "an attacker's passphrase"}))
+            .await;
+        assert_problem(&old, 401, "auth.password_token_invalid");
+        // A password change voids it too.
+        let local_token = api
+            .login("local@oost.example", "a second passphrase")
+            .await
+            .body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let changed = api
+            .call("PUT", "/api/v1/me/password", Some(&local_token), Some(json!({"current_password": "a second passphrase", "new_password": "a third local passphrase"})))
+            .await;
+        assert_eq!(changed.status, 204);
+        let late = api
+            .post("/api/v1/auth/set-password", None, json!({"token": second.body["set_password_token"], "password": "an attacker's passphrase"}))
+            .await;
+        assert_problem(&late, 401, "auth.password_token_invalid");
+
+        // An administrator without 2FA who is also a plain member gets no administrator shortcut.
+        let (c, _, err) = server
+            .cli(
+                &["admin", "create-admin", "--email", "admin2@example.gov"],
+                &[("HERAUT_ADMIN_PASSWORD", "second admin passphrase")],
+            )
+            .unwrap();
+        assert_eq!(c, 0, "{err}");
+        let added = api
+            .post(
+                "/api/v1/tenants/oost/members",
+                Some(&admin),
+                json!({"email": "admin2@example.gov", "name": "A2", "role": "editor"}),
+            )
+            .await;
+        assert_eq!(added.status, 201, "{:?}", added.body);
+        let admin2 = api
+            .login("admin2@example.gov", "second admin passphrase")
+            .await
+            .body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = api
+            .post(
+                &format!("/api/v1/tenants/oost/members/{shared}/mfa-reset"),
+                Some(&admin2),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 403, "auth.mfa_enrolment_required");
+
         // An instance administrator may reset anyone, by API and by CLI.
         let r = api
             .post(
@@ -1758,9 +1826,10 @@ async fn owners_reset_sign_in_only_for_people_of_their_own_tenant() {
                 &admin,
             )
             .await;
+        // The owner's three, the administrator's by API, and the command line's.
         assert_eq!(
             audit.body["items"].as_array().unwrap().len(),
-            3,
+            5,
             "{:?}",
             audit.body
         );
@@ -1908,10 +1977,9 @@ async fn invitations_and_resets_are_e_mailed_when_smtp_is_configured() {
     let mail = sink.message_to("nina@example.gov", &token).await;
     assert!(mail.contains("From: Heraut <heraut@example.gov>"), "{mail}");
     assert!(mail.contains("Gemeente delft"), "{mail}");
+    assert!(mail.contains(&format!("one-time token: {token}")), "{mail}");
     assert!(
-        mail.contains(&format!(
-            "https://heraut.example.gov/set-password?token={token}"
-        )),
+        mail.contains("Heraut: https://heraut.example.gov"),
         "{mail}"
     );
     // The token from the e-mail works.
@@ -1931,6 +1999,7 @@ async fn invitations_and_resets_are_e_mailed_when_smtp_is_configured() {
         )
         .unwrap();
     assert_eq!(c, 0, "{err}");
+    assert!(err.contains("e-mailed to nina@example.gov"), "{err}");
     let reset = out.trim().to_owned();
     let mail = sink.message_to("nina@example.gov", &reset).await;
     assert!(mail.contains("new password"), "{mail}");

@@ -32,7 +32,7 @@ pub async fn get_approval_policy(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A step is not valid (role that cannot approve, duplicate name, count out of range)", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "A step is not valid (empty or long name, count out of range, too many steps)", body = Problem, content_type = "application/problem+json")))]
 #[put("/api/v1/tenants/{tenant}/approval-policy")]
 pub async fn put_approval_policy(
     state: web::Data<AppState>,
