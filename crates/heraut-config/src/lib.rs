@@ -39,6 +39,9 @@ impl fmt::Debug for Secret {
 pub struct Config {
     /// Address the HTTP server listens on.
     pub listen: SocketAddr,
+    /// A separate address for `GET /metrics` (e.g. `10.0.0.5:9090` on an internal network). When
+    /// set, `/metrics` is served only there, not on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
     /// Folder for the SQLite database, keys, media and the plugin cache.
     pub data_dir: PathBuf,
     /// PostgreSQL URL (`postgres://user@host/db`). Unset: SQLite in `data_dir`.
@@ -147,6 +150,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
             data_dir: PathBuf::from("./data"),
             database_url: None,
             redis_url: None,

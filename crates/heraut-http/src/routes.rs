@@ -11,6 +11,7 @@ use crate::{AppState, middleware, openapi};
 /// Registers every route, the extractor error handlers and the middleware.
 pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
     let limit = state.core.config().max_body_bytes;
+    let metrics_elsewhere = state.core.config().metrics_listen.is_some();
     cfg.app_data(web::Data::new(state))
         .app_data(
             web::JsonConfig::default()
@@ -22,7 +23,11 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .app_data(web::PayloadConfig::new(limit))
         .service(ops::get_healthz)
         .service(ops::get_readyz)
-        .service(ops::get_metrics)
+        .configure(|cfg| {
+            if !metrics_elsewhere {
+                cfg.service(ops::get_metrics);
+            }
+        })
         .service(ops::get_ping)
         .service(auth::post_login)
         .service(auth::post_mfa)
@@ -54,13 +59,16 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .default_service(web::to(not_found));
 }
 
-/// Binds `listen` and returns the running server (await it to serve until shutdown).
+/// Binds `listen` (and `metrics_listen`, when set) and returns the running servers; await the
+/// result to serve until shutdown.
 pub fn serve(
     state: AppState,
     listen: std::net::SocketAddr,
-) -> std::io::Result<actix_web::dev::Server> {
-    let server = actix_web::HttpServer::new(move || {
-        let state = state.clone();
+) -> std::io::Result<impl std::future::Future<Output = std::io::Result<()>>> {
+    let metrics_listen = state.core.config().metrics_listen;
+    let app_state = state.clone();
+    let main = actix_web::HttpServer::new(move || {
+        let state = app_state.clone();
         actix_web::App::new()
             .wrap(actix_web::middleware::from_fn(middleware::request_context))
             .configure(move |cfg| configure(state, cfg))
@@ -68,7 +76,26 @@ pub fn serve(
     .bind(listen)?
     .shutdown_timeout(10)
     .run();
-    Ok(server)
+    let metrics = match metrics_listen {
+        Some(addr) => Some(
+            actix_web::HttpServer::new(move || {
+                actix_web::App::new()
+                    .app_data(web::Data::new(state.clone()))
+                    .service(ops::get_metrics)
+            })
+            .workers(1)
+            .bind(addr)?
+            .shutdown_timeout(1)
+            .run(),
+        ),
+        None => None,
+    };
+    Ok(async move {
+        match metrics {
+            Some(m) => futures_util::future::try_join(main, m).await.map(|_| ()),
+            None => main.await,
+        }
+    })
 }
 
 async fn docs_redirect() -> HttpResponse {
@@ -120,7 +147,11 @@ fn documented_methods(path: &str) -> Option<Vec<String>> {
 /// 405 for a documented path with another method, 404 for anything else.
 async fn not_found(req: HttpRequest) -> HttpResponse {
     let path = req.path().chars().take(200).collect::<String>();
-    if let Some(methods) = documented_methods(req.path()) {
+    let documented = documented_methods(req.path())
+        // A documented method that lands here is not served on this address (`/metrics` with
+        // `metrics_listen` set): that is a 404, not a 405.
+        .filter(|m| !m.iter().any(|m| m == req.method().as_str()));
+    if let Some(methods) = documented {
         let allow = methods.join(", ");
         let detail = format!("{} is not allowed on {path}; use {allow}", req.method());
         let mut resp = problem_response(ErrorCode::MethodNotAllowed, &detail, None);

@@ -1093,6 +1093,33 @@ async fn operations_endpoints_and_openapi_document() {
             "{route} missing from the OpenAPI document"
         );
     }
+    // With a separate metrics address, /metrics is served there and nowhere else.
+    let metrics_port = heraut_testkit::free_port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let db2 = TestDb::sqlite();
+    let split = start(&db2, &[("HERAUT_METRICS_LISTEN", metrics_addr.as_str())]).await;
+    assert_eq!(
+        reqwest::get(split.url("/metrics")).await.unwrap().status(),
+        404
+    );
+    let m = reqwest::get(format!("http://{metrics_addr}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(m.status(), 200);
+    assert!(
+        m.text()
+            .await
+            .unwrap()
+            .contains("heraut_http_requests_total")
+    );
+    assert_eq!(
+        reqwest::get(format!("http://{metrics_addr}/api/v1/me"))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    drop(split);
     let docs = reqwest::get(server.url("/api/docs/")).await.unwrap();
     assert_eq!(docs.status(), 200);
     assert!(
