@@ -147,3 +147,70 @@ impl Core {
         self.verify_chain(id).await
     }
 }
+
+/// What `heraut admin rotate-secrets` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rotation {
+    /// Values now sealed under the current key.
+    pub re_encrypted: u64,
+    /// Values that were already under the current key.
+    pub current: u64,
+    /// Values changed by someone else meanwhile; run again.
+    pub skipped: u64,
+}
+
+impl Core {
+    /// Re-encrypts every secret at rest that is sealed under an older key with the current key
+    /// (the first line of the secrets key file). Afterwards the old key can be removed.
+    pub async fn rotate_secrets(&self, meta: &RequestMeta) -> CoreResult<Rotation> {
+        let mut r = Rotation::default();
+        let people = users::with_secrets(self.db.conn()).await?;
+        for u in people {
+            let row = u.id.to_string();
+            let binding = crate::signin::totp_binding(&row);
+            let reseal = |v: &Option<String>| -> CoreResult<(Option<String>, bool)> {
+                match v {
+                    Some(sealed) if self.secrets.is_stale(sealed) => {
+                        let plain = self
+                            .secrets
+                            .open(sealed, &binding)
+                            .map_err(|e| CoreError::internal(format!("user {row}: {e}")))?;
+                        let fresh = self
+                            .secrets
+                            .seal(&plain, &binding)
+                            .map_err(|e| CoreError::internal(e.to_string()))?;
+                        Ok((Some(fresh), true))
+                    }
+                    other => Ok((other.clone(), false)),
+                }
+            };
+            let (secret, a) = reseal(&u.totp_secret)?;
+            let (pending, b) = reseal(&u.totp_pending_secret)?;
+            if !(a || b) {
+                r.current += 1;
+                continue;
+            }
+            let old = (u.totp_secret.as_deref(), u.totp_pending_secret.as_deref());
+            let new = (secret.as_deref(), pending.as_deref());
+            if users::replace_secrets(self.db.conn(), UserId(u.id), old, new).await? {
+                r.re_encrypted += 1;
+            } else {
+                r.skipped += 1;
+            }
+        }
+        let txn = self.db.begin(Scope::Tenant(INSTANCE_CHAIN)).await?;
+        let details = serde_json::json!({
+            "key_id": self.secrets.current_key_id(),
+            "re_encrypted": r.re_encrypted, "current": r.current, "skipped": r.skipped,
+        });
+        let event = Event {
+            action: "secrets.rotate",
+            target: None,
+            outcome: "success",
+            details,
+        };
+        record(&txn, INSTANCE_CHAIN, None, meta, event).await?;
+        txn.commit().await?;
+        Ok(r)
+    }
+}

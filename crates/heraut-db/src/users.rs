@@ -124,6 +124,42 @@ pub async fn set_pending_totp<C: ConnectionTrait>(
     .map(|_| ())
 }
 
+/// People with an encrypted secret (confirmed or pending), for re-encryption under a new key.
+pub async fn with_secrets<C: ConnectionTrait>(conn: &C) -> Result<Vec<User>, DbErr> {
+    users::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(users::Column::TotpSecret.is_not_null())
+                .add(users::Column::TotpPendingSecret.is_not_null()),
+        )
+        .all(conn)
+        .await
+}
+
+/// Replaces a person's encrypted secrets, only if they are still the values read before (a
+/// concurrent enrolment or reset wins, and is re-encrypted on the next run).
+pub async fn replace_secrets<C: ConnectionTrait>(
+    conn: &C,
+    id: UserId,
+    old: (Option<&str>, Option<&str>),
+    new: (Option<&str>, Option<&str>),
+) -> Result<bool, DbErr> {
+    let n = crate::exec(
+        conn,
+        "UPDATE users SET totp_secret = $1, totp_pending_secret = $2 WHERE id = $3 \
+         AND totp_secret IS NOT DISTINCT FROM $4 AND totp_pending_secret IS NOT DISTINCT FROM $5",
+        vec![
+            new.0.map(str::to_owned).into(),
+            new.1.map(str::to_owned).into(),
+            id.0.into(),
+            old.0.map(str::to_owned).into(),
+            old.1.map(str::to_owned).into(),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
 /// Turns two-factor sign-in on with the confirmed secret; `step` is the step just used.
 pub async fn enable_totp<C: ConnectionTrait>(
     conn: &C,

@@ -63,6 +63,9 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Re-encrypt every secret at rest under the current key (the first line of the secrets key
+    /// file), so older keys can be removed.
+    RotateSecrets,
     /// Print a one-time set-password token for an account whose password is forgotten.
     ResetPassword {
         #[arg(long)]
@@ -269,6 +272,22 @@ async fn admin(
                     v.events_checked
                 );
                 Ok(ExitCode::FAILURE)
+            }
+            Err(e) => {
+                eprintln!("error: {}", e.detail);
+                Ok(ExitCode::from(2))
+            }
+        },
+        AdminCommand::RotateSecrets => match core.rotate_secrets(&meta).await {
+            Ok(r) => {
+                println!(
+                    "re-encrypted {}, already current {}, changed meanwhile {}{}",
+                    r.re_encrypted,
+                    r.current,
+                    r.skipped,
+                    if r.skipped > 0 { " (run again)" } else { "" }
+                );
+                Ok(ExitCode::SUCCESS)
             }
             Err(e) => {
                 eprintln!("error: {}", e.detail);

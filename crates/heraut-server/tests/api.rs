@@ -2092,3 +2092,84 @@ async fn per_address_throttling_believes_only_trusted_proxies() {
     }
     assert_eq!(fail(20, "203.0.113.4").await, 429);
 }
+
+#[tokio::test]
+async fn secrets_are_re_encrypted_under_a_new_key_and_the_old_key_can_go() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let mut server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        server
+            .cli(
+                &["admin", "create-admin", "--email", ADMIN_EMAIL],
+                &[("HERAUT_ADMIN_PASSWORD", ADMIN_PASSWORD)],
+            )
+            .unwrap();
+        let t = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (secret, _) = enrol_totp(&api, &t).await;
+        let stored = || async {
+            let conn = Database::connect(db.owner_url(&server.data_dir))
+                .await
+                .unwrap();
+            let row = conn
+                .query_one_raw(Statement::from_string(
+                    conn.get_database_backend(),
+                    "SELECT totp_secret FROM users",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let v: String = row.try_get("", "totp_secret").unwrap();
+            conn.close().await.unwrap();
+            v
+        };
+        let before = stored().await;
+        assert!(
+            before.starts_with('k') && !before.contains(&secret),
+            "{before}"
+        );
+
+        // A new key goes first in the key file; the old one stays until the rotation is done.
+        let key_file = server.data_dir.join("keys/secrets.key");
+        let old = std::fs::read_to_string(&key_file).unwrap();
+        std::fs::write(
+            &key_file,
+            format!("k-new:{}\n{old}", heraut_auth::crypto::new_key_hex()),
+        )
+        .unwrap();
+        let (c, out, err) = server.cli(&["admin", "rotate-secrets"], &[]).unwrap();
+        assert_eq!(c, 0, "{err}");
+        assert!(out.contains("re-encrypted 1"), "{out}");
+        assert!(stored().await.starts_with("k-new:"));
+        let (_, out, _) = server.cli(&["admin", "rotate-secrets"], &[]).unwrap();
+        assert!(out.contains("re-encrypted 0, already current 1"), "{out}");
+
+        // Without the old key, sign-in with the authenticator still works.
+        let new_only = std::fs::read_to_string(&key_file)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned();
+        std::fs::write(&key_file, format!("{new_only}\n")).unwrap();
+        server.restart().await.unwrap();
+        let first = api.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let code = totp_code(&secret, now_secs() + 30);
+        let r = api
+            .post(
+                "/api/v1/auth/mfa",
+                None,
+                json!({"mfa_token": first.body["mfa_token"], "code": code}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let (c, out, _) = server
+            .cli(&["admin", "audit-verify", "--tenant", "instance"], &[])
+            .unwrap();
+        assert_eq!(c, 0, "{out}");
+    }
+}
