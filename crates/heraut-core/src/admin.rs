@@ -148,6 +148,30 @@ impl Core {
     }
 }
 
+impl Core {
+    /// Copies the SQLite database to `file` (consistent, while serving) and records it in the
+    /// instance's audit chain. `false` on PostgreSQL, where `pg_dump` is the tool.
+    pub async fn backup_database(
+        &self,
+        meta: &RequestMeta,
+        file: &std::path::Path,
+    ) -> CoreResult<bool> {
+        if self.db.backup_sqlite(file).await?.is_none() {
+            return Ok(false);
+        }
+        let txn = self.db.begin(Scope::Tenant(INSTANCE_CHAIN)).await?;
+        let event = Event {
+            action: "backup.create",
+            target: Some(file.display().to_string()),
+            outcome: "success",
+            details: serde_json::json!({}),
+        };
+        record(&txn, INSTANCE_CHAIN, None, meta, event).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}
+
 /// What `heraut admin rotate-secrets` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotation {

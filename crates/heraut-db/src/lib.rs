@@ -156,6 +156,19 @@ impl Db {
         Ok(txn)
     }
 
+    /// Writes a consistent copy of an SQLite database to `file` while the service runs
+    /// (`VACUUM INTO`); `None` on PostgreSQL, which has its own tools (`pg_dump`).
+    pub async fn backup_sqlite(&self, file: &std::path::Path) -> Result<Option<()>, DbErr> {
+        if self.backend() != DbBackend::Sqlite {
+            return Ok(None);
+        }
+        let path = file.to_string_lossy().replace('\'', "''");
+        self.conn
+            .execute_unprepared(&format!("VACUUM INTO '{path}'"))
+            .await?;
+        Ok(Some(()))
+    }
+
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()

@@ -63,6 +63,13 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Copy the SQLite database (consistently, while Heraut runs) and the key files into a new
+    /// folder, which can serve as a data folder as it is. On PostgreSQL, use pg_dump instead.
+    Backup {
+        /// The folder to create; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Re-encrypt every secret at rest under the current key (the first line of the secrets key
     /// file), so older keys can be removed.
     RotateSecrets,
@@ -113,6 +120,47 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+async fn backup(core: &Core, meta: &RequestMeta, to: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if to.exists() {
+        eprintln!("error: {} exists; name a new folder", to.display());
+        return Ok(ExitCode::from(2));
+    }
+    let config = core.config();
+    if config.database_url.is_some() {
+        eprintln!(
+            "error: the database is PostgreSQL: back it up with pg_dump, and copy the key files \
+             (auth.jwt_key_file and auth.secret_key_file, by default in {}/keys)",
+            config.data_dir.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    std::fs::create_dir_all(to.join("keys"))
+        .with_context(|| format!("creating {}", to.display()))?;
+    let file = to.join("heraut.sqlite");
+    let file = std::path::absolute(&file).unwrap_or(file);
+    match core.backup_database(meta, &file).await {
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: {}", e.detail);
+            return Ok(ExitCode::from(2));
+        }
+    }
+    let keys = [
+        (config.auth.jwt_key_file.clone(), "jwt-ed25519.pem"),
+        (config.auth.secret_key_file.clone(), "secrets.key"),
+    ];
+    for (configured, name) in keys {
+        let from = configured.unwrap_or_else(|| config.data_dir.join("keys").join(name));
+        std::fs::copy(&from, to.join("keys").join(name))
+            .with_context(|| format!("copying {}", from.display()))?;
+    }
+    println!(
+        "backed up the database and key files to {}; keep it as safe as the keys themselves",
+        to.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init_logging(env: &BTreeMap<String, String>, default_level: &str) {
@@ -278,6 +326,7 @@ async fn admin(
                 Ok(ExitCode::from(2))
             }
         },
+        AdminCommand::Backup { to } => backup(&core, &meta, &to).await,
         AdminCommand::RotateSecrets => match core.rotate_secrets(&meta).await {
             Ok(r) => {
                 println!(

@@ -2173,3 +2173,48 @@ async fn secrets_are_re_encrypted_under_a_new_key_and_the_old_key_can_go() {
         assert_eq!(c, 0, "{out}");
     }
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_starts_as_a_working_copy() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, codes) = bootstrap_admin(&server, &api).await;
+        create_tenant(&api, &admin, "archief").await;
+        let to = server.data_dir.join("backup-1");
+        let (c, out, err) = server
+            .cli(&["admin", "backup", "--to", to.to_str().unwrap()], &[])
+            .unwrap();
+        if matches!(db, TestDb::Postgres { .. }) {
+            assert_eq!(c, 2);
+            assert!(err.contains("pg_dump"), "{err}");
+            continue;
+        }
+        assert_eq!(c, 0, "{out}{err}");
+        // Taking it again into the same folder is refused rather than overwriting.
+        let (c, _, err) = server
+            .cli(&["admin", "backup", "--to", to.to_str().unwrap()], &[])
+            .unwrap();
+        assert_eq!((c, err.contains("exists")), (2, true), "{err}");
+        // The copy serves on its own: same people, same tenants, an intact audit trail.
+        let copy_db = TestDb::sqlite();
+        let copy = start(&copy_db, &[("HERAUT_DATA_DIR", to.to_str().unwrap())]).await;
+        let copy_api = Api::new(&copy);
+        let t = login_with_recovery(&copy_api, ADMIN_EMAIL, ADMIN_PASSWORD, &codes[0]).await;
+        let t = t["access_token"].as_str().unwrap().to_owned();
+        let tenants = copy_api.get("/api/v1/tenants", &t).await;
+        assert_eq!(tenants.body["items"][0]["slug"], "archief");
+        assert_eq!(
+            copy_api
+                .get("/api/v1/tenants/archief/audit/verify", &t)
+                .await
+                .body["valid"],
+            true
+        );
+        let (c, out, _) = copy
+            .cli(&["admin", "audit-verify", "--tenant", "instance"], &[])
+            .unwrap();
+        assert_eq!(c, 0, "{out}");
+    }
+}
