@@ -30,7 +30,17 @@ fn has(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Plugins and their test guests are built for wasm32-wasip2; add the target when rustup can.
+fn wasm_target() {
+    if has("rustup", &["--version"]) && !has("rustup", &["target", "add", "wasm32-wasip2"]) {
+        eprintln!(
+            "NOTICE: `rustup target add wasm32-wasip2` failed; the plugin tests need that target"
+        );
+    }
+}
+
 fn tests() -> bool {
+    wasm_target();
     if has("cargo", &["nextest", "--version"]) {
         run(
             "tests",
@@ -102,7 +112,34 @@ fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let ok = match task.as_str() {
         "ci" => {
+            wasm_target();
             let mut ok = run("format", "cargo", &["fmt", "--all", "--check"]);
+            ok &= run(
+                "format (plugins)",
+                "cargo",
+                &[
+                    "fmt",
+                    "--all",
+                    "--check",
+                    "--manifest-path",
+                    "plugins/Cargo.toml",
+                ],
+            );
+            ok &= run(
+                "clippy (plugins)",
+                "cargo",
+                &[
+                    "clippy",
+                    "--manifest-path",
+                    "plugins/Cargo.toml",
+                    "--target",
+                    "wasm32-wasip2",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            );
             ok &= run(
                 "clippy",
                 "cargo",

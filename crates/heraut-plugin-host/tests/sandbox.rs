@@ -1,0 +1,175 @@
+//! The sandbox against hostile plugins: each misbehaviour is stopped within its limit with an
+//! error that names it, while well-behaved calls made at the same moment succeed. The test
+//! guests in `plugins/tests` are built for wasm32-wasip2 by the first test that needs them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use heraut_plugin_host::{Draft, Limits, PluginError, PluginHost};
+
+fn plugins_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins")
+}
+
+/// Builds the test guests once per test process and returns the component bytes of one.
+fn guest(name: &str) -> Vec<u8> {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let out = BUILT.get_or_init(|| {
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(|t| PathBuf::from(t).join("plugins"))
+            .unwrap_or_else(|_| plugins_dir().join("../target/plugins"));
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--manifest-path",
+            ])
+            .arg(plugins_dir().join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .env_remove("RUSTFLAGS")
+            .status()
+            .expect("cargo runs");
+        assert!(
+            status.success(),
+            "building the test guests failed (is the wasm32-wasip2 target installed?)"
+        );
+        target.join("wasm32-wasip2/release")
+    });
+    std::fs::read(out.join(format!("heraut_test_{name}.wasm"))).expect("guest built")
+}
+
+fn draft(body: &str) -> Draft {
+    Draft {
+        body: body.to_owned(),
+        media: vec![],
+    }
+}
+
+fn host(limits: Limits) -> PluginHost {
+    PluginHost::new(limits).expect("engine")
+}
+
+#[tokio::test]
+async fn a_well_behaved_connector_describes_and_validates() {
+    let host = host(Limits::default());
+    let echo = host.load_connector(&guest("echo")).unwrap();
+    let (info, _) = host.describe(&echo).await.unwrap();
+    assert_eq!((info.network.as_str(), info.max_chars), ("echo", 20));
+    let (problems, _) = host.validate(&echo, draft("short")).await.unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let (problems, _) = host
+        .validate(&echo, draft("this text is longer than twenty characters"))
+        .await
+        .unwrap();
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].message.contains("20 characters"),
+        "{problems:?}"
+    );
+    // Loading the same bytes again reuses the compiled component.
+    let again = host.load_connector(&guest("echo")).unwrap();
+    assert_eq!(again.hash, echo.hash);
+}
+
+#[tokio::test]
+async fn an_infinite_loop_is_stopped_at_the_deadline_while_others_carry_on() {
+    let limits = Limits {
+        timeout: Duration::from_millis(500),
+        fuel: u64::MAX / 2,
+        ..Limits::default()
+    };
+    let host = std::sync::Arc::new(host(limits));
+    let hostile = host.load_connector(&guest("hostile")).unwrap();
+    let echo = host.load_connector(&guest("echo")).unwrap();
+    let started = Instant::now();
+    let looping = {
+        let host = host.clone();
+        tokio::spawn(async move { host.validate(&hostile, draft("loop")).await })
+    };
+    // Meanwhile, ordinary calls are answered promptly.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for _ in 0..20 {
+        let t = Instant::now();
+        assert!(host.validate(&echo, draft("ok")).await.is_ok());
+        assert!(
+            t.elapsed() < Duration::from_millis(400),
+            "a good call waited {:?}",
+            t.elapsed()
+        );
+    }
+    let err = looping.await.unwrap().err();
+    assert_eq!(err, Some(PluginError::Timeout(Duration::from_millis(500))));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "stopped only after {took:?}");
+}
+
+#[tokio::test]
+async fn cpu_budget_memory_bomb_recursion_and_trap_are_each_named() {
+    let host = host(Limits {
+        fuel: 50_000_000,
+        memory_mib: 16,
+        ..Limits::default()
+    });
+    let hostile = host.load_connector(&guest("hostile")).unwrap();
+    assert_eq!(
+        host.validate(&hostile, draft("loop")).await.err(),
+        Some(PluginError::OutOfFuel)
+    );
+    assert_eq!(
+        host.validate(&hostile, draft("memory")).await.err(),
+        Some(PluginError::OutOfMemory(16))
+    );
+    assert_eq!(
+        host.validate(&hostile, draft("recurse")).await.err(),
+        Some(PluginError::StackOverflow)
+    );
+    match host.validate(&hostile, draft("trap")).await {
+        Err(PluginError::Trap(msg)) => assert!(!msg.is_empty()),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    // After all that, the same plugin still answers a normal call: every call has a fresh store.
+    let (problems, _) = host.validate(&hostile, draft("fine")).await.unwrap();
+    assert!(problems.is_empty());
+}
+
+#[tokio::test]
+async fn the_plugin_log_is_bounded() {
+    let host = host(Limits {
+        log_lines: 50,
+        ..Limits::default()
+    });
+    let hostile = host.load_connector(&guest("hostile")).unwrap();
+    let (_, log) = host.validate(&hostile, draft("log-flood")).await.unwrap();
+    assert_eq!(log.len(), 51);
+    assert!(log[50].contains("99950 more lines dropped"), "{}", log[50]);
+}
+
+#[tokio::test]
+async fn what_is_not_a_connector_component_is_refused_with_a_clear_message() {
+    let host = host(Limits::default());
+    let core = b"\0asm\x01\0\0\0";
+    match host.load_connector(core) {
+        Err(PluginError::Invalid(m)) => assert!(m.contains("core WebAssembly module"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let mut corrupt = guest("echo");
+    let mid = corrupt.len() / 2;
+    corrupt.truncate(mid);
+    assert!(matches!(
+        host.load_connector(&corrupt),
+        Err(PluginError::Invalid(_))
+    ));
+    // An empty component: valid, but it exports nothing of the connector world.
+    let empty = b"\0asm\x0d\0\x01\0";
+    match host.load_connector(empty) {
+        Err(PluginError::WrongWorld { world, .. }) => assert_eq!(world, "connector"),
+        other => panic!("{other:?}"),
+    }
+}
