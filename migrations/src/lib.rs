@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_postgres_security;
 mod m0003_policies_and_crisis;
+mod m0004_plugins;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_postgres_security::Migration),
             Box::new(m0003_policies_and_crisis::Migration),
+            Box::new(m0004_plugins::Migration),
         ]
     }
 }

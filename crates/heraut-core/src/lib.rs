@@ -9,6 +9,7 @@ pub mod error;
 pub mod governance;
 pub mod mail;
 pub mod members;
+pub mod plugins;
 pub mod signin;
 pub mod tenants;
 

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod governance;
 pub mod memberships;
+pub mod plugins;
 pub mod sessions;
 pub mod tenants;
 pub mod users;

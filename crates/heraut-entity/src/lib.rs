@@ -5,6 +5,7 @@ pub mod audit_events;
 pub mod crisis_states;
 pub mod memberships;
 pub mod password_tokens;
+pub mod plugins;
 pub mod recovery_codes;
 pub mod refresh_tokens;
 pub mod sessions;

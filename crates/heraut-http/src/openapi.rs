@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{account, audit, auth, governance, members, ops, tenants};
+use crate::handlers::{account, audit, auth, governance, members, ops, plugins, tenants};
 
 struct BearerAuth;
 
@@ -37,6 +37,7 @@ impl Modify for BearerAuth {
         audit::list_audit, audit::verify_audit,
         governance::get_approval_policy, governance::put_approval_policy,
         governance::get_crisis, governance::put_crisis,
+        plugins::list_plugins, plugins::update_plugin,
     ),
     components(schemas(heraut_proto::Problem, heraut_proto::ErrorCode)),
     modifiers(&BearerAuth),
@@ -48,6 +49,7 @@ impl Modify for BearerAuth {
         (name = "people", description = "Members and roles"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "governance", description = "Approval policy and crisis mode"),
+        (name = "plugins", description = "Installed plugins and their approved hosts"),
     )
 )]
 pub struct ApiDoc;

@@ -5,7 +5,7 @@ use heraut_proto::ErrorCode;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{json_error, path_error, problem_response, query_error};
-use crate::handlers::{account, audit, auth, governance, members, ops, tenants};
+use crate::handlers::{account, audit, auth, governance, members, ops, plugins, tenants};
 use crate::{AppState, middleware, openapi};
 
 /// Registers every route, the extractor error handlers and the middleware.
@@ -54,6 +54,8 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(governance::put_approval_policy)
         .service(governance::get_crisis)
         .service(governance::put_crisis)
+        .service(plugins::list_plugins)
+        .service(plugins::update_plugin)
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi::document()))
         .route("/api/docs", web::get().to(docs_redirect))
         .default_service(web::to(not_found));

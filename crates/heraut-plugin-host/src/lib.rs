@@ -9,6 +9,7 @@
 
 mod bindings;
 mod limits;
+pub mod manifest;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,45 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use heraut_plugin_host::{Draft, Limits, PluginError, PluginHost};
 
-fn plugins_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins")
-}
-
-/// Builds the test guests once per test process and returns the component bytes of one.
 fn guest(name: &str) -> Vec<u8> {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    let out = BUILT.get_or_init(|| {
-        let target = std::env::var("CARGO_TARGET_DIR")
-            .map(|t| PathBuf::from(t).join("plugins"))
-            .unwrap_or_else(|_| plugins_dir().join("../target/plugins"));
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-            .args([
-                "build",
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--manifest-path",
-            ])
-            .arg(plugins_dir().join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target)
-            .env_remove("RUSTFLAGS")
-            .status()
-            .expect("cargo runs");
-        assert!(
-            status.success(),
-            "building the test guests failed (is the wasm32-wasip2 target installed?)"
-        );
-        target.join("wasm32-wasip2/release")
-    });
-    std::fs::read(out.join(format!("heraut_test_{name}.wasm"))).expect("guest built")
+    heraut_testkit::plugin_guest(name)
 }
 
 fn draft(body: &str) -> Draft {

@@ -54,6 +54,10 @@ pub enum ErrorCode {
     LastOwner,
     #[serde(rename = "validation.failed")]
     ValidationFailed,
+    #[serde(rename = "plugin.not_found")]
+    PluginNotFound,
+    #[serde(rename = "plugin.invalid")]
+    PluginInvalid,
     #[serde(rename = "internal")]
     Internal,
     #[serde(rename = "unavailable")]
@@ -88,6 +92,8 @@ impl ErrorCode {
             Self::AlreadyMember => "member.already_member",
             Self::LastOwner => "member.last_owner",
             Self::ValidationFailed => "validation.failed",
+            Self::PluginNotFound => "plugin.not_found",
+            Self::PluginInvalid => "plugin.invalid",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }
@@ -107,7 +113,8 @@ impl ErrorCode {
             Self::RouteNotFound
             | Self::TenantNotFound
             | Self::MemberNotFound
-            | Self::TenantParentNotFound => 404,
+            | Self::TenantParentNotFound
+            | Self::PluginNotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::TenantSlugTaken
             | Self::AlreadyMember
@@ -115,7 +122,7 @@ impl ErrorCode {
             | Self::MfaAlreadyEnabled
             | Self::MfaNotStarted => 409,
             Self::RequestTooLarge => 413,
-            Self::ValidationFailed => 422,
+            Self::ValidationFailed | Self::PluginInvalid => 422,
             Self::AccountLocked => 423,
             Self::Throttled => 429,
             Self::Internal => 500,
@@ -150,6 +157,8 @@ impl ErrorCode {
             Self::AlreadyMember => "Already a member",
             Self::LastOwner => "A tenant needs at least one owner",
             Self::ValidationFailed => "Validation failed",
+            Self::PluginNotFound => "Plugin not found",
+            Self::PluginInvalid => "The plugin cannot be installed",
             Self::Internal => "Internal error",
             Self::Unavailable => "Service unavailable",
         }

@@ -9,3 +9,4 @@ pub mod tenants;
 
 pub use error::{ErrorCode, Problem};
 pub use ids::{FamilyId, TenantId, UserId};
+pub mod plugins;

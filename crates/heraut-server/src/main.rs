@@ -44,6 +44,26 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Plugins: network connectors and reporting modules.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Install or upgrade a plugin: its component and its manifest. New plugins start disabled,
+    /// with no host approved (see PATCH /api/v1/plugins/{id}).
+    Install {
+        /// The component (`plugin.wasm`).
+        file: std::path::PathBuf,
+        /// The manifest (`plugin.toml`).
+        #[arg(long)]
+        manifest: std::path::PathBuf,
+    },
+    /// List installed plugins.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +138,91 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+async fn plugin(command: PluginCommand, config: Arc<Config>) -> anyhow::Result<ExitCode> {
+    let core = build_core(config.clone()).await?;
+    let meta = RequestMeta::cli(chrono::Utc::now());
+    match command {
+        PluginCommand::List => {
+            let list = core.db().read_conn();
+            for p in heraut_db::plugins::list(list).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    p.id,
+                    p.version,
+                    p.world,
+                    if p.enabled { "enabled" } else { "disabled" },
+                    p.approved_hosts
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PluginCommand::Install { file, manifest } => {
+            let text = std::fs::read_to_string(&manifest)
+                .with_context(|| format!("reading {}", manifest.display()))?;
+            let parsed = match heraut_plugin_host::manifest::Manifest::parse(&text) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            if parsed.world != heraut_plugin_host::manifest::World::Connector {
+                eprintln!(
+                    "error: this Heraut runs connector plugins only; reporter plugins come later"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let host = heraut_plugin_host::PluginHost::new(heraut_plugin_host::Limits::default())?;
+            let loaded = match host.load_connector(&bytes) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", file.display());
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let (info, _) = match host.describe(&loaded).await {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("error: {}: `describe` failed: {e}", file.display());
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            // Stored by content, so an upgrade never overwrites the file a running node uses.
+            let dir = config.data_dir.join("plugins");
+            std::fs::create_dir_all(&dir)?;
+            let path = dir.join(format!("{}.wasm", loaded.hash));
+            let tmp = dir.join(format!("{}.wasm.tmp", loaded.hash));
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::rename(&tmp, &path)?;
+            match core.register_plugin(&meta, &text, &loaded.hash).await {
+                Ok((view, upgrade)) => {
+                    println!(
+                        "{} {} {} ({}, network `{}`); enabled: {}; approved hosts: {}",
+                        if upgrade { "upgraded" } else { "installed" },
+                        view.id,
+                        view.version,
+                        view.world,
+                        info.network,
+                        view.enabled,
+                        if view.approved_hosts.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            view.approved_hosts.join(", ")
+                        }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {}", e.detail);
+                    Ok(ExitCode::from(2))
+                }
+            }
         }
     }
 }
@@ -213,6 +318,7 @@ async fn run(
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => admin(command, config, env).await,
+        Command::Plugin { command } => plugin(command, config).await,
     }
 }
 

@@ -2218,3 +2218,132 @@ async fn a_backup_taken_while_serving_starts_as_a_working_copy() {
         assert_eq!(c, 0, "{out}");
     }
 }
+
+fn echo_manifest(version: &str, api: &str) -> String {
+    format!(
+        "id = \"echo\"\nname = \"Echo\"\nversion = \"{version}\"\nworld = \"connector\"\napi_version = \"{api}\"\n\
+         allowed_hosts = [\"echo.example.org\", \"*.echo.example\"]\n\n[auth]\nkind = \"token\"\n\n\
+         [[settings]]\nkey = \"endpoint\"\nlabel = \"Endpoint\"\nkind = \"url\"\nrequired = true\n"
+    )
+}
+
+#[tokio::test]
+async fn plugins_are_installed_upgraded_approved_and_refused_with_clear_messages() {
+    let wasm = heraut_testkit::plugin_guest("echo");
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let server = start(&db, &[]).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        let dir = server.data_dir.join("incoming");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("plugin.wasm");
+        std::fs::write(&file, &wasm).unwrap();
+        let manifest = dir.join("plugin.toml");
+        let install = |toml: String, wasm_path: &std::path::Path| {
+            std::fs::write(&manifest, toml).unwrap();
+            server
+                .cli(
+                    &[
+                        "plugin",
+                        "install",
+                        wasm_path.to_str().unwrap(),
+                        "--manifest",
+                        manifest.to_str().unwrap(),
+                    ],
+                    &[],
+                )
+                .unwrap()
+        };
+
+        let (c, out, err) = install(echo_manifest("0.1.0", "0.1.0"), &file);
+        assert_eq!(c, 0, "{out}{err}");
+        assert!(
+            out.contains("installed echo 0.1.0") && out.contains("network `echo`"),
+            "{out}"
+        );
+        let list = api.get("/api/v1/plugins", &admin).await;
+        assert_eq!(list.status, 200, "{:?}", list.body);
+        let p = &list.body["items"][0];
+        assert_eq!(
+            (p["id"].as_str(), p["enabled"].as_bool()),
+            (Some("echo"), Some(false))
+        );
+        assert_eq!(
+            p["declared_hosts"],
+            json!(["echo.example.org", "*.echo.example"])
+        );
+        assert_eq!(p["approved_hosts"], json!([]));
+
+        // Only declared hosts can be approved.
+        let r = api
+            .call(
+                "PATCH",
+                "/api/v1/plugins/echo",
+                Some(&admin),
+                Some(json!({"approved_hosts": ["evil.example.org"]})),
+            )
+            .await;
+        assert_problem(&r, 422, "validation.failed");
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("evil.example.org")
+        );
+        let r = api
+            .call(
+                "PATCH",
+                "/api/v1/plugins/echo",
+                Some(&admin),
+                Some(json!({"enabled": true, "approved_hosts": ["echo.example.org"]})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["enabled"], true);
+        assert_problem(
+            &api.call(
+                "PATCH",
+                "/api/v1/plugins/nope",
+                Some(&admin),
+                Some(json!({"enabled": true})),
+            )
+            .await,
+            404,
+            "plugin.not_found",
+        );
+
+        // An upgrade keeps the state and the approvals the new manifest still covers.
+        let (c, out, _) = install(echo_manifest("0.2.0", "0.1.0"), &file);
+        assert_eq!(c, 0);
+        assert!(out.contains("upgraded echo 0.2.0"), "{out}");
+        let p = api.get("/api/v1/plugins", &admin).await.body["items"][0].clone();
+        assert_eq!(
+            (p["version"].as_str(), p["enabled"].as_bool()),
+            (Some("0.2.0"), Some(true))
+        );
+        assert_eq!(p["approved_hosts"], json!(["echo.example.org"]));
+
+        // Refusals name what is wrong.
+        let (c, _, err) = install(echo_manifest("0.3.0", "7.0.0"), &file);
+        assert_eq!(c, 2);
+        assert!(err.contains("7.0.0") && err.contains("0.1.0"), "{err}");
+        let core = dir.join("core.wasm");
+        std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
+        let (c, _, err) = install(echo_manifest("0.3.0", "0.1.0"), &core);
+        assert_eq!(c, 2);
+        assert!(err.contains("core WebAssembly module"), "{err}");
+        let corrupt = dir.join("corrupt.wasm");
+        std::fs::write(&corrupt, &wasm[..wasm.len() / 2]).unwrap();
+        let (c, _, err) = install(echo_manifest("0.3.0", "0.1.0"), &corrupt);
+        assert_eq!(c, 2, "{err}");
+        assert!(err.contains("not a valid component"), "{err}");
+        // Nothing of the refused installs was recorded.
+        let p = api.get("/api/v1/plugins", &admin).await.body["items"][0].clone();
+        assert_eq!(p["version"], "0.2.0");
+        let (c, out, _) = server
+            .cli(&["admin", "audit-verify", "--tenant", "instance"], &[])
+            .unwrap();
+        assert_eq!(c, 0, "{out}");
+    }
+}

@@ -316,3 +316,33 @@ impl Drop for Server {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
+
+/// The component bytes of a test guest in `plugins/tests/<name>`, built for wasm32-wasip2 once
+/// per test process (into `$CARGO_TARGET_DIR/plugins`, or `target/plugins`).
+pub fn plugin_guest(name: &str) -> Vec<u8> {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let plugins = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
+    let out = BUILT.get_or_init(|| {
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(|t| PathBuf::from(t).join("plugins"))
+            .unwrap_or_else(|_| plugins.join("../target/plugins"));
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
+            .arg(plugins.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .env_remove("RUSTFLAGS")
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            other => panic!(
+                "building the test plugins failed ({other:?}); is the wasm32-wasip2 target installed (`rustup target add wasm32-wasip2`)?"
+            ),
+        }
+        target.join("wasm32-wasip2/release")
+    });
+    match std::fs::read(out.join(format!("heraut_test_{name}.wasm"))) {
+        Ok(b) => b,
+        Err(e) => panic!("test plugin {name}: {e}"),
+    }
+}

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod governance;
 pub mod members;
 pub mod ops;
+pub mod plugins;
 pub mod tenants;
 
 use serde::Deserialize;
