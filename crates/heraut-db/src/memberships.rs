@@ -5,7 +5,7 @@ use heraut_entity::{memberships, users};
 use heraut_proto::{TenantId, UserId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 pub use heraut_entity::memberships::Model as Membership;
@@ -94,16 +94,21 @@ pub async fn remove<C: ConnectionTrait>(
     Ok(res.rows_affected == 1)
 }
 
+/// How many members have `role`. On PostgreSQL the rows are locked until the transaction ends,
+/// so two concurrent changes cannot both see "another owner is left" (SQLite has one writer).
 pub async fn count_with_role<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     role: &str,
 ) -> Result<u64, DbErr> {
-    memberships::Entity::find()
+    let query = memberships::Entity::find()
         .filter(memberships::Column::TenantId.eq(tenant.0))
-        .filter(memberships::Column::Role.eq(role))
-        .count(conn)
-        .await
+        .filter(memberships::Column::Role.eq(role));
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        Ok(query.lock_exclusive().all(conn).await?.len() as u64)
+    } else {
+        query.count(conn).await
+    }
 }
 
 /// A person's memberships in every tenant (needs `Scope::User` on PostgreSQL).

@@ -287,3 +287,55 @@ async fn single_use_updates_hold_under_parallel_calls() {
         assert_eq!((v.valid, v.events_checked), (true, 20), "{}", db.label());
     }
 }
+
+#[tokio::test]
+async fn two_owners_stepping_down_at_once_leave_one_owner() {
+    for db in TestDb::all().await {
+        let loc = location(&db);
+        heraut_db::migrate(&loc).await.unwrap();
+        let app = Db::open(&loc, 8).await.unwrap();
+        let t = tenant(&app, "two-owners").await;
+        let owners = [UserId::new(), UserId::new()];
+        for (i, u) in owners.iter().enumerate() {
+            let txn = app.begin(Scope::Tenant(t)).await.unwrap();
+            users::insert(
+                &txn,
+                *u,
+                &format!("o{i}@example.gov"),
+                "O",
+                None,
+                false,
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+            memberships::add(&txn, t, *u, "owner", Utc::now())
+                .await
+                .unwrap();
+            txn.commit().await.unwrap();
+        }
+        // Each steps down only if another owner is left, and takes its time before committing.
+        let step_down = |u: UserId| {
+            let app = app.clone();
+            async move {
+                let txn = app.begin(Scope::Tenant(t)).await.unwrap();
+                if memberships::count_with_role(&txn, t, "owner")
+                    .await
+                    .unwrap()
+                    > 1
+                {
+                    memberships::set_role(&txn, t, u, "editor").await.unwrap();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                txn.commit().await.unwrap();
+            }
+        };
+        tokio::join!(step_down(owners[0]), step_down(owners[1]));
+        let txn = app.begin(Scope::Tenant(t)).await.unwrap();
+        let left = memberships::count_with_role(&txn, t, "owner")
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(left, 1, "{}", db.label());
+    }
+}
