@@ -154,16 +154,11 @@ impl Core {
         let user = users::find_by_id(self.db.conn(), user_id)
             .await?
             .ok_or_else(invalid)?;
-        password::check_policy(new_password, &user.email, user.totp_enabled)
-            .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
-        let params = self.hash_params();
-        let pw = new_password.to_owned();
         let new_hash = self
-            .hashing(move || password::hash(&pw, params))
-            .await?
-            .map_err(CoreError::internal)?;
+            .new_password_hash(new_password, &user.email, user.totp_enabled)
+            .await?;
         let txn = self.db.begin(Scope::Instance).await?;
-        if users::consume_password_token(&txn, &hash, meta.now).await? != Some(user_id) {
+        if !users::consume_password_token(&txn, &hash, user_id, meta.now).await? {
             return Err(invalid());
         }
         users::set_password(&txn, user_id, &new_hash, meta.now).await?;
@@ -215,14 +210,9 @@ impl Core {
                 "the current password is wrong",
             ));
         }
-        password::check_policy(new_password, &user.email, user.totp_enabled)
-            .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
-        let params = self.hash_params();
-        let pw = new_password.to_owned();
         let new_hash = self
-            .hashing(move || password::hash(&pw, params))
-            .await?
-            .map_err(CoreError::internal)?;
+            .new_password_hash(new_password, &user.email, user.totp_enabled)
+            .await?;
         let txn = self.db.begin(Scope::Instance).await?;
         users::set_password(&txn, actor.user_id, &new_hash, meta.now).await?;
         users::void_password_tokens(&txn, actor.user_id, meta.now).await?;

@@ -1,7 +1,6 @@
 //! Administration from the command line: the first instance admin, unlocking, 2FA resets,
 //! audit checks. Each change and its audit event commit together.
 
-use heraut_auth::password;
 use heraut_db::{INSTANCE_CHAIN, Scope, sessions, tenants, users};
 use heraut_proto::tenants::AuditVerifyResponse;
 use heraut_proto::{ErrorCode, TenantId, UserId};
@@ -35,17 +34,7 @@ impl Core {
         let existing = users::find_by_email(self.db.conn(), &email).await?;
         let hash = match &existing {
             Some(_) => None,
-            None => {
-                password::check_policy(pw, &email, false)
-                    .map_err(|m| CoreError::new(ErrorCode::PasswordPolicy, m))?;
-                let params = self.hash_params();
-                let given = pw.to_owned();
-                Some(
-                    self.hashing(move || password::hash(&given, params))
-                        .await?
-                        .map_err(CoreError::internal)?,
-                )
-            }
+            None => Some(self.new_password_hash(pw, &email, false).await?),
         };
         let txn = self.db.begin(Scope::Tenant(INSTANCE_CHAIN)).await?;
         let (id, action) = match existing {

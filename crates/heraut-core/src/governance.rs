@@ -1,10 +1,9 @@
 //! Tenant governance: the approval policy that decides who must approve a post, and crisis mode.
 
 use heraut_auth::Permission;
-use heraut_auth::permissions::allows;
 use heraut_db::{Scope, governance};
 use heraut_proto::tenants::{
-    ApprovalPolicyBody, ApprovalStep, ApproverRole, CrisisRequest, CrisisView, Role,
+    ApprovalPolicyBody, ApprovalStep, ApproverRole, CrisisRequest, CrisisView,
 };
 use heraut_proto::{ErrorCode, UserId};
 
@@ -46,12 +45,6 @@ pub fn validate_policy(body: ApprovalPolicyBody) -> CoreResult<ApprovalPolicyBod
         if name.is_empty() || name.chars().count() > 100 {
             return Err(invalid(format!(
                 "step {n}: the name must be 1–100 characters"
-            )));
-        }
-        if !allows(Role::from(step.role), Permission::PostsApprove) {
-            return Err(invalid(format!(
-                "step {n}: the role `{}` may not approve posts; use owner or approver",
-                Role::from(step.role).as_str()
             )));
         }
         if !(1..=10).contains(&step.approvals_required) {

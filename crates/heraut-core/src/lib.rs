@@ -102,6 +102,22 @@ impl Core {
         self
     }
 
+    /// Checks a new password against the policy and hashes it (on the bounded hashing pool).
+    pub(crate) async fn new_password_hash(
+        &self,
+        password: &str,
+        email: &str,
+        has_mfa: bool,
+    ) -> CoreResult<String> {
+        heraut_auth::password::check_policy(password, email, has_mfa)
+            .map_err(|m| CoreError::new(heraut_proto::ErrorCode::PasswordPolicy, m))?;
+        let params = self.hash_params();
+        let given = password.to_owned();
+        self.hashing(move || heraut_auth::password::hash(&given, params))
+            .await?
+            .map_err(CoreError::internal)
+    }
+
     /// The delivery of a set-password token by e-mail, when e-mail is configured. A failure is
     /// logged: the token was also returned to whoever asked for it.
     pub(crate) fn token_mail(

@@ -174,13 +174,6 @@ impl Db {
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
     }
-
-    pub async fn close(self) -> Result<(), DbErr> {
-        if self.backend() == DbBackend::Sqlite {
-            self.read.close().await?;
-        }
-        self.conn.close().await
-    }
 }
 
 /// Changes what an open transaction may see from now on (PostgreSQL row-level security); used

@@ -249,18 +249,6 @@ pub async fn use_recovery_code<C: ConnectionTrait>(
     Ok(n == 1)
 }
 
-pub async fn remaining_recovery_codes<C: ConnectionTrait>(
-    conn: &C,
-    id: UserId,
-) -> Result<usize, DbErr> {
-    Ok(recovery_codes::Entity::find()
-        .filter(recovery_codes::Column::UserId.eq(id.0))
-        .filter(recovery_codes::Column::UsedAt.is_null())
-        .all(conn)
-        .await?
-        .len())
-}
-
 /// Stores a set-password token's hash.
 pub async fn create_password_token<C: ConnectionTrait>(
     conn: &C,
@@ -308,27 +296,19 @@ pub async fn void_password_tokens<C: ConnectionTrait>(
     .await
 }
 
-/// Spends a set-password token: the user it is for, once, if it has not expired.
+/// Spends `user`'s set-password token once, if it has not expired.
 pub async fn consume_password_token<C: ConnectionTrait>(
     conn: &C,
     hash: &str,
+    user: UserId,
     now: DateTime<Utc>,
-) -> Result<Option<UserId>, DbErr> {
-    let Some(token) = password_tokens::Entity::find()
-        .filter(password_tokens::Column::TokenHash.eq(hash))
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if token.used_at.is_some() || token.expires_at <= now {
-        return Ok(None);
-    }
+) -> Result<bool, DbErr> {
     let n = crate::exec(
         conn,
-        "UPDATE password_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
-        vec![now.into(), token.id.into()],
+        "UPDATE password_tokens SET used_at = $1 \
+         WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
+        vec![now.into(), hash.into(), user.0.into()],
     )
     .await?;
-    Ok((n == 1).then_some(UserId(token.user_id)))
+    Ok(n == 1)
 }

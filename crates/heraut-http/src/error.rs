@@ -78,38 +78,6 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Turns actix's own refusals of malformed input into problem+json.
-pub fn json_error(
-    err: actix_web::error::JsonPayloadError,
-    _: &actix_web::HttpRequest,
-) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as J;
-    let (code, detail) = match &err {
-        J::OverflowKnownLength { length, limit } => (
-            ErrorCode::RequestTooLarge,
-            format!("the body has {length} bytes; at most {limit} are accepted"),
-        ),
-        J::Overflow { limit } => (
-            ErrorCode::RequestTooLarge,
-            format!("the body is larger than the {limit} bytes accepted"),
-        ),
-        J::ContentType => (
-            ErrorCode::RequestInvalid,
-            "send the body as JSON with `Content-Type: application/json`".to_owned(),
-        ),
-        J::Deserialize(e) => (
-            ErrorCode::RequestInvalid,
-            format!("the JSON body is not valid: {e}"),
-        ),
-        other => (
-            ErrorCode::RequestInvalid,
-            format!("the body could not be read: {other}"),
-        ),
-    };
-    actix_web::error::InternalError::from_response(err, problem_response(code, &detail, None))
-        .into()
-}
-
 pub fn path_error(
     err: actix_web::error::PathError,
     _: &actix_web::HttpRequest,

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use heraut_proto::ErrorCode;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::{json_error, path_error, problem_response, query_error};
+use crate::error::{path_error, problem_response, query_error};
 use crate::handlers::{account, audit, auth, governance, members, ops, plugins, tenants};
 use crate::{AppState, middleware, openapi};
 
@@ -13,11 +13,6 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
     let limit = state.core.config().max_body_bytes;
     let metrics_elsewhere = state.core.config().metrics_listen.is_some();
     cfg.app_data(web::Data::new(state))
-        .app_data(
-            web::JsonConfig::default()
-                .limit(limit)
-                .error_handler(json_error),
-        )
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PayloadConfig::new(limit))

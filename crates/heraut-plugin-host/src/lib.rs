@@ -146,7 +146,7 @@ impl PluginHost {
         if let Some(p) = self.lock().get(&hash) {
             return Ok(p.clone());
         }
-        if wasmparser_is_core_module(bytes) {
+        if is_core_module(bytes) {
             return Err(PluginError::Invalid(
                 "this is a core WebAssembly module, not a component; build it for the \
                  wasm32-wasip2 target (or wrap it with `wasm-tools component new`)"
@@ -263,6 +263,6 @@ fn host_error(e: wasmtime::Error) -> anyhow::Error {
 }
 
 /// A core module starts with the version 1 header; a component has layer 1 in its header.
-fn wasmparser_is_core_module(bytes: &[u8]) -> bool {
+fn is_core_module(bytes: &[u8]) -> bool {
     bytes.len() >= 8 && bytes[0..4] == *b"\0asm" && bytes[4..8] == [1, 0, 0, 0]
 }
