@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_postgres_security;
 mod m0003_policies_and_crisis;
 mod m0004_plugins;
+mod m0005_publishing;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
@@ -15,6 +16,13 @@ pub const TENANT_OWNED_TABLES: &[&str] = &[
     "audit_events",
     "approval_policies",
     "crisis_states",
+    "channels",
+    "posts",
+    "post_revisions",
+    "post_approvals",
+    "post_comments",
+    "post_targets",
+    "notifications",
 ];
 
 /// The PostgreSQL role the application runs as. It owns nothing, so row-level security applies
@@ -32,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_postgres_security::Migration),
             Box::new(m0003_policies_and_crisis::Migration),
             Box::new(m0004_plugins::Migration),
+            Box::new(m0005_publishing::Migration),
         ]
     }
 }

@@ -65,6 +65,41 @@ pub struct Config {
     pub auth: AuthConfig,
     pub database: DatabaseConfig,
     pub smtp: SmtpConfig,
+    pub publisher: PublisherConfig,
+}
+
+/// The publisher: how due post targets are claimed, sent and retried.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublisherConfig {
+    /// How long a claim holds a target; another node takes it over after this.
+    pub lease_secs: u32,
+    /// Longest wait between looks at the queue when nothing wakes the publisher earlier.
+    pub poll_interval_ms: u32,
+    /// Targets claimed at once, and sent in parallel, per node.
+    pub batch_size: u32,
+    /// Longest a network call may take (must be under half the lease).
+    pub call_timeout_secs: u32,
+    /// Attempts before a target with transient errors is marked failed.
+    pub max_attempts: u32,
+    /// First retry delay; doubled per attempt, with jitter.
+    pub backoff_base_ms: u32,
+    /// Longest retry delay.
+    pub backoff_max_secs: u32,
+}
+
+impl Default for PublisherConfig {
+    fn default() -> Self {
+        Self {
+            lease_secs: 60,
+            poll_interval_ms: 250,
+            batch_size: 64,
+            call_timeout_secs: 20,
+            max_attempts: 8,
+            backoff_base_ms: 2000,
+            backoff_max_secs: 900,
+        }
+    }
 }
 
 /// Outgoing e-mail (invitations, password resets). Off while `host` is unset.
@@ -163,6 +198,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             database: DatabaseConfig::default(),
             smtp: SmtpConfig::default(),
+            publisher: PublisherConfig::default(),
         }
     }
 }
@@ -299,6 +335,22 @@ impl Config {
         if a.lockout_after_failures == 0 || a.lockout_after_failures > 100 {
             problems.push("auth.lockout_after_failures must be between 1 and 100".to_owned());
         }
+        let p = &self.publisher;
+        if p.lease_secs < 2 || p.call_timeout_secs == 0 || p.call_timeout_secs * 2 > p.lease_secs {
+            problems.push(
+                "publisher.call_timeout_secs must be at least 1 and at most half of publisher.lease_secs"
+                    .to_owned(),
+            );
+        }
+        if p.batch_size == 0 || p.batch_size > 1000 || p.poll_interval_ms == 0 {
+            problems.push(
+                "publisher.batch_size must be 1–1000 and publisher.poll_interval_ms at least 1"
+                    .to_owned(),
+            );
+        }
+        if p.max_attempts == 0 {
+            problems.push("publisher.max_attempts must be at least 1".to_owned());
+        }
         if a.throttle_after_failures == 0 {
             problems.push("auth.throttle_after_failures must be at least 1".to_owned());
         }
@@ -362,6 +414,15 @@ impl Config {
     }
 
     /// The entries of `trusted_proxies`.
+    pub fn plugin_local_peer_list(&self) -> Vec<String> {
+        self.plugin_local_peers
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn trusted_proxy_list(&self) -> impl Iterator<Item = &str> {
         self.trusted_proxies
             .split(',')

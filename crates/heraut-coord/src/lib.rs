@@ -246,3 +246,94 @@ mod tests {
         exercise(&c).await;
     }
 }
+
+/// Messages between nodes over Redis pub/sub: wake-ups for the publishers and live updates.
+/// Best effort by design: a lost message only delays a wake-up or a screen update, never a
+/// post, because the database is the truth.
+#[derive(Clone)]
+pub struct RedisBus {
+    client: redis::Client,
+    conn: redis::aio::ConnectionManager,
+    prefix: String,
+}
+
+impl std::fmt::Debug for RedisBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBus")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisBus {
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, CoordError> {
+        let client = redis::Client::open(url)?;
+        let conn = redis::aio::ConnectionManager::new(client.clone()).await?;
+        Ok(Self {
+            client,
+            conn,
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    fn channel(&self, topic: &str) -> String {
+        format!("{}:bus:{topic}", self.prefix)
+    }
+
+    /// Publishes without waiting; a failure is logged.
+    pub fn publish(&self, topic: &str, payload: String) {
+        let mut conn = self.conn.clone();
+        let channel = self.channel(topic);
+        tokio::spawn(async move {
+            let sent: Result<i64, _> = redis::cmd("PUBLISH")
+                .arg(&channel)
+                .arg(payload)
+                .query_async(&mut conn)
+                .await;
+            if let Err(e) = sent {
+                tracing::debug!(error = %e, "redis publish failed");
+            }
+        });
+    }
+
+    /// Calls `on_message(topic, payload)` for every message on `topics`, reconnecting after
+    /// errors, until the process ends.
+    pub fn subscribe(
+        &self,
+        topics: &[&str],
+        on_message: impl Fn(&str, String) + Send + Sync + 'static,
+    ) {
+        let client = self.client.clone();
+        let channels: Vec<String> = topics.iter().map(|t| self.channel(t)).collect();
+        let strip = format!("{}:bus:", self.prefix);
+        tokio::spawn(async move {
+            loop {
+                match Self::listen(&client, &channels, &strip, &on_message).await {
+                    Ok(()) => tracing::warn!("redis subscription ended; reconnecting"),
+                    Err(e) => tracing::warn!(error = %e, "redis subscription failed; reconnecting"),
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    async fn listen(
+        client: &redis::Client,
+        channels: &[String],
+        strip: &str,
+        on_message: &(impl Fn(&str, String) + Send + Sync),
+    ) -> Result<(), CoordError> {
+        let (mut sink, mut stream) = client.get_async_pubsub().await?.split();
+        for c in channels {
+            sink.subscribe(c).await?;
+        }
+        while let Some(msg) = futures_util::StreamExt::next(&mut stream).await {
+            let Ok(payload) = msg.get_payload::<String>() else {
+                continue;
+            };
+            let name = msg.get_channel_name();
+            on_message(name.strip_prefix(strip).unwrap_or(name), payload);
+        }
+        Ok(())
+    }
+}

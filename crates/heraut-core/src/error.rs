@@ -10,6 +10,8 @@ pub struct CoreError {
     pub detail: String,
     /// Seconds to wait (throttling).
     pub retry_after: Option<u64>,
+    /// Per-item details (e.g. one per channel a post does not fit).
+    pub items: Vec<heraut_proto::ProblemItem>,
     /// For the log only.
     #[source]
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -23,6 +25,7 @@ impl CoreError {
             code,
             detail: detail.into(),
             retry_after: None,
+            items: Vec::new(),
             source: None,
         }
     }

@@ -112,24 +112,37 @@ impl Core {
         Ok(policy)
     }
 
-    /// `GET /tenants/{tenant}/crisis`: every member sees the banner.
-    pub async fn crisis(&self, actor: &Actor, slug: &str) -> CoreResult<CrisisView> {
+    /// `GET /tenants/{tenant}/crisis`: every member sees the banner and, while it is on, what
+    /// it holds.
+    pub async fn crisis(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+    ) -> CoreResult<CrisisView> {
         let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let state = governance::crisis(&txn, ctx.tenant_id).await?;
         txn.commit().await?;
+        let held = if state.as_ref().is_some_and(|s| s.active) {
+            self.held_targets(ctx.tenant_id, meta.now).await?
+        } else {
+            Vec::new()
+        };
         Ok(match state {
             Some(s) => CrisisView {
                 active: s.active,
                 message: s.message,
                 changed_at: Some(s.changed_at),
                 changed_by: s.changed_by.map(UserId),
+                held,
             },
             None => CrisisView {
                 active: false,
                 message: String::new(),
                 changed_at: None,
                 changed_by: None,
+                held,
             },
         })
     }
@@ -175,12 +188,29 @@ impl Core {
             meta.now,
         )
         .await?;
+        // On release, what became due meanwhile waits for a person: confirm or cancel each.
+        let held = if was_active && !req.active {
+            let list = heraut_db::posts::overdue_targets(&txn, ctx.tenant_id, meta.now).await?;
+            let ids: Vec<uuid::Uuid> = list.iter().map(|t| t.id).collect();
+            heraut_db::posts::require_confirmation(&txn, ctx.tenant_id, &ids, meta.now).await?;
+            list.into_iter()
+                .map(|t| heraut_proto::posts::HeldTarget {
+                    post_id: heraut_proto::PostId(t.post_id),
+                    target_id: t.id.to_string(),
+                    channel_id: heraut_proto::ChannelId(t.channel_id),
+                    due_at: t.due_at,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let action = match (was_active, req.active) {
             (false, true) => "crisis.activate",
             (true, false) => "crisis.release",
             _ => "crisis.update",
         };
-        let details = serde_json::json!({"active": req.active, "message": message});
+        let details = serde_json::json!({"active": req.active, "message": message,
+            "held": held.iter().map(|h| &h.target_id).collect::<Vec<_>>()});
         record_by(&txn, ctx.tenant_id, actor, meta, action, slug, details).await?;
         txn.commit().await?;
         Ok(CrisisView {
@@ -188,6 +218,7 @@ impl Core {
             message,
             changed_at: Some(meta.now),
             changed_by: Some(actor.user_id),
+            held,
         })
     }
 }

@@ -5,11 +5,17 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod channels;
+pub mod connector;
 pub mod error;
+pub mod events;
 pub mod governance;
 pub mod mail;
 pub mod members;
+pub mod notifications;
 pub mod plugins;
+pub mod posts;
+pub mod publisher;
 pub mod signin;
 pub mod tenants;
 
@@ -67,6 +73,11 @@ pub struct Core {
     pub(crate) counters: Arc<dyn FailureCounters>,
     pub(crate) hash_slots: Arc<tokio::sync::Semaphore>,
     pub(crate) mailer: Option<Arc<dyn mail::Mailer>>,
+    pub(crate) connectors: Arc<connector::Connectors>,
+    pub(crate) events: events::Events,
+    pub(crate) publisher_wake: Arc<tokio::sync::Notify>,
+    /// Tells the other nodes' publishers to look at the queue (Redis), when attached.
+    pub(crate) remote_wake: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Core {
@@ -85,15 +96,43 @@ impl Core {
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let slots = hash_slot_count(config.auth.max_parallel_hashes, cores);
+        let peers = config.plugin_local_peer_list();
+        let timeout = std::time::Duration::from_secs(u64::from(config.publisher.call_timeout_secs));
         Self {
             hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             mailer: None,
+            connectors: Arc::new(connector::Connectors::builtin(&peers, timeout)),
+            events: events::Events::default(),
+            publisher_wake: Arc::new(tokio::sync::Notify::new()),
+            remote_wake: None,
             db,
             config,
             keys,
             secrets,
             counters,
         }
+    }
+
+    /// Publishes through these connectors from now on.
+    pub fn with_connectors(mut self, connectors: connector::Connectors) -> Self {
+        self.connectors = Arc::new(connectors);
+        self
+    }
+
+    /// Uses this event bus (with a relay to other nodes) from now on.
+    pub fn with_events(mut self, events: events::Events) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// Calls `wake` whenever targets become due, so other nodes' publishers look at once.
+    pub fn with_remote_wake(mut self, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        self.remote_wake = Some(wake);
+        self
+    }
+
+    pub fn events(&self) -> &events::Events {
+        &self.events
     }
 
     /// Sends e-mail through `mailer` from now on.

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod governance;
 pub mod memberships;
 pub mod plugins;
+pub mod posts;
+pub mod scheduler;
 pub mod sessions;
 pub mod tenants;
 pub mod users;
@@ -41,6 +43,8 @@ pub enum Scope {
     User(UserId),
     /// No tenant rows at all (instance-wide tables only).
     Instance,
+    /// The publisher's claim: every tenant's post targets, channels and crisis switches.
+    Scheduler,
 }
 
 /// The instance's own audit chain is stored under the nil tenant id.
@@ -186,12 +190,18 @@ pub async fn set_scope(txn: &DatabaseTransaction, scope: Scope) -> Result<(), Db
         Scope::Tenant(t) => (t.0.to_string(), String::new()),
         Scope::TenantUser(t, u) => (t.0.to_string(), u.0.to_string()),
         Scope::User(u) => (String::new(), u.0.to_string()),
-        Scope::Instance => (String::new(), String::new()),
+        Scope::Instance | Scope::Scheduler => (String::new(), String::new()),
+    };
+    let scheduler = if matches!(scope, Scope::Scheduler) {
+        "on"
+    } else {
+        ""
     };
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-        [tenant.into(), user.into()],
+        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), \
+         set_config('app.scheduler', $3, true)",
+        [tenant.into(), user.into(), scheduler.into()],
     ))
     .await?;
     Ok(())

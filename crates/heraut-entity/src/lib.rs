@@ -2,10 +2,17 @@
 
 pub mod approval_policies;
 pub mod audit_events;
+pub mod channels;
 pub mod crisis_states;
 pub mod memberships;
+pub mod notifications;
 pub mod password_tokens;
 pub mod plugins;
+pub mod post_approvals;
+pub mod post_comments;
+pub mod post_revisions;
+pub mod post_targets;
+pub mod posts;
 pub mod recovery_codes;
 pub mod refresh_tokens;
 pub mod sessions;

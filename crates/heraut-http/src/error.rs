@@ -30,8 +30,19 @@ impl ApiError {
 
 /// A problem response for `code`; also used by handlers of malformed input.
 pub fn problem_response(code: ErrorCode, detail: &str, retry_after: Option<u64>) -> HttpResponse {
+    problem_with_items(code, detail, retry_after, Vec::new())
+}
+
+/// A problem response with per-item details.
+pub fn problem_with_items(
+    code: ErrorCode,
+    detail: &str,
+    retry_after: Option<u64>,
+    items: Vec<heraut_proto::ProblemItem>,
+) -> HttpResponse {
     let mut p = Problem::new(code, detail);
     p.retry_after = retry_after;
+    p.errors = items;
     let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = HttpResponse::build(status);
     resp.insert_header((
@@ -74,7 +85,7 @@ impl ResponseError for ApiError {
             }
             _ => e.detail.as_str(),
         };
-        problem_response(e.code, detail, e.retry_after)
+        problem_with_items(e.code, detail, e.retry_after, e.items.clone())
     }
 }
 

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{account, audit, auth, governance, members, ops, plugins, tenants};
+use crate::handlers::{account, audit, auth, governance, members, ops, plugins, posts, tenants};
 
 struct BearerAuth;
 
@@ -37,9 +37,14 @@ impl Modify for BearerAuth {
         audit::list_audit, audit::verify_audit,
         governance::get_approval_policy, governance::put_approval_policy,
         governance::get_crisis, governance::put_crisis,
+        posts::list_posts, posts::create_post, posts::get_post, posts::update_post, posts::delete_post,
+        posts::submit_post, posts::approve_post, posts::reject_post, posts::comment_post,
+        posts::cancel_post, posts::confirm_post, posts::retry_post, posts::post_emergency,
+        posts::list_notifications, posts::read_notification, posts::post_events,
+        posts::list_channels, posts::create_channel, posts::delete_channel,
         plugins::list_plugins, plugins::update_plugin,
     ),
-    components(schemas(heraut_proto::Problem, heraut_proto::ErrorCode)),
+    components(schemas(heraut_proto::Problem, heraut_proto::ProblemItem, heraut_proto::ErrorCode)),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
@@ -49,6 +54,8 @@ impl Modify for BearerAuth {
         (name = "people", description = "Members and roles"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "governance", description = "Approval policy and crisis mode"),
+        (name = "publishing", description = "Posts, approval, scheduling, notifications, live updates"),
+        (name = "channels", description = "Connected accounts on networks"),
         (name = "plugins", description = "Installed plugins and their approved hosts"),
     )
 )]

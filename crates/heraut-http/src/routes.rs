@@ -5,7 +5,7 @@ use heraut_proto::ErrorCode;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{path_error, problem_response, query_error};
-use crate::handlers::{account, audit, auth, governance, members, ops, plugins, tenants};
+use crate::handlers::{account, audit, auth, governance, members, ops, plugins, posts, tenants};
 use crate::{AppState, middleware, openapi};
 
 /// Registers every route, the extractor error handlers and the middleware.
@@ -49,6 +49,25 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(governance::put_approval_policy)
         .service(governance::get_crisis)
         .service(governance::put_crisis)
+        .service(posts::list_posts)
+        .service(posts::create_post)
+        .service(posts::get_post)
+        .service(posts::update_post)
+        .service(posts::delete_post)
+        .service(posts::submit_post)
+        .service(posts::approve_post)
+        .service(posts::reject_post)
+        .service(posts::comment_post)
+        .service(posts::cancel_post)
+        .service(posts::confirm_post)
+        .service(posts::retry_post)
+        .service(posts::post_emergency)
+        .service(posts::list_channels)
+        .service(posts::create_channel)
+        .service(posts::delete_channel)
+        .service(posts::list_notifications)
+        .service(posts::read_notification)
+        .service(posts::post_events)
         .service(plugins::list_plugins)
         .service(plugins::update_plugin)
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi::document()))

@@ -58,6 +58,22 @@ pub enum ErrorCode {
     PluginNotFound,
     #[serde(rename = "plugin.invalid")]
     PluginInvalid,
+    #[serde(rename = "post.not_found")]
+    PostNotFound,
+    #[serde(rename = "post.wrong_state")]
+    PostWrongState,
+    #[serde(rename = "post.invalid")]
+    PostInvalid,
+    #[serde(rename = "approval.self_approval_forbidden")]
+    SelfApprovalForbidden,
+    #[serde(rename = "approval.already_approved")]
+    AlreadyApproved,
+    #[serde(rename = "channel.not_found")]
+    ChannelNotFound,
+    #[serde(rename = "channel.invalid")]
+    ChannelInvalid,
+    #[serde(rename = "notification.not_found")]
+    NotificationNotFound,
     #[serde(rename = "internal")]
     Internal,
     #[serde(rename = "unavailable")]
@@ -94,6 +110,14 @@ impl ErrorCode {
             Self::ValidationFailed => "validation.failed",
             Self::PluginNotFound => "plugin.not_found",
             Self::PluginInvalid => "plugin.invalid",
+            Self::PostNotFound => "post.not_found",
+            Self::PostWrongState => "post.wrong_state",
+            Self::PostInvalid => "post.invalid",
+            Self::SelfApprovalForbidden => "approval.self_approval_forbidden",
+            Self::AlreadyApproved => "approval.already_approved",
+            Self::ChannelNotFound => "channel.not_found",
+            Self::ChannelInvalid => "channel.invalid",
+            Self::NotificationNotFound => "notification.not_found",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }
@@ -109,20 +133,28 @@ impl ErrorCode {
             | Self::MfaInvalid
             | Self::RefreshReused
             | Self::PasswordTokenInvalid => 401,
-            Self::Forbidden | Self::MfaEnrolmentRequired => 403,
+            Self::Forbidden | Self::MfaEnrolmentRequired | Self::SelfApprovalForbidden => 403,
             Self::RouteNotFound
             | Self::TenantNotFound
             | Self::MemberNotFound
             | Self::TenantParentNotFound
-            | Self::PluginNotFound => 404,
+            | Self::PluginNotFound
+            | Self::PostNotFound
+            | Self::ChannelNotFound
+            | Self::NotificationNotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::TenantSlugTaken
             | Self::AlreadyMember
             | Self::LastOwner
             | Self::MfaAlreadyEnabled
-            | Self::MfaNotStarted => 409,
+            | Self::MfaNotStarted
+            | Self::PostWrongState
+            | Self::AlreadyApproved => 409,
             Self::RequestTooLarge => 413,
-            Self::ValidationFailed | Self::PluginInvalid => 422,
+            Self::ValidationFailed
+            | Self::PluginInvalid
+            | Self::PostInvalid
+            | Self::ChannelInvalid => 422,
             Self::AccountLocked => 423,
             Self::Throttled => 429,
             Self::Internal => 500,
@@ -159,6 +191,14 @@ impl ErrorCode {
             Self::ValidationFailed => "Validation failed",
             Self::PluginNotFound => "Plugin not found",
             Self::PluginInvalid => "The plugin cannot be installed",
+            Self::PostNotFound => "Post not found",
+            Self::PostWrongState => "The post is not in a state that allows this",
+            Self::PostInvalid => "The post cannot be accepted as it is",
+            Self::SelfApprovalForbidden => "You cannot approve your own post",
+            Self::AlreadyApproved => "You already approved this version",
+            Self::ChannelNotFound => "Channel not found",
+            Self::ChannelInvalid => "The channel settings are not valid",
+            Self::NotificationNotFound => "Notification not found",
             Self::Internal => "Internal error",
             Self::Unavailable => "Service unavailable",
         }
@@ -185,6 +225,21 @@ pub struct Problem {
     /// Seconds to wait before trying again (429 answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Per-item details of a validation problem, e.g. one per channel a post does not fit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemItem>,
+}
+
+/// One thing wrong with a request, e.g. a post variant too long for its channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProblemItem {
+    /// The channel the problem is about, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    /// The field of the request, e.g. `variants`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
 }
 
 impl Problem {
@@ -197,6 +252,7 @@ impl Problem {
             code: code.as_str().to_owned(),
             request_id: None,
             retry_after: None,
+            errors: Vec::new(),
         }
     }
 }

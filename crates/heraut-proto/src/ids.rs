@@ -50,3 +50,11 @@ typed_id!(
     /// A sign-in session: one family of rotating refresh tokens.
     FamilyId
 );
+typed_id!(
+    /// A connected account on a network.
+    ChannelId
+);
+typed_id!(
+    /// A post.
+    PostId
+);

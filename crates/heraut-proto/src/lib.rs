@@ -7,6 +7,7 @@ pub mod ids;
 pub mod int;
 pub mod tenants;
 
-pub use error::{ErrorCode, Problem};
-pub use ids::{FamilyId, TenantId, UserId};
+pub use error::{ErrorCode, Problem, ProblemItem};
+pub use ids::{ChannelId, FamilyId, PostId, TenantId, UserId};
 pub mod plugins;
+pub mod posts;

@@ -278,4 +278,7 @@ pub struct CrisisView {
     /// When it was last switched; null if never.
     pub changed_at: Option<DateTime<Utc>>,
     pub changed_by: Option<UserId>,
+    /// Targets that became due while crisis mode was on and wait for a person's decision.
+    #[serde(default)]
+    pub held: Vec<crate::posts::HeldTarget>,
 }

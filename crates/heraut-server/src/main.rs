@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use heraut_config::Config;
-use heraut_coord::{FailureCounters, InProcessCounters, RedisCounters};
+use heraut_coord::{FailureCounters, InProcessCounters, RedisBus, RedisCounters};
 use heraut_core::{Core, RequestMeta};
 use heraut_db::{Db, Location};
 
@@ -27,10 +27,22 @@ struct Cli {
     command: Command,
 }
 
+/// What a `heraut serve` process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Role {
+    Api,
+    Worker,
+    All,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server (applies migrations first unless `migrate_on_start = false`).
-    Serve,
+    Serve {
+        /// `api` serves HTTP only, `worker` runs the publisher only, `all` both.
+        #[arg(long, value_enum, default_value_t = Role::All)]
+        role: Role,
+    },
     /// Apply database migrations.
     Migrate {
         /// Roll back this many migrations instead.
@@ -110,7 +122,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let env: BTreeMap<String, String> = std::env::vars().collect();
     // The server logs its progress; one-off commands only print their result.
-    let default_level = if matches!(cli.command, Command::Serve) {
+    let default_level = if matches!(cli.command, Command::Serve { .. }) {
         "info"
     } else {
         "warn"
@@ -294,7 +306,7 @@ async fn run(
     env: &BTreeMap<String, String>,
 ) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve => serve(config).await.map(|()| ExitCode::SUCCESS),
+        Command::Serve { role } => serve(config, role).await.map(|()| ExitCode::SUCCESS),
         Command::Migrate { revert } => {
             let loc = location(&config);
             match revert {
@@ -354,20 +366,108 @@ async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
     })
 }
 
-async fn serve(config: Arc<Config>) -> anyhow::Result<()> {
+/// Connects this node to the others through Redis: publisher wake-ups and live updates.
+async fn attach_bus(core: Core, config: &Config) -> anyhow::Result<Core> {
+    let Some(url) = &config.redis_url else {
+        return Ok(core);
+    };
+    let bus = RedisBus::connect(url.expose(), &config.redis_prefix)
+        .await
+        .context("connecting to Redis")?;
+    let node = uuid::Uuid::new_v4().to_string();
+    struct Relay {
+        bus: RedisBus,
+        node: String,
+    }
+    impl heraut_core::events::Relay for Relay {
+        fn send(&self, tenant: heraut_proto::TenantId, event: &heraut_proto::posts::PostEvent) {
+            let payload = serde_json::json!({"node": self.node, "tenant": tenant, "event": event});
+            self.bus.publish("events", payload.to_string());
+        }
+    }
+    let events = core.events().clone().with_relay(Arc::new(Relay {
+        bus: bus.clone(),
+        node: node.clone(),
+    }));
+    let waker = bus.clone();
+    let core = core
+        .with_events(events)
+        .with_remote_wake(Arc::new(move || waker.publish("wake", String::new())));
+    let listener = core.clone();
+    bus.subscribe(&["events", "wake"], move |topic, payload| {
+        if topic == "wake" {
+            listener.wake_local_publisher();
+            return;
+        }
+        #[derive(serde::Deserialize)]
+        struct Message {
+            node: String,
+            tenant: heraut_proto::TenantId,
+            event: heraut_proto::posts::PostEvent,
+        }
+        if let Ok(m) = serde_json::from_str::<Message>(&payload)
+            && m.node != node
+        {
+            listener.events().deliver_local(m.tenant, m.event);
+        }
+    });
+    Ok(core)
+}
+
+async fn serve(config: Arc<Config>, role: Role) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let core = build_core(config.clone()).await?;
-    let state = heraut_http::AppState::new(core);
-    let server = heraut_http::serve(state, config.listen)
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    tracing::info!(
-        listen = %config.listen,
-        database = if config.database_url.is_some() { "postgresql" } else { "sqlite" },
-        coordination = if config.redis_url.is_some() { "redis" } else { "in-process" },
-        startup_ms = started.elapsed().as_millis() as u64,
-        "heraut is serving"
-    );
-    server.await.context("server stopped with an error")
+    let core = attach_bus(core, &config).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let publisher = (role != Role::Api).then(|| {
+        let core = core.clone();
+        tokio::spawn(async move { core.run_publisher(chrono::Utc::now, stop_rx).await })
+    });
+    let mode = match role {
+        Role::Api => "api",
+        Role::Worker => "worker",
+        Role::All => "all",
+    };
+    let info = |listen: Option<std::net::SocketAddr>| {
+        tracing::info!(
+            role = mode,
+            listen = listen
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "-".to_owned()),
+            database = if config.database_url.is_some() {
+                "postgresql"
+            } else {
+                "sqlite"
+            },
+            coordination = if config.redis_url.is_some() {
+                "redis"
+            } else {
+                "in-process"
+            },
+            startup_ms = started.elapsed().as_millis() as u64,
+            "heraut is serving"
+        );
+    };
+    if role == Role::Worker {
+        info(None);
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("waiting for a stop signal")?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    } else {
+        let state = heraut_http::AppState::new(core);
+        let server = heraut_http::serve(state, config.listen)
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        info(Some(config.listen));
+        server.await.context("server stopped with an error")?;
+    }
+    let _ = stop_tx.send(true);
+    if let Some(p) = publisher {
+        let _ = p.await;
+    }
+    Ok(())
 }
 
 async fn admin(

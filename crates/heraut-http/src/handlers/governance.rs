@@ -58,10 +58,11 @@ pub async fn put_approval_policy(
 #[get("/api/v1/tenants/{tenant}/crisis")]
 pub async fn get_crisis(
     state: web::Data<AppState>,
+    meta: Meta,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.core.crisis(&user.0, &path).await?))
+    Ok(HttpResponse::Ok().json(state.core.crisis(&meta.0, &user.0, &path).await?))
 }
 
 /// Switch crisis mode on (with a banner message) or off (owners).

@@ -7,6 +7,7 @@ pub mod governance;
 pub mod members;
 pub mod ops;
 pub mod plugins;
+pub mod posts;
 pub mod tenants;
 
 use serde::Deserialize;

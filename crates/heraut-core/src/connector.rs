@@ -1,0 +1,373 @@
+//! The one interface through which the publisher reaches a network, and the connectors built
+//! into Heraut. Plugin connectors (WebAssembly, `heraut-plugin-host`) implement the same trait.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+/// A channel as a connector sees it: its settings and (decrypted) credentials.
+#[derive(Debug, Clone)]
+pub struct ChannelAccount {
+    pub channel_id: uuid::Uuid,
+    pub settings: Map<String, Value>,
+    pub credentials: Option<Map<String, Value>>,
+}
+
+/// What goes out.
+#[derive(Debug, Clone)]
+pub struct OutgoingPost {
+    pub body: String,
+    /// The same for every attempt of one post revision on one channel.
+    pub idempotency_key: String,
+}
+
+/// Where the network put it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub remote_id: String,
+    pub remote_url: Option<String>,
+}
+
+/// Why a call did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublishError {
+    /// The network refused the post; retrying will not help.
+    #[error("rejected by the network: {0}")]
+    Rejected(String),
+    /// Try again after this many seconds.
+    #[error("rate limited; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The credentials no longer work; the channel must be reconnected.
+    #[error("authorisation expired: {0}")]
+    AuthExpired(String),
+    /// Nothing reached the network (connection refused, 5xx before processing): try again.
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// The request may have reached the network (timeout after sending): read back first.
+    #[error("outcome unknown: {0}")]
+    Ambiguous(String),
+}
+
+/// A network connector.
+#[async_trait::async_trait]
+pub trait Connector: Send + Sync {
+    /// Checks channel settings when a channel is connected; the message is shown to the person.
+    fn check_settings(&self, settings: &Map<String, Value>) -> Result<(), String>;
+
+    /// Problems that keep `body` from going out on this channel (too long, ...), checked when
+    /// a post is created, edited or submitted.
+    fn validate(&self, account: &ChannelAccount, body: &str) -> Vec<String>;
+
+    /// Publishes; the network must not create a second post for the same idempotency key, or
+    /// `find_published` must find the first.
+    async fn publish(
+        &self,
+        account: &ChannelAccount,
+        post: &OutgoingPost,
+    ) -> Result<Receipt, PublishError>;
+
+    /// Reads back what an earlier attempt with this key published, if anything.
+    async fn find_published(
+        &self,
+        account: &ChannelAccount,
+        idempotency_key: &str,
+    ) -> Result<Option<Receipt>, PublishError>;
+}
+
+/// The connectors by plugin id.
+#[derive(Clone, Default)]
+pub struct Connectors {
+    by_id: HashMap<String, Arc<dyn Connector>>,
+}
+
+impl std::fmt::Debug for Connectors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.by_id.keys()).finish()
+    }
+}
+
+impl Connectors {
+    /// The connectors built into Heraut, configured from the instance's settings.
+    pub fn builtin(local_peers: &[String], call_timeout: Duration) -> Self {
+        let mut c = Self::default();
+        c.insert(
+            HTTP_JSON,
+            Arc::new(HttpJson::new(local_peers.to_vec(), call_timeout)),
+        );
+        c
+    }
+
+    pub fn insert(&mut self, id: &str, connector: Arc<dyn Connector>) {
+        self.by_id.insert(id.to_owned(), connector);
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<dyn Connector>> {
+        self.by_id.get(id).cloned()
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.by_id.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// Plugin id of the built-in JSON-over-HTTP connector.
+pub const HTTP_JSON: &str = "http-json";
+
+/// The built-in `http-json` connector: POSTs `{"text", "idempotency_key"}` with an
+/// `Idempotency-Key` header to the channel's `url` and reads back with
+/// `GET url?idempotency_key=…`. It reaches only the peers the instance administrator lists in
+/// `plugin_local_peers`, over plain http: it is the connector for test peers, local bridges and
+/// development, documented in `docs/admin-guide.md`.
+pub struct HttpJson {
+    http: reqwest::Client,
+    peers: Vec<String>,
+}
+
+/// Default longest text of an `http-json` channel.
+const HTTP_JSON_MAX_CHARS: u64 = 500;
+
+impl HttpJson {
+    pub fn new(peers: Vec<String>, call_timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(call_timeout)
+            .connect_timeout(call_timeout.min(Duration::from_secs(5)))
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(64)
+            .build()
+            .unwrap_or_default();
+        Self { http, peers }
+    }
+
+    fn url(&self, settings: &Map<String, Value>) -> Result<reqwest::Url, String> {
+        let raw = settings
+            .get("url")
+            .and_then(Value::as_str)
+            .ok_or("the setting `url` (the peer's http URL) is required")?;
+        let url = reqwest::Url::parse(raw).map_err(|e| format!("`url` is not a URL: {e}"))?;
+        if url.scheme() != "http" {
+            return Err("`url` must be an http:// URL of a peer in plugin_local_peers".to_owned());
+        }
+        let host = url.host_str().unwrap_or_default();
+        let port = url.port_or_known_default().unwrap_or(80);
+        let peer = format!("{host}:{port}");
+        if !self.peers.iter().any(|p| p.eq_ignore_ascii_case(&peer)) {
+            return Err(format!(
+                "`{peer}` is not one of the local peers the instance administrator allowed \
+                 (plugin_local_peers)"
+            ));
+        }
+        Ok(url)
+    }
+
+    fn max_chars(settings: &Map<String, Value>) -> u64 {
+        settings
+            .get("max_chars")
+            .and_then(Value::as_u64)
+            .unwrap_or(HTTP_JSON_MAX_CHARS)
+    }
+
+    fn request(
+        &self,
+        req: reqwest::RequestBuilder,
+        account: &ChannelAccount,
+    ) -> reqwest::RequestBuilder {
+        match account
+            .credentials
+            .as_ref()
+            .and_then(|c| c.get("token"))
+            .and_then(Value::as_str)
+        {
+            Some(token) => req.bearer_auth(token),
+            None => req,
+        }
+    }
+}
+
+fn receipt(v: &Value) -> Result<Receipt, PublishError> {
+    let id = match v.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return Err(PublishError::Ambiguous(
+                "the peer answered without an `id`".to_owned(),
+            ));
+        }
+    };
+    Ok(Receipt {
+        remote_id: id,
+        remote_url: v.get("url").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+fn status_error(status: reqwest::StatusCode, headers: &reqwest::header::HeaderMap) -> PublishError {
+    match status.as_u16() {
+        401 | 403 => PublishError::AuthExpired(format!("the peer answered {status}")),
+        429 => PublishError::RateLimited {
+            retry_after_secs: headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(60),
+        },
+        408 | 500..=599 => PublishError::Transient(format!("the peer answered {status}")),
+        _ => PublishError::Rejected(format!("the peer answered {status}")),
+    }
+}
+
+#[async_trait::async_trait]
+impl Connector for HttpJson {
+    fn check_settings(&self, settings: &Map<String, Value>) -> Result<(), String> {
+        self.url(settings)?;
+        if let Some(v) = settings.get("max_chars")
+            && !v.as_u64().is_some_and(|n| (1..=100_000).contains(&n))
+        {
+            return Err("`max_chars` must be a whole number from 1 to 100000".to_owned());
+        }
+        if let Some(k) = settings
+            .keys()
+            .find(|k| !matches!(k.as_str(), "url" | "max_chars"))
+        {
+            return Err(format!(
+                "unknown setting `{k}`; http-json takes `url` and `max_chars`"
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate(&self, account: &ChannelAccount, body: &str) -> Vec<String> {
+        let max = Self::max_chars(&account.settings);
+        let n = body.chars().count() as u64;
+        if n > max {
+            vec![format!(
+                "the text has {n} characters; this channel takes at most {max}"
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
+    async fn publish(
+        &self,
+        account: &ChannelAccount,
+        post: &OutgoingPost,
+    ) -> Result<Receipt, PublishError> {
+        let url = self
+            .url(&account.settings)
+            .map_err(PublishError::Rejected)?;
+        let req = self
+            .http
+            .post(url)
+            .header("idempotency-key", &post.idempotency_key)
+            .json(&serde_json::json!({"text": post.body, "idempotency_key": post.idempotency_key}));
+        let res = self.request(req, account).send().await.map_err(|e| {
+            if e.is_connect() {
+                PublishError::Transient(format!("cannot connect: {e}"))
+            } else {
+                PublishError::Ambiguous(format!("no complete answer: {e}"))
+            }
+        })?;
+        let status = res.status();
+        if !status.is_success() {
+            return Err(status_error(status, res.headers()));
+        }
+        let v: Value = res
+            .json()
+            .await
+            .map_err(|e| PublishError::Ambiguous(format!("unreadable answer: {e}")))?;
+        receipt(&v)
+    }
+
+    async fn find_published(
+        &self,
+        account: &ChannelAccount,
+        idempotency_key: &str,
+    ) -> Result<Option<Receipt>, PublishError> {
+        let url = self
+            .url(&account.settings)
+            .map_err(PublishError::Rejected)?;
+        let req = self
+            .http
+            .get(url)
+            .query(&[("idempotency_key", idempotency_key)]);
+        let res = self
+            .request(req, account)
+            .send()
+            .await
+            .map_err(|e| PublishError::Transient(format!("cannot read back: {e}")))?;
+        let status = res.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(match status_error(status, res.headers()) {
+                PublishError::Rejected(m) => PublishError::Transient(m),
+                other => other,
+            });
+        }
+        let v: Value = res
+            .json()
+            .await
+            .map_err(|e| PublishError::Transient(format!("unreadable answer: {e}")))?;
+        receipt(&v)
+            .map(Some)
+            .map_err(|e| PublishError::Transient(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn http_json_reaches_only_listed_peers() {
+        let c = HttpJson::new(vec!["127.0.0.1:9000".to_owned()], Duration::from_secs(1));
+        assert!(
+            c.check_settings(&settings(
+                serde_json::json!({"url": "http://127.0.0.1:9000/x"})
+            ))
+            .is_ok()
+        );
+        for (bad, needle) in [
+            (
+                serde_json::json!({"url": "http://127.0.0.1:9001/x"}),
+                "not one of",
+            ),
+            (
+                serde_json::json!({"url": "https://127.0.0.1:9000/x"}),
+                "http://",
+            ),
+            (serde_json::json!({}), "required"),
+            (
+                serde_json::json!({"url": "http://127.0.0.1:9000", "max_chars": 0}),
+                "max_chars",
+            ),
+            (
+                serde_json::json!({"url": "http://127.0.0.1:9000", "x": 1}),
+                "unknown setting",
+            ),
+        ] {
+            let err = c.check_settings(&settings(bad)).err().unwrap_or_default();
+            assert!(err.contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn http_json_counts_characters_not_bytes() {
+        let c = HttpJson::new(Vec::new(), Duration::from_secs(1));
+        let account = ChannelAccount {
+            channel_id: uuid::Uuid::nil(),
+            settings: settings(serde_json::json!({"max_chars": 3})),
+            credentials: None,
+        };
+        assert!(c.validate(&account, "ééé").is_empty());
+        assert_eq!(c.validate(&account, "éééé").len(), 1);
+    }
+}

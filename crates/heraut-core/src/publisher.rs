@@ -1,0 +1,432 @@
+//! The publisher: claims due post targets with a lease and an attempt token, reads back before
+//! any retry of a call that may have reached the network, sends through the channel's
+//! connector, and records the outcome with a fenced write. Its state lives in the database only;
+//! a wake-up (in-process, or from other nodes through Redis) merely shortens the wait.
+//! `docs/design/scheduler.md` explains why no target is lost or sent twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use heraut_db::scheduler::{self, Claim, Outcome};
+use heraut_db::{Scope, posts, tenants};
+use heraut_proto::posts::{PostEvent, PostStatus, TargetStatus};
+use heraut_proto::{PostId, TenantId, UserId};
+use rand::Rng;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::connector::{OutgoingPost, PublishError, Receipt};
+use crate::posts::post_status_from;
+use crate::{Core, CoreError, CoreResult, RequestMeta};
+
+/// Where the publisher gets the time from (the wall clock in the server, a fixed one in tests).
+pub type Clock = fn() -> DateTime<Utc>;
+
+/// What the publisher needs to know after a claim, read in the tenant's scope.
+struct Work {
+    target: posts::Target,
+    channel: posts::Channel,
+    grace: chrono::Duration,
+}
+
+impl Core {
+    /// Wakes this node's publisher (and, through the relay, the others') to look at the queue.
+    pub(crate) fn wake_publisher(&self) {
+        self.publisher_wake.notify_one();
+        if let Some(w) = &self.remote_wake {
+            w();
+        }
+    }
+
+    /// Lets a wake-up from another node through.
+    pub fn wake_local_publisher(&self) {
+        self.publisher_wake.notify_one();
+    }
+
+    /// Runs the publisher until `stop` is set: claims what is due, sends up to `batch_size`
+    /// targets at once, sleeps until the next due time, the poll interval or a wake-up.
+    pub async fn run_publisher(&self, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let cfg = self.config.publisher.clone();
+        let slots = Arc::new(Semaphore::new(cfg.batch_size as usize));
+        let mut running: JoinSet<()> = JoinSet::new();
+        let poll = Duration::from_millis(u64::from(cfg.poll_interval_ms));
+        tracing::info!(
+            batch = cfg.batch_size,
+            lease_secs = cfg.lease_secs,
+            "publisher started"
+        );
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            while running.try_join_next().is_some() {}
+            let free = slots.available_permits();
+            let claimed = if free == 0 {
+                Ok(Vec::new())
+            } else {
+                self.claim(clock, u32::try_from(free).unwrap_or(1)).await
+            };
+            let claimed = match claimed {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming due targets failed; trying again");
+                    Vec::new()
+                }
+            };
+            let got = claimed.len();
+            for claim in claimed {
+                let Ok(permit) = slots.clone().acquire_owned().await else {
+                    break;
+                };
+                let core = self.clone();
+                running.spawn(async move {
+                    if let Err(e) = core.process(claim, clock).await {
+                        tracing::warn!(target_id = %claim.target, error = %e, "publishing a target failed; its lease will run out and it is taken up again");
+                    }
+                    drop(permit);
+                });
+            }
+            if got > 0 && got == free {
+                continue;
+            }
+            let wait = if slots.available_permits() == 0 {
+                poll
+            } else {
+                match self.next_due().await {
+                    Ok(Some(next)) => (next - clock()).to_std().unwrap_or_default().min(poll),
+                    _ => poll,
+                }
+            };
+            if wait.is_zero() && got == 0 && !running.is_empty() {
+                // Due work is claimed by our own running tasks or blocked; let them progress.
+                tokio::select! {
+                    _ = running.join_next() => {}
+                    _ = tokio::time::sleep(poll) => {}
+                }
+                continue;
+            }
+            tokio::select! {
+                _ = self.publisher_wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        // Let what is being sent finish and be recorded; a hard kill is covered by leases.
+        while running.join_next().await.is_some() {}
+        tracing::info!("publisher stopped");
+    }
+
+    async fn claim(&self, clock: Clock, limit: u32) -> CoreResult<Vec<Claim>> {
+        let now = clock();
+        let lease = chrono::Duration::seconds(i64::from(self.config.publisher.lease_secs));
+        let txn = self.db.begin(Scope::Scheduler).await?;
+        let claims = scheduler::claim_due(&txn, now, now + lease, Uuid::new_v4(), limit).await?;
+        txn.commit().await?;
+        Ok(claims)
+    }
+
+    async fn next_due(&self) -> CoreResult<Option<DateTime<Utc>>> {
+        let txn = self.db.begin_read(Scope::Scheduler).await?;
+        let next = scheduler::next_due(&txn).await?;
+        txn.commit().await?;
+        Ok(next)
+    }
+
+    /// One pass for tests and tools: claims what is due and sends it, waiting for the outcome.
+    pub async fn publish_due_once(&self, clock: Clock) -> CoreResult<usize> {
+        let claims = self.claim(clock, self.config.publisher.batch_size).await?;
+        let n = claims.len();
+        let mut set = JoinSet::new();
+        for claim in claims {
+            let core = self.clone();
+            set.spawn(async move { core.process(claim, clock).await });
+        }
+        while let Some(r) = set.join_next().await {
+            r.map_err(|e| CoreError::internal(e.to_string()))??;
+        }
+        Ok(n)
+    }
+
+    async fn load(&self, claim: &Claim) -> CoreResult<Option<Work>> {
+        let txn = self.db.begin_read(Scope::Tenant(claim.tenant)).await?;
+        let Some(target) = scheduler::claimed_target(&txn, claim).await? else {
+            txn.commit().await?;
+            return Ok(None);
+        };
+        let channel = posts::channel(&txn, claim.tenant, target.channel_id)
+            .await?
+            .ok_or_else(|| CoreError::internal("target without its channel"))?;
+        txn.commit().await?;
+        let tenant = tenants::find_by_id(self.db.read_conn(), claim.tenant)
+            .await?
+            .ok_or_else(|| CoreError::internal("target without its tenant"))?;
+        Ok(Some(Work {
+            target,
+            channel,
+            grace: chrono::Duration::minutes(i64::from(tenant.publish_grace_minutes)),
+        }))
+    }
+
+    /// Takes one claimed target to its next state.
+    async fn process(&self, claim: Claim, clock: Clock) -> CoreResult<()> {
+        let Some(work) = self.load(&claim).await? else {
+            return Ok(()); // cancelled, or taken over after our lease ran out
+        };
+        let t = &work.target;
+        let now = clock();
+        // Stale: after downtime, a government post far past its time waits for a person.
+        if t.sending_at.is_none() && !t.confirmed && now - t.due_at > work.grace {
+            return self
+                .finish(&claim, &work, Outcome::NeedsConfirmation, clock)
+                .await;
+        }
+        let Some(connector) = self.connectors.get(&work.channel.plugin) else {
+            let error = format!("the connector `{}` is not installed", work.channel.plugin);
+            return self
+                .finish(&claim, &work, Outcome::Failed { error }, clock)
+                .await;
+        };
+        let account = self.channel_account(&work.channel)?;
+        let timeout = Duration::from_secs(u64::from(self.config.publisher.call_timeout_secs));
+        // An earlier attempt may have reached the network: read back, never send blindly.
+        if t.sending_at.is_some() {
+            let found = tokio::time::timeout(
+                timeout,
+                connector.find_published(&account, &t.idempotency_key),
+            )
+            .await
+            .unwrap_or_else(|_| Err(PublishError::Transient("read-back timed out".into())));
+            match found {
+                Ok(Some(receipt)) => {
+                    return self.finish(&claim, &work, published(receipt), clock).await;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    let outcome = Outcome::Unknown {
+                        at: clock() + self.backoff(t.attempts),
+                        error: format!("could not read back yet: {e}"),
+                    };
+                    return self.finish(&claim, &work, outcome, clock).await;
+                }
+            }
+        }
+        // The moment of sending: from here the network may see it; a cancel is too late.
+        {
+            let txn = self.db.begin(Scope::Tenant(claim.tenant)).await?;
+            let held = scheduler::mark_sending(&txn, &claim, clock()).await?;
+            txn.commit().await?;
+            if !held {
+                return Ok(());
+            }
+        }
+        let post = OutgoingPost {
+            body: t.body.clone(),
+            idempotency_key: t.idempotency_key.clone(),
+        };
+        let sent = tokio::time::timeout(timeout, connector.publish(&account, &post))
+            .await
+            .unwrap_or_else(|_| Err(PublishError::Ambiguous("the call timed out".into())));
+        let outcome = match sent {
+            Ok(receipt) => published(receipt),
+            Err(PublishError::Rejected(m)) => Outcome::Failed { error: m },
+            Err(PublishError::RateLimited { retry_after_secs }) => Outcome::Retry {
+                at: clock() + chrono::Duration::seconds(retry_after_secs.min(86_400) as i64),
+                error: format!("rate limited by the network; trying again in {retry_after_secs} s"),
+            },
+            Err(PublishError::AuthExpired(m)) => {
+                self.needs_reconnect(&claim, &work, &m, clock).await?;
+                Outcome::Retry {
+                    at: clock(),
+                    error: format!("the channel must be reconnected: {m}"),
+                }
+            }
+            Err(PublishError::Transient(m))
+                if t.attempts >= self.config.publisher.max_attempts as i32 =>
+            {
+                Outcome::Failed {
+                    error: format!("gave up after {} attempts: {m}", t.attempts),
+                }
+            }
+            Err(PublishError::Transient(m)) => Outcome::Retry {
+                at: clock() + self.backoff(t.attempts),
+                error: m,
+            },
+            Err(PublishError::Ambiguous(m)) => Outcome::Unknown {
+                at: clock() + self.backoff(t.attempts),
+                error: m,
+            },
+        };
+        self.finish(&claim, &work, outcome, clock).await
+    }
+
+    /// Exponential backoff with jitter: base·2^(n-1), at most the configured maximum, times a
+    /// random factor in [0.5, 1).
+    fn backoff(&self, attempts: i32) -> chrono::Duration {
+        let cfg = &self.config.publisher;
+        let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
+        let ms = u64::from(cfg.backoff_base_ms)
+            .saturating_mul(1u64 << exp)
+            .min(u64::from(cfg.backoff_max_secs) * 1000);
+        let jitter: f64 = rand::thread_rng().gen_range(0.5..1.0);
+        chrono::Duration::milliseconds((ms as f64 * jitter) as i64)
+    }
+
+    async fn needs_reconnect(
+        &self,
+        claim: &Claim,
+        work: &Work,
+        message: &str,
+        clock: Clock,
+    ) -> CoreResult<()> {
+        let txn = self.db.begin(Scope::Tenant(claim.tenant)).await?;
+        posts::set_channel_status(&txn, claim.tenant, work.channel.id, "needs_reconnect").await?;
+        let meta = RequestMeta::cli(clock());
+        let event = crate::audit::Event {
+            action: "channel.needs_reconnect",
+            target: Some(work.channel.id.to_string()),
+            outcome: "failure",
+            details: serde_json::json!({"message": message}),
+        };
+        crate::audit::record(&txn, claim.tenant, None, &meta, event).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records the outcome (fenced by the attempt token), the post's new status, the audit
+    /// event and the author's notification, in one transaction.
+    async fn finish(
+        &self,
+        claim: &Claim,
+        work: &Work,
+        outcome: Outcome,
+        clock: Clock,
+    ) -> CoreResult<()> {
+        let now = clock();
+        let tenant = claim.tenant;
+        let txn = self.db.begin(Scope::Tenant(tenant)).await?;
+        // Lock the post first, so targets of one post finishing at once see each other.
+        let post = posts::lock_post(&txn, tenant, work.target.post_id)
+            .await?
+            .ok_or_else(|| CoreError::internal("target without its post"))?;
+        if !scheduler::finish(&txn, claim, &outcome, now).await? {
+            return Ok(()); // the claim was lost meanwhile; whoever holds it now decides
+        }
+        let statuses = scheduler::target_statuses(&txn, tenant, post.id).await?;
+        let status = post_status_from(&statuses);
+        let author = UserId(post.author_id);
+        let mut meta = RequestMeta::cli(now);
+        meta.user_agent = Some("heraut-publisher".to_owned());
+        let channel = &work.channel.name;
+        let (target_status, audit) = match &outcome {
+            Outcome::Published {
+                remote_id,
+                remote_url,
+            } => (
+                TargetStatus::Published,
+                Some((
+                    "post.publish",
+                    "success",
+                    serde_json::json!({
+                    "channel": work.channel.id, "remote_id": remote_id, "remote_url": remote_url,
+                    "revision": work.target.revision, "attempts": work.target.attempts}),
+                )),
+            ),
+            Outcome::Failed { error } => (
+                TargetStatus::Failed,
+                Some((
+                    "post.publish",
+                    "failure",
+                    serde_json::json!({
+                    "channel": work.channel.id, "error": error, "attempts": work.target.attempts}),
+                )),
+            ),
+            Outcome::Retry { .. } => (TargetStatus::Pending, None),
+            Outcome::Unknown { error, .. } => {
+                self.notify(&txn, tenant, author, Some(post.id), "post.unknown",
+                    format!("It is not yet known whether your post reached {channel} ({error}); Heraut is checking before anything is sent again."), now).await?;
+                (TargetStatus::Unknown, None)
+            }
+            Outcome::NeedsConfirmation => {
+                self.notify(&txn, tenant, author, Some(post.id), "post.needs_confirmation",
+                    format!("Your post for {channel} is more than the grace period late and waits for your confirmation or cancellation."), now).await?;
+                (
+                    TargetStatus::Pending,
+                    Some((
+                        "post.hold",
+                        "success",
+                        serde_json::json!({
+                    "channel": work.channel.id, "due_at": work.target.due_at, "reason": "overdue past the grace period"}),
+                    )),
+                )
+            }
+        };
+        if let Some((action, result, details)) = audit {
+            let event = crate::audit::Event {
+                action,
+                target: Some(post.id.to_string()),
+                outcome: result,
+                details,
+            };
+            crate::audit::record(&txn, tenant, None, &meta, event).await?;
+        }
+        if status.as_str() != post.status {
+            let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+            model.status = sea_orm::Set(status.as_str().to_owned());
+            model.updated_at = sea_orm::Set(now);
+            posts::update_post(&txn, model).await?;
+            let message = match status {
+                PostStatus::Published => Some(("post.published", "Your post was published on every channel.".to_owned())),
+                PostStatus::PartiallyPublished => Some(("post.partially_published", "Your post went out on some channels and failed on others; see the post for details.".to_owned())),
+                PostStatus::Failed => Some(("post.failed", "Your post could not be published; see the post for the reason.".to_owned())),
+                _ => None,
+            };
+            if let Some((kind, text)) = message {
+                self.notify(&txn, tenant, author, Some(post.id), kind, text, now)
+                    .await?;
+            }
+        }
+        txn.commit().await?;
+        self.events.emit(
+            tenant,
+            PostEvent {
+                post_id: PostId(post.id),
+                status,
+                target_id: Some(work.target.id.to_string()),
+                target_status: Some(target_status),
+            },
+        );
+        Ok(())
+    }
+}
+
+fn published(r: Receipt) -> Outcome {
+    Outcome::Published {
+        remote_id: r.remote_id,
+        remote_url: r.remote_url,
+    }
+}
+
+/// Crisis mode: what it holds, and what happens on release.
+impl Core {
+    /// Pending targets due by `now` in a tenant (what crisis mode is holding).
+    pub(crate) async fn held_targets(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> CoreResult<Vec<heraut_proto::posts::HeldTarget>> {
+        let txn = self.db.begin_read(Scope::Tenant(tenant)).await?;
+        let list = posts::overdue_targets(&txn, tenant, now).await?;
+        txn.commit().await?;
+        Ok(list
+            .into_iter()
+            .map(|t| heraut_proto::posts::HeldTarget {
+                post_id: PostId(t.post_id),
+                target_id: t.id.to_string(),
+                channel_id: heraut_proto::ChannelId(t.channel_id),
+                due_at: t.due_at,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,508 @@
+//! Posts: drafts, approval, cancelling, confirming and retrying; channels; notifications;
+//! and the live event stream.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use heraut_proto::Problem;
+use heraut_proto::posts::{
+    ApproveRequest, ChannelList, ChannelView, CommentRequest, CreateChannelRequest,
+    CreatePostRequest, EmergencyRequest, NotificationList, PostList, PostView, RejectRequest,
+    UpdatePostRequest,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::Page;
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, AuthUser, Meta};
+
+/// Filters of the post list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PostParams {
+    /// Only posts with this status.
+    pub status: Option<String>,
+    /// Only posts that go to this channel id.
+    pub channel: Option<String>,
+    /// Only posts with this campaign tag.
+    pub campaign: Option<String>,
+    /// Scheduled at or after this time (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Scheduled before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Posts, newest first, with their targets.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/posts", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), PostParams),
+    responses((status = 200, description = "Posts", body = PostList),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/tenants/{tenant}/posts")]
+pub async fn list_posts(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    q: web::Query<PostParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let list = state
+        .core
+        .list_posts(
+            &user.0,
+            &path,
+            q.status.as_deref(),
+            q.channel.as_deref(),
+            q.campaign.as_deref(),
+            q.from,
+            q.to,
+            q.limit,
+            q.cursor.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Create a draft for one or more channels.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")), request_body = CreatePostRequest,
+    responses((status = 201, description = "The draft", body = PostView),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid; `errors` lists each problem, per channel", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts")]
+pub async fn create_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<CreatePostRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let p = state
+        .core
+        .create_post(&meta.0, &user.0, &path, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+/// A post with its targets (status, remote ids and URLs), approvals and comments.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/posts/{id}", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/tenants/{tenant}/posts/{id}")]
+pub async fn get_post(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    Ok(HttpResponse::Ok().json(state.core.get_post(&user.0, &tenant, &id).await?))
+}
+
+/// Edit a post: a new revision; a post in review or approved goes back to review.
+#[utoipa::path(patch, path = "/api/v1/tenants/{tenant}/posts/{id}", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")), request_body = UpdatePostRequest,
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid; `errors` lists each problem, per channel", body = Problem, content_type = "application/problem+json")))]
+#[patch("/api/v1/tenants/{tenant}/posts/{id}")]
+pub async fn update_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: ApiJson<UpdatePostRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .update_post(&meta.0, &user.0, &tenant, &id, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Delete a draft (or a post in review, or a cancelled one that never went out).
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant}/posts/{id}", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
+    responses((status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json")))]
+#[delete("/api/v1/tenants/{tenant}/posts/{id}")]
+pub async fn delete_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    state
+        .core
+        .delete_post(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Submit a draft into the tenant's approval workflow.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/submit", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid; `errors` lists each problem, per channel", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/submit")]
+pub async fn submit_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .submit_post(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Withdraw a post that has not gone out (targets already sent stay).
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/cancel", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/cancel")]
+pub async fn cancel_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .cancel_post(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Send targets that wait for confirmation (overdue past the grace period, or held in crisis mode).
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/confirm", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/confirm")]
+pub async fn confirm_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .confirm_post(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Try failed targets again (Heraut reads back first, so nothing is sent twice).
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/retry", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/retry")]
+pub async fn retry_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .retry_post(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Approve the current step (not your own post; one person counts once).
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/approve", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")), request_body = ApproveRequest,
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your own post (`approval.self_approval_forbidden`), or a step for another role", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/approve")]
+pub async fn approve_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: ApiJson<ApproveRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .approve_post(&meta.0, &user.0, &tenant, &id, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Reject with a reason: back to draft for the author.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/reject", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")), request_body = RejectRequest,
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/reject")]
+pub async fn reject_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: ApiJson<RejectRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .reject_post(&meta.0, &user.0, &tenant, &id, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Comment on a post.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/comments", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")), request_body = CommentRequest,
+    responses((status = 200, description = "The post", body = PostView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or long comment", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/comments")]
+pub async fn comment_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: ApiJson<CommentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .comment_post(&meta.0, &user.0, &tenant, &id, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Emergency broadcast (owners): one message to every active channel through the short approval (one other owner); goes out even in crisis mode.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/emergency", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")), request_body = EmergencyRequest,
+    responses((status = 201, description = "The post, in review", body = PostView),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not valid; `errors` lists each problem, per channel", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/emergency")]
+pub async fn post_emergency(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<EmergencyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let p = state
+        .core
+        .emergency_post(&meta.0, &user.0, &path, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+/// The tenant's connected channels (credentials are never shown).
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/channels", tag = "channels", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")),
+    responses((status = 200, description = "Channels", body = ChannelList),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/tenants/{tenant}/channels")]
+pub async fn list_channels(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.core.list_channels(&user.0, &path).await?))
+}
+
+/// Connect a channel (owners): settings per connector; credentials are stored encrypted.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/channels", tag = "channels", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")), request_body = CreateChannelRequest,
+    responses((status = 201, description = "The channel", body = ChannelView),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown connector or settings it does not take", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/channels")]
+pub async fn create_channel(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<CreateChannelRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let c = state
+        .core
+        .create_channel(&meta.0, &user.0, &path, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Created().json(c))
+}
+
+/// Disconnect a channel (owners); its credentials are erased.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant}/channels/{id}", tag = "channels", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Channel id")),
+    responses((status = 204, description = "Disconnected"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or channel you can see", body = Problem, content_type = "application/problem+json")))]
+#[delete("/api/v1/tenants/{tenant}/channels/{id}")]
+pub async fn delete_channel(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    state
+        .core
+        .delete_channel(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Your notifications in this tenant, newest first.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/notifications", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), Page),
+    responses((status = 200, description = "Notifications", body = NotificationList),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/tenants/{tenant}/notifications")]
+pub async fn list_notifications(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    q: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
+    let list = state
+        .core
+        .list_notifications(&user.0, &path, q.limit, q.cursor.as_deref())
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Mark one of your notifications as read.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/notifications/{id}/read", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Notification id")),
+    responses((status = 204, description = "Marked as read"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification of yours", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/notifications/{id}/read")]
+pub async fn read_notification(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    state
+        .core
+        .read_notification(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Live status of the tenant's posts as server-sent events (`event: post`, data a `PostEvent`),
+/// across nodes when Redis is configured. A comment line every 15 s keeps proxies from closing it.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/events", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")),
+    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = heraut_proto::posts::PostEvent),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/tenants/{tenant}/events")]
+pub async fn post_events(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = state.core.event_tenant(&user.0, &path).await?;
+    let rx = state.core.events().subscribe();
+    let ticks = tokio::time::interval(std::time::Duration::from_secs(15));
+    let stream = futures_util::stream::unfold((rx, ticks), move |(mut rx, mut ticks)| async move {
+        loop {
+            tokio::select! {
+                got = rx.recv() => match got {
+                    Ok((t, event)) if t == tenant => {
+                        let data = serde_json::to_string(&event).unwrap_or_default();
+                        let chunk = web::Bytes::from(format!("event: post\ndata: {data}\n\n"));
+                        return Some((Ok::<_, actix_web::Error>(chunk), (rx, ticks)));
+                    }
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        // Too slow: tell the client to reload what it shows.
+                        let chunk = web::Bytes::from_static(b"event: resync\ndata: {}\n\n");
+                        return Some((Ok(chunk), (rx, ticks)));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = ticks.tick() => {
+                    return Some((Ok(web::Bytes::from_static(b": keep-alive\n\n")), (rx, ticks)));
+                }
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("cache-control", "no-cache"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(stream))
+}

@@ -1,0 +1,332 @@
+//! Posts, their approval, their targets on each channel, channels and notifications.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use crate::tenants::ApprovalStep;
+use crate::{ChannelId, PostId, UserId};
+
+/// A field that may be absent (leave as is), `null` (clear) or a value (set).
+fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A post's place in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PostStatus {
+    Draft,
+    InReview,
+    /// Approved and waiting for its time.
+    Approved,
+    Publishing,
+    Published,
+    PartiallyPublished,
+    Failed,
+    Cancelled,
+}
+
+impl PostStatus {
+    pub const ALL: [Self; 8] = [
+        Self::Draft,
+        Self::InReview,
+        Self::Approved,
+        Self::Publishing,
+        Self::Published,
+        Self::PartiallyPublished,
+        Self::Failed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InReview => "in_review",
+            Self::Approved => "approved",
+            Self::Publishing => "publishing",
+            Self::Published => "published",
+            Self::PartiallyPublished => "partially_published",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A post's state on one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    Pending,
+    Publishing,
+    Published,
+    Failed,
+    /// The network may or may not have it; Heraut reads back before anything else.
+    Unknown,
+    Cancelled,
+}
+
+impl TargetStatus {
+    pub const ALL: [Self; 6] = [
+        Self::Pending,
+        Self::Publishing,
+        Self::Published,
+        Self::Failed,
+        Self::Unknown,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Publishing => "publishing",
+            Self::Published => "published",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// `POST /tenants/{tenant}/posts`: a new draft.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePostRequest {
+    /// The text every channel gets unless it has a variant.
+    #[schema(min_length = 1, max_length = 10000)]
+    pub body: String,
+    /// The channels to publish on (at least one, all of this tenant).
+    pub channels: Vec<ChannelId>,
+    /// Channel id → the text for that channel instead of `body`.
+    #[serde(default)]
+    pub variants: BTreeMap<ChannelId, String>,
+    /// When to publish (RFC 3339 with offset; stored in UTC). Absent: as soon as approved.
+    #[serde(default)]
+    pub scheduled_at: Option<DateTime<FixedOffset>>,
+    /// The IANA time zone the schedule was chosen in (default: the tenant's).
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// A campaign tag for filtering and reports.
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub campaign: Option<String>,
+}
+
+/// `PATCH /tenants/{tenant}/posts/{id}`: change what is given; `null` clears a schedule or campaign.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePostRequest {
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub channels: Option<Vec<ChannelId>>,
+    #[serde(default)]
+    pub variants: Option<BTreeMap<ChannelId, String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub scheduled_at: Option<Option<DateTime<FixedOffset>>>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub campaign: Option<Option<String>>,
+}
+
+/// `POST …/approve`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRequest {
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub comment: Option<String>,
+}
+
+/// `POST …/reject`: the reason goes back to the author.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// `POST …/comments`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRequest {
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: String,
+}
+
+/// `POST /tenants/{tenant}/emergency`: one message to every active channel.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyRequest {
+    #[schema(min_length = 1, max_length = 10000)]
+    pub body: String,
+}
+
+/// One approval given.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalView {
+    pub user_id: UserId,
+    /// Index of the step it counted for (0 is the first).
+    pub step: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// Where a post is in its approval.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalProgress {
+    /// The steps that apply, fixed when the post was submitted.
+    pub steps: Vec<ApprovalStep>,
+    /// Index of the step waiting now (equal to the number of steps once approved).
+    pub current_step: u32,
+    /// Approvals of the current revision.
+    pub approvals: Vec<ApprovalView>,
+}
+
+/// A comment, approval note or rejection reason.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CommentView {
+    pub id: String,
+    pub user_id: UserId,
+    /// `comment`, `approval` or `rejection`.
+    pub kind: String,
+    pub text: String,
+    pub revision: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// The post on one channel.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TargetView {
+    pub id: String,
+    pub channel_id: ChannelId,
+    pub status: TargetStatus,
+    /// The text that goes out on this channel (what was approved).
+    pub body: String,
+    pub due_at: DateTime<Utc>,
+    pub attempts: u32,
+    pub remote_id: Option<String>,
+    pub remote_url: Option<String>,
+    pub last_error: Option<String>,
+    /// Overdue past the grace period or held in crisis mode: waits for `confirm` or `cancel`.
+    pub needs_confirmation: bool,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// A post with its targets and approval state.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PostView {
+    pub id: PostId,
+    pub status: PostStatus,
+    pub revision: u32,
+    pub author_id: UserId,
+    pub body: String,
+    pub channels: Vec<ChannelId>,
+    pub variants: BTreeMap<ChannelId, String>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub time_zone: String,
+    pub campaign: Option<String>,
+    pub emergency: bool,
+    /// Why it was last rejected, until it is submitted again.
+    pub reject_reason: Option<String>,
+    pub approval: Option<ApprovalProgress>,
+    pub targets: Vec<TargetView>,
+    pub comments: Vec<CommentView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PostList {
+    pub items: Vec<PostView>,
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /tenants/{tenant}/channels`: connect a channel.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChannelRequest {
+    /// The connector's plugin id.
+    pub plugin: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// The connector's channel settings.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Credentials, stored encrypted and never returned.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub credentials: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChannelView {
+    pub id: ChannelId,
+    pub plugin: String,
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    /// `active`, `needs_reconnect` or `disconnected`.
+    pub status: String,
+    pub has_credentials: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChannelList {
+    pub items: Vec<ChannelView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Something that happened to one of your posts.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NotificationView {
+    pub id: String,
+    /// `post.approved`, `post.rejected`, `post.published`, `post.partially_published`,
+    /// `post.failed`, `post.needs_confirmation` or `post.unknown`.
+    pub kind: String,
+    pub message: String,
+    pub post_id: Option<PostId>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NotificationList {
+    pub items: Vec<NotificationView>,
+    pub next_cursor: Option<String>,
+}
+
+/// A target that crisis mode held: it waits for a person to confirm or cancel it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HeldTarget {
+    pub post_id: PostId,
+    pub target_id: String,
+    pub channel_id: ChannelId,
+    pub due_at: DateTime<Utc>,
+}
+
+/// A live update, sent as a server-sent event.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PostEvent {
+    pub post_id: PostId,
+    pub status: PostStatus,
+    /// The target that changed, when one did.
+    pub target_id: Option<String>,
+    pub target_status: Option<TargetStatus>,
+}
