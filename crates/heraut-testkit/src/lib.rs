@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database};
 
+pub mod counting;
+
 /// A name unique to this run, e.g. `heraut_test_<prefix>_<uuid>`.
 pub fn unique_name(prefix: &str) -> String {
     format!("heraut_test_{}_{}", prefix, uuid::Uuid::new_v4().simple())
@@ -185,15 +187,35 @@ pub struct Server {
     pub data_dir: PathBuf,
     pub env: Vec<(String, String)>,
     bin: PathBuf,
+    args: Vec<String>,
     log: PathBuf,
 }
 
 impl Server {
+    /// Starts `bin serve <args>` (e.g. `--role api`), like [`Server::start`].
+    pub async fn start_with_args(
+        bin: &Path,
+        db: &TestDb,
+        extra_env: &[(&str, &str)],
+        args: &[&str],
+    ) -> anyhow::Result<Self> {
+        Self::launch(bin, db, extra_env, args).await
+    }
+
     /// Starts `bin serve` on `db` with extra environment, and waits until `/readyz` answers 200.
     pub async fn start(
         bin: &Path,
         db: &TestDb,
         extra_env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
+        Self::launch(bin, db, extra_env, &[]).await
+    }
+
+    async fn launch(
+        bin: &Path,
+        db: &TestDb,
+        extra_env: &[(&str, &str)],
+        args: &[&str],
     ) -> anyhow::Result<Self> {
         let data_dir = std::env::temp_dir().join(unique_name("data"));
         std::fs::create_dir_all(&data_dir)?;
@@ -211,13 +233,15 @@ impl Server {
             env.push(((*k).to_owned(), (*v).to_owned()));
         }
         let log = data_dir.join("server.log");
-        let child = spawn_serve(bin, &env, &log)?;
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let child = spawn(bin, &args, &env, &log)?;
         let mut server = Self {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
             data_dir,
             env,
             bin: bin.to_owned(),
+            args,
             log,
         };
         server.wait_ready().await?;
@@ -253,7 +277,7 @@ impl Server {
     pub async fn restart(&mut self) -> anyhow::Result<()> {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.child = spawn_serve(&self.bin, &self.env, &self.log)?;
+        self.child = spawn(&self.bin, &self.args, &self.env, &self.log)?;
         self.wait_ready().await
     }
 
@@ -292,14 +316,19 @@ impl Server {
     }
 }
 
-fn spawn_serve(bin: &Path, env: &[(String, String)], log: &Path) -> anyhow::Result<Child> {
+fn spawn(
+    bin: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    log: &Path,
+) -> anyhow::Result<Child> {
     let out = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)?;
     let err = out.try_clone()?;
     let mut cmd = Command::new(bin);
-    cmd.arg("serve").env_clear();
+    cmd.arg("serve").args(args).env_clear();
     if let Ok(path) = std::env::var("PATH") {
         cmd.env("PATH", path);
     }
@@ -314,6 +343,63 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// Another `heraut serve` process on the same data folder and settings as a server (a second
+/// node), on its own port; killed (SIGKILL) when dropped, leaving the folder.
+#[derive(Debug)]
+pub struct Node {
+    child: Child,
+    bin: PathBuf,
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+    log: PathBuf,
+}
+
+impl Node {
+    /// Starts `heraut serve <args>` with `server`'s environment and a fresh listen port.
+    pub fn start(server: &Server, args: &[&str], name: &str) -> anyhow::Result<Self> {
+        let mut env: Vec<(String, String)> = server
+            .env
+            .iter()
+            .filter(|(k, _)| k != "HERAUT_LISTEN")
+            .cloned()
+            .collect();
+        env.push(("HERAUT_LISTEN".into(), format!("127.0.0.1:{}", free_port())));
+        let log = server.data_dir.join(format!("{name}.log"));
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let child = spawn(&server.bin, &args, &env, &log)?;
+        Ok(Self {
+            child,
+            bin: server.bin.clone(),
+            env,
+            args,
+            log,
+        })
+    }
+
+    /// SIGKILL, as a crash or an out-of-memory kill would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the process again after a kill.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill();
+        self.child = spawn(&self.bin, &self.args, &self.env, &self.log)?;
+        Ok(())
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 

@@ -2347,3 +2347,4 @@ async fn plugins_are_installed_upgraded_approved_and_refused_with_clear_messages
         assert_eq!(c, 0, "{out}");
     }
 }
+mod publishing;

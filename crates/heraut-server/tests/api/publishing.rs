@@ -1,0 +1,745 @@
+//! Publishing end to end: approval workflows, the publisher against the counting server (a real
+//! HTTP peer that counts requests and honours idempotency keys), grace period, crisis mode,
+//! faults, and the kill test.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use heraut_testkit::counting::CountingServer;
+use heraut_testkit::{Node, Server, TestDb};
+use serde_json::{Value, json};
+
+use super::{Api, assert_problem, bootstrap_admin, create_tenant, start};
+
+/// Settings that make the publisher quick to test: short backoff, short call timeout.
+fn quick(peer: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("HERAUT_PLUGIN_LOCAL_PEERS", peer.to_owned()),
+        ("HERAUT_PUBLISHER__BACKOFF_BASE_MS", "200".to_owned()),
+        ("HERAUT_PUBLISHER__CALL_TIMEOUT_SECS", "2".to_owned()),
+        ("HERAUT_PUBLISHER__LEASE_SECS", "5".to_owned()),
+    ]
+}
+
+async fn start_with(db: &TestDb, env: &[(&'static str, String)]) -> Server {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    start(db, &env).await
+}
+
+/// A tenant without the 2FA requirement, so members can act right after setting a password.
+async fn open_tenant(api: &Api, admin: &str, slug: &str) {
+    create_tenant(api, admin, slug).await;
+    let r = api
+        .call(
+            "PATCH",
+            &format!("/api/v1/tenants/{slug}"),
+            Some(admin),
+            Some(json!({"require_mfa": false})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+/// Adds a member (a new person, or an existing one gaining the membership) and signs them in.
+async fn member(api: &Api, admin: &str, slug: &str, email: &str, role: &str) -> String {
+    let password = format!("{email} long passphrase");
+    let r = api
+        .post(
+            &format!("/api/v1/tenants/{slug}/members"),
+            Some(admin),
+            json!({"email": email, "name": email, "role": role}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    if let Some(token) = r.body["set_password_token"].as_str() {
+        let set = api
+            .post(
+                "/api/v1/auth/set-password",
+                None,
+                json!({"token": token, "password": password}),
+            )
+            .await;
+        assert!(set.status.is_success(), "{:?}", set.body);
+    }
+    let login = api.login(email, &password).await;
+    assert_eq!(login.status, 200, "{:?}", login.body);
+    login.body["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn channel(
+    api: &Api,
+    owner: &str,
+    slug: &str,
+    counting: &CountingServer,
+    max: u32,
+) -> String {
+    let r = api
+        .post(
+            &format!("/api/v1/tenants/{slug}/channels"),
+            Some(owner),
+            json!({"plugin": "http-json", "name": format!("{slug} feed {max}"),
+                   "settings": {"url": format!("{}/{slug}", counting.base_url), "max_chars": max},
+                   "credentials": {"token": "peer-token"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["has_credentials"], true);
+    assert!(r.body.get("credentials").is_none());
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+async fn set_policy(api: &Api, owner: &str, slug: &str, steps: Value) {
+    let r = api
+        .call(
+            "PUT",
+            &format!("/api/v1/tenants/{slug}/approval-policy"),
+            Some(owner),
+            Some(json!({ "steps": steps })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+fn post_path(slug: &str, id: &str, action: &str) -> String {
+    if action.is_empty() {
+        format!("/api/v1/tenants/{slug}/posts/{id}")
+    } else {
+        format!("/api/v1/tenants/{slug}/posts/{id}/{action}")
+    }
+}
+
+/// Waits until the post has `status`; returns the post.
+async fn wait_status(api: &Api, token: &str, slug: &str, id: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = api.get(&post_path(slug, id, ""), token).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        if r.body["status"] == status {
+            return r.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "post {id} never became {status}: {:?}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn in_minutes(m: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
+}
+
+#[tokio::test]
+async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let counting = CountingServer::start(0, 1).unwrap();
+        let server = start_with(&db, &quick(&counting.peer())).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        open_tenant(&api, &admin, "utrecht").await;
+        open_tenant(&api, &admin, "zeist").await;
+        let ed = member(&api, &admin, "utrecht", "ed@utrecht.example", "editor").await;
+        let anna = member(&api, &admin, "utrecht", "anna@utrecht.example", "approver").await;
+        let bob = member(&api, &admin, "utrecht", "bob@utrecht.example", "approver").await;
+        let olga = member(&api, &admin, "utrecht", "olga@utrecht.example", "owner").await;
+        let otto = member(&api, &admin, "utrecht", "otto@utrecht.example", "owner").await;
+        let oscar = member(&api, &admin, "utrecht", "oscar@utrecht.example", "owner").await;
+        let zed = member(&api, &admin, "zeist", "zed@zeist.example", "owner").await;
+        let short = channel(&api, &olga, "utrecht", &counting, 40).await;
+        let long = channel(&api, &olga, "utrecht", &counting, 500).await;
+        let foreign = channel(&api, &zed, "zeist", &counting, 500).await;
+        // Editors cannot connect channels; unknown connectors and settings are refused.
+        let r = api
+            .post(
+                "/api/v1/tenants/utrecht/channels",
+                Some(&ed),
+                json!({"plugin": "http-json", "name": "x", "settings": {"url": counting.base_url}}),
+            )
+            .await;
+        assert_problem(&r, 403, "auth.forbidden");
+        let r = api
+            .post(
+                "/api/v1/tenants/utrecht/channels",
+                Some(&olga),
+                json!({"plugin": "http-json", "name": "x", "settings": {"url": "http://10.0.0.1/x"}}),
+            )
+            .await;
+        assert_problem(&r, 422, "channel.invalid");
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("plugin_local_peers")
+        );
+        set_policy(
+            &api,
+            &olga,
+            "utrecht",
+            json!([{"name": "Comms", "role": "approver", "approvals_required": 1},
+                   {"name": "Legal", "role": "owner", "approvals_required": 2}]),
+        )
+        .await;
+
+        // Bad input: each a clear 422 with per-channel details, nothing stored.
+        let posts = "/api/v1/tenants/utrecht/posts";
+        let long_text = "x".repeat(41);
+        for (body, field, channel) in [
+            (json!({"body": "hi", "channels": []}), "channels", None),
+            (
+                json!({"body": "hi", "channels": [uuid::Uuid::new_v4()]}),
+                "channels",
+                Some("any"),
+            ),
+            (
+                json!({"body": "hi", "channels": [foreign]}),
+                "channels",
+                Some(foreign.as_str()),
+            ),
+            (
+                json!({"body": "hi", "channels": [long], "scheduled_at": in_minutes(-30)}),
+                "scheduled_at",
+                None,
+            ),
+            (
+                json!({"body": "hi", "channels": [short, long], "variants": {short.clone(): long_text}}),
+                "variants",
+                Some(short.as_str()),
+            ),
+            (
+                json!({"body": "hi", "channels": [long], "time_zone": "Mars/Olympus"}),
+                "time_zone",
+                None,
+            ),
+        ] {
+            let r = api.post(posts, Some(&ed), body.clone()).await;
+            assert_problem(&r, 422, "post.invalid");
+            let item = &r.body["errors"][0];
+            assert_eq!(item["field"], field, "{body}: {:?}", r.body);
+            match channel {
+                Some("any") => assert!(item["channel_id"].is_string()),
+                Some(c) => assert_eq!(item["channel_id"], c),
+                None => assert!(item.get("channel_id").is_none()),
+            }
+        }
+        let r = api.post(posts, Some(&ed), json!({"body": 5})).await;
+        assert_problem(&r, 400, "request.invalid");
+        assert_eq!(api.get(posts, &ed).await.body["items"], json!([]));
+
+        // An editor writes a post for two channels, scheduled in an hour.
+        let r = api
+            .post(
+                posts,
+                Some(&ed),
+                json!({"body": "Road works on the Catharijnesingel from Monday; see the map.",
+                       "channels": [short, long], "variants": {short.clone(): "Road works from Monday."},
+                       "scheduled_at": in_minutes(60), "time_zone": "Europe/Amsterdam",
+                       "campaign": "roads"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_eq!(r.body["status"], "draft");
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let r = api
+            .post(
+                &post_path("utrecht", &id, "approve"),
+                Some(&anna),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 409, "post.wrong_state");
+        let r = api
+            .post(&post_path("utrecht", &id, "submit"), Some(&ed), json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["status"], "in_review");
+        assert_eq!(r.body["approval"]["steps"].as_array().unwrap().len(), 2);
+        // Role checks: an editor cannot approve; an approver cannot decide an owner step.
+        let r = api
+            .post(&post_path("utrecht", &id, "approve"), Some(&ed), json!({}))
+            .await;
+        assert_problem(&r, 403, "auth.forbidden");
+        let r = api
+            .post(
+                &post_path("utrecht", &id, "approve"),
+                Some(&otto),
+                json!({"comment": "Fine by comms"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["approval"]["current_step"], 1);
+        // One person counts once, also at the next step.
+        let r = api
+            .post(
+                &post_path("utrecht", &id, "approve"),
+                Some(&otto),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 409, "approval.already_approved");
+        let r = api
+            .post(
+                &post_path("utrecht", &id, "approve"),
+                Some(&anna),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 403, "auth.forbidden");
+        for who in [&olga, &oscar] {
+            let r = api
+                .post(&post_path("utrecht", &id, "approve"), Some(who), json!({}))
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+        let p = api.get(&post_path("utrecht", &id, ""), &ed).await.body;
+        assert_eq!(p["status"], "approved", "{p:?}");
+        assert_eq!(p["targets"].as_array().unwrap().len(), 2);
+        assert_eq!(p["targets"][0]["status"], "pending");
+
+        // Editing an approved post sends it back to review and withdraws its targets.
+        let r = api
+            .call(
+                "PATCH",
+                &post_path("utrecht", &id, ""),
+                Some(&ed),
+                Some(json!({"body": "Road works on the Catharijnesingel from Tuesday."})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["status"], "in_review");
+        assert_eq!(r.body["revision"], 2);
+        assert_eq!(r.body["targets"], json!([]));
+        assert_eq!(r.body["approval"]["approvals"], json!([]));
+        // Rejection needs a reason and goes back to the author.
+        let r = api
+            .post(
+                &post_path("utrecht", &id, "reject"),
+                Some(&bob),
+                json!({"reason": "  "}),
+            )
+            .await;
+        assert_problem(&r, 422, "validation.failed");
+        let r = api
+            .post(
+                &post_path("utrecht", &id, "reject"),
+                Some(&bob),
+                json!({"reason": "Say which part of the street."}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["status"], "draft");
+        assert_eq!(r.body["reject_reason"], "Say which part of the street.");
+        // Resubmission starts over; now it goes out at once.
+        let r = api
+            .call(
+                "PATCH",
+                &post_path("utrecht", &id, ""),
+                Some(&ed),
+                Some(json!({"scheduled_at": null})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let r = api
+            .post(&post_path("utrecht", &id, "submit"), Some(&ed), json!({}))
+            .await;
+        assert_eq!(r.body["approval"]["current_step"], 0, "{:?}", r.body);
+        for who in [&bob, &olga, &oscar] {
+            let r = api
+                .post(&post_path("utrecht", &id, "approve"), Some(who), json!({}))
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+        let p = wait_status(&api, &ed, "utrecht", &id, "published").await;
+        for t in p["targets"].as_array().unwrap() {
+            assert_eq!(t["status"], "published", "{t:?}");
+            assert!(t["remote_url"].as_str().unwrap().contains("/s/"));
+        }
+        let records = counting.records();
+        let texts: HashSet<String> = records.values().map(|r| r.text.clone()).collect();
+        assert_eq!(records.len(), 2);
+        assert!(texts.contains("Road works from Monday."), "{texts:?}");
+        assert!(texts.contains("Road works on the Catharijnesingel from Tuesday."));
+        // Published posts stay: they cannot be edited or deleted.
+        let r = api
+            .call("DELETE", &post_path("utrecht", &id, ""), Some(&ed), None)
+            .await;
+        assert_problem(&r, 409, "post.wrong_state");
+
+        // The author learned of each decision.
+        let n = api.get("/api/v1/tenants/utrecht/notifications", &ed).await;
+        let kinds: Vec<&str> = n.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
+        for k in ["post.approved", "post.rejected", "post.published"] {
+            assert!(kinds.contains(&k), "{kinds:?}");
+        }
+        let first = n.body["items"][0]["id"].as_str().unwrap();
+        let r = api
+            .post(
+                &format!("/api/v1/tenants/utrecht/notifications/{first}/read"),
+                Some(&ed),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 204);
+        let r = api
+            .post(
+                &format!("/api/v1/tenants/utrecht/notifications/{first}/read"),
+                Some(&bob),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 404, "notification.not_found");
+
+        // Four eyes: an approver's own post needs someone else.
+        let r = api
+            .post(
+                posts,
+                Some(&anna),
+                json!({"body": "Mine", "channels": [long]}),
+            )
+            .await;
+        let mine = r.body["id"].as_str().unwrap().to_owned();
+        api.post(
+            &post_path("utrecht", &mine, "submit"),
+            Some(&anna),
+            json!({}),
+        )
+        .await;
+        let r = api
+            .post(
+                &post_path("utrecht", &mine, "approve"),
+                Some(&anna),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 403, "approval.self_approval_forbidden");
+
+        // With no steps, an owner publishes directly; an editor's post still needs an approver.
+        set_policy(&api, &olga, "utrecht", json!([])).await;
+        let r = api
+            .post(
+                posts,
+                Some(&olga),
+                json!({"body": "Direct", "channels": [long]}),
+            )
+            .await;
+        let direct = r.body["id"].as_str().unwrap().to_owned();
+        let r = api
+            .post(
+                &post_path("utrecht", &direct, "submit"),
+                Some(&olga),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.body["status"], "approved", "{:?}", r.body);
+        wait_status(&api, &olga, "utrecht", &direct, "published").await;
+        let r = api
+            .post(
+                posts,
+                Some(&ed),
+                json!({"body": "Editor's", "channels": [long]}),
+            )
+            .await;
+        let eds = r.body["id"].as_str().unwrap().to_owned();
+        let r = api
+            .post(&post_path("utrecht", &eds, "submit"), Some(&ed), json!({}))
+            .await;
+        assert_eq!(r.body["status"], "in_review", "{:?}", r.body);
+        assert_eq!(r.body["approval"]["steps"][0]["role"], "approver");
+
+        // Cancel before the time: nothing goes out; a cancelled draft can be deleted.
+        let r = api
+            .post(
+                posts,
+                Some(&olga),
+                json!({"body": "Later", "channels": [long], "scheduled_at": in_minutes(30)}),
+            )
+            .await;
+        let later = r.body["id"].as_str().unwrap().to_owned();
+        api.post(
+            &post_path("utrecht", &later, "submit"),
+            Some(&olga),
+            json!({}),
+        )
+        .await;
+        let r = api
+            .post(
+                &post_path("utrecht", &later, "cancel"),
+                Some(&olga),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.body["status"], "cancelled", "{:?}", r.body);
+        assert_eq!(r.body["targets"][0]["status"], "cancelled");
+        let r = api
+            .call(
+                "DELETE",
+                &post_path("utrecht", &later, ""),
+                Some(&olga),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 204);
+        assert_eq!(counting.counts().created, 3);
+
+        // Another tenant sees none of it.
+        let r = api.get(&post_path("utrecht", &id, ""), &zed).await;
+        assert_problem(&r, 404, "tenant.not_found");
+        let r = api.get(&post_path("zeist", &id, ""), &zed).await;
+        assert_problem(&r, 404, "post.not_found");
+
+        // Every decision is in the audit log, the publication with its remote id.
+        let audit = api
+            .get("/api/v1/tenants/utrecht/audit?limit=200", &olga)
+            .await;
+        let events = audit.body["items"].as_array().unwrap();
+        let count = |a: &str| events.iter().filter(|e| e["action"] == a).count();
+        let actions: Vec<&Value> = events.iter().map(|e| &e["action"]).collect();
+        assert_eq!(count("post.approve"), 6, "{actions:?}");
+        assert_eq!(count("post.reject"), 1);
+        assert!(count("post.submit") >= 3);
+        assert!(count("post.edit") >= 2);
+        assert_eq!(count("post.cancel"), 1);
+        assert_eq!(count("post.delete"), 1);
+        let published = events
+            .iter()
+            .find(|e| e["action"] == "post.publish")
+            .unwrap();
+        assert!(
+            published["details"]["remote_id"].is_string(),
+            "{published:?}"
+        );
+        let v = api.get("/api/v1/tenants/utrecht/audit/verify", &olga).await;
+        assert_eq!(v.body["valid"], true);
+    }
+}
+
+#[tokio::test]
+async fn grace_period_crisis_mode_and_network_faults_against_the_counting_server() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let counting = CountingServer::start(0, 1).unwrap();
+        let mut env = quick(&counting.peer());
+        // This node only serves the API: nothing is published until a worker starts.
+        let server = {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Server::start_with_args(
+                std::path::Path::new(super::BIN),
+                &db,
+                &env,
+                &["--role", "api"],
+            )
+            .await
+            .unwrap()
+        };
+        env.clear();
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        open_tenant(&api, &admin, "strict").await;
+        open_tenant(&api, &admin, "lenient").await;
+        let r = api
+            .call(
+                "PATCH",
+                "/api/v1/tenants/strict",
+                Some(&admin),
+                Some(json!({"publish_grace_minutes": 0})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let s_owner = member(&api, &admin, "strict", "o@strict.example", "owner").await;
+        let l_owner = member(&api, &admin, "lenient", "o@lenient.example", "owner").await;
+        let l_second = member(&api, &admin, "lenient", "p@lenient.example", "owner").await;
+        let s_chan = channel(&api, &s_owner, "strict", &counting, 500).await;
+        let l_chan = channel(&api, &l_owner, "lenient", &counting, 500).await;
+        set_policy(&api, &s_owner, "strict", json!([])).await;
+        set_policy(&api, &l_owner, "lenient", json!([])).await;
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(1)).to_rfc3339();
+        let mut ids = Vec::new();
+        for (slug, token, chan) in [
+            ("strict", &s_owner, &s_chan),
+            ("lenient", &l_owner, &l_chan),
+        ] {
+            let r = api
+                .post(
+                    &format!("/api/v1/tenants/{slug}/posts"),
+                    Some(token),
+                    json!({"body": format!("{slug} update"), "channels": [chan], "scheduled_at": soon}),
+                )
+                .await;
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            let r = api
+                .post(&post_path(slug, &id, "submit"), Some(token), json!({}))
+                .await;
+            assert_eq!(r.body["status"], "approved", "{:?}", r.body);
+            ids.push(id);
+        }
+        // Downtime: no worker runs past the due time.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(counting.counts().posts, 0);
+        let _worker = Node::start(&server, &["--role", "worker"], "worker").unwrap();
+        // Within its grace period the lenient tenant's post goes out; the strict one waits.
+        wait_status(&api, &l_owner, "lenient", &ids[1], "published").await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let held = api
+            .get(&post_path("strict", &ids[0], ""), &s_owner)
+            .await
+            .body;
+        assert_eq!(held["status"], "approved", "{held:?}");
+        assert_eq!(held["targets"][0]["needs_confirmation"], true);
+        assert_eq!(counting.counts().created, 1);
+        let n = api
+            .get("/api/v1/tenants/strict/notifications", &s_owner)
+            .await;
+        assert!(
+            n.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["kind"] == "post.needs_confirmation"),
+            "{:?}",
+            n.body
+        );
+        let r = api
+            .post(
+                &post_path("strict", &ids[0], "confirm"),
+                Some(&s_owner),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        wait_status(&api, &s_owner, "strict", &ids[0], "published").await;
+        let r = api
+            .post(
+                &post_path("strict", &ids[0], "confirm"),
+                Some(&s_owner),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 409, "post.wrong_state");
+
+        // Crisis mode holds everything scheduled; an emergency broadcast still goes out.
+        let r = api
+            .call(
+                "PUT",
+                "/api/v1/tenants/lenient/crisis",
+                Some(&l_owner),
+                Some(json!({"active": true, "message": "Flooding in the east; all posts held."})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let r = api
+            .post(
+                "/api/v1/tenants/lenient/posts",
+                Some(&l_owner),
+                json!({"body": "Festival this weekend!", "channels": [l_chan]}),
+            )
+            .await;
+        let festive = r.body["id"].as_str().unwrap().to_owned();
+        api.post(
+            &post_path("lenient", &festive, "submit"),
+            Some(&l_owner),
+            json!({}),
+        )
+        .await;
+        let r = api
+            .post(
+                "/api/v1/tenants/lenient/emergency",
+                Some(&l_owner),
+                json!({"body": "Leave the east of the city via the A12."}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_eq!(r.body["status"], "in_review");
+        assert_eq!(r.body["emergency"], true);
+        let alert = r.body["id"].as_str().unwrap().to_owned();
+        let r = api
+            .post(
+                &post_path("lenient", &alert, "approve"),
+                Some(&l_owner),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 403, "approval.self_approval_forbidden");
+        let r = api
+            .post(
+                &post_path("lenient", &alert, "approve"),
+                Some(&l_second),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        wait_status(&api, &l_owner, "lenient", &alert, "published").await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let texts: HashSet<String> = counting
+            .records()
+            .values()
+            .map(|r| r.text.clone())
+            .collect();
+        assert!(!texts.contains("Festival this weekend!"), "{texts:?}");
+        let c = api.get("/api/v1/tenants/lenient/crisis", &l_second).await;
+        assert_eq!(c.body["held"][0]["post_id"], festive, "{:?}", c.body);
+        // Release: what was held waits for a person, listed in the answer.
+        let r = api
+            .call(
+                "PUT",
+                "/api/v1/tenants/lenient/crisis",
+                Some(&l_owner),
+                Some(json!({"active": false})),
+            )
+            .await;
+        assert_eq!(r.body["held"][0]["post_id"], festive, "{:?}", r.body);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let p = api
+            .get(&post_path("lenient", &festive, ""), &l_owner)
+            .await
+            .body;
+        assert_eq!(p["targets"][0]["needs_confirmation"], true, "{p:?}");
+        api.post(
+            &post_path("lenient", &festive, "confirm"),
+            Some(&l_owner),
+            json!({}),
+        )
+        .await;
+        wait_status(&api, &l_owner, "lenient", &festive, "published").await;
+
+        // Faults: a 503 and a 429 are retried; an answer after the timeout is read back, not
+        // sent again. Each post exists exactly once on the network.
+        for (faults, reads) in [
+            (json!([{"status": 503}, {"retry_after": 1}]), false),
+            (json!([{"delay_ms": 3500}]), true),
+        ] {
+            counting.inject(faults.as_array().unwrap().clone());
+            let before = counting.counts();
+            let r = api
+                .post(
+                    "/api/v1/tenants/lenient/posts",
+                    Some(&l_owner),
+                    json!({"body": format!("Fault test {faults}"), "channels": [l_chan]}),
+                )
+                .await;
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            api.post(
+                &post_path("lenient", &id, "submit"),
+                Some(&l_owner),
+                json!({}),
+            )
+            .await;
+            let p = wait_status(&api, &l_owner, "lenient", &id, "published").await;
+            let after = counting.counts();
+            assert_eq!(after.created, before.created + 1, "{faults}");
+            if reads {
+                assert!(after.reads > before.reads, "no read-back after a timeout");
+                assert_eq!(after.posts, before.posts + 1, "sent again blindly");
+            } else {
+                assert_eq!(after.posts, before.posts + 3);
+                assert_eq!(p["targets"][0]["attempts"], 3, "{p:?}");
+            }
+        }
+        assert_eq!(counting.counts().replayed_keys, 0);
+    }
+}
