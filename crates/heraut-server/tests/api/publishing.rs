@@ -743,3 +743,177 @@ async fn grace_period_crisis_mode_and_network_faults_against_the_counting_server
         assert_eq!(counting.counts().replayed_keys, 0);
     }
 }
+
+/// Creates `tenants` tenants, each with `channels` channels on the counting server, a policy
+/// without steps and the admin as owner, then `posts` approved posts per tenant, due at once.
+/// Returns the number of targets.
+async fn load(
+    api: &Api,
+    admin: &str,
+    counting: &CountingServer,
+    tenants: usize,
+    channels: usize,
+    posts: usize,
+) -> usize {
+    use futures_util::StreamExt;
+    let mut work = Vec::new();
+    for t in 0..tenants {
+        let slug = format!("t{t:03}");
+        create_tenant(api, admin, &slug).await;
+        let r = api
+            .post(
+                &format!("/api/v1/tenants/{slug}/members"),
+                Some(admin),
+                json!({"email": super::ADMIN_EMAIL, "name": "Admin", "role": "owner"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        set_policy(api, admin, &slug, json!([])).await;
+        let mut ids = Vec::new();
+        for _ in 0..channels {
+            ids.push(channel(api, admin, &slug, counting, 500).await);
+        }
+        for p in 0..posts {
+            work.push((slug.clone(), ids.clone(), p));
+        }
+    }
+    let made: Vec<usize> = futures_util::stream::iter(work)
+        .map(|(slug, ids, p)| async move {
+            let r = api
+                .post(
+                    &format!("/api/v1/tenants/{slug}/posts"),
+                    Some(admin),
+                    json!({"body": format!("{slug} notice {p}"), "channels": ids}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{:?}", r.body);
+            let id = r.body["id"].as_str().unwrap();
+            let r = api
+                .post(&post_path(&slug, id, "submit"), Some(admin), json!({}))
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            ids.len()
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    made.into_iter().sum()
+}
+
+/// Published targets across the first `tenants` tenants, from the API.
+async fn published_targets(api: &Api, admin: &str, tenants: usize) -> (usize, usize) {
+    let (mut published, mut all) = (0, 0);
+    for t in 0..tenants {
+        let mut cursor = String::new();
+        loop {
+            let r = api
+                .get(
+                    &format!("/api/v1/tenants/t{t:03}/posts?limit=200{cursor}"),
+                    admin,
+                )
+                .await;
+            for p in r.body["items"].as_array().unwrap() {
+                for target in p["targets"].as_array().unwrap() {
+                    all += 1;
+                    published += usize::from(target["status"] == "published");
+                }
+            }
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+    }
+    (published, all)
+}
+
+/// SECURITY.md 16: `kill -9` publishing processes at random moments during a large batch; at
+/// the end the counting server holds every target exactly once and every target is published.
+/// CI runs a short form; `HERAUT_TEST_KILL_POSTS=50` (5,000 targets) is the full one.
+#[tokio::test]
+async fn kill_test_no_target_is_lost_or_sent_twice() {
+    use rand::Rng;
+    let posts: usize = std::env::var("HERAUT_TEST_KILL_POSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let (tenants, channels) = (50, 2);
+    for db in TestDb::all().await {
+        let redis = heraut_testkit::redis_url();
+        let multi = db.database_url().is_some();
+        if multi && redis.is_none() {
+            eprintln!("NOTICE: Redis is not running; the several-node kill test runs without it");
+        }
+        eprintln!(
+            "--- backend {} ({} nodes)",
+            db.label(),
+            if multi { 3 } else { 1 }
+        );
+        let counting = CountingServer::start(0, 2).unwrap();
+        let mut env = quick(&counting.peer());
+        env.push(("HERAUT_PUBLISHER__LEASE_SECS", "4".to_owned()));
+        if multi && let Some(url) = &redis {
+            env.push(("HERAUT_REDIS_URL", url.clone()));
+            env.push(("HERAUT_REDIS_PREFIX", heraut_testkit::unique_name("kill")));
+        }
+        // The first process serves the API only; three workers publish on PostgreSQL, one on
+        // SQLite. Workers start once everything is due.
+        let server = {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Server::start_with_args(
+                std::path::Path::new(super::BIN),
+                &db,
+                &env,
+                &["--role", "api"],
+            )
+            .await
+            .unwrap()
+        };
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        let setup = Instant::now();
+        let targets = load(&api, &admin, &counting, tenants, channels, posts).await;
+        eprintln!(
+            "{targets} targets in {tenants} tenants due within {:?}",
+            setup.elapsed()
+        );
+        let mut workers: Vec<Node> = (0..if multi { 3 } else { 1 })
+            .map(|i| Node::start(&server, &["--role", "worker"], &format!("w{i}")).unwrap())
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(300);
+        let mut kills = 0;
+        while counting.counts().created < targets as u64 && Instant::now() < deadline {
+            let pause = rand::thread_rng().gen_range(50..700);
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+            kills += 1;
+            let i = rand::thread_rng().gen_range(0..workers.len());
+            workers[i].kill();
+            let down = rand::thread_rng().gen_range(0..300);
+            tokio::time::sleep(Duration::from_millis(down)).await;
+            workers[i].restart().unwrap();
+        }
+        // Let leases of the last killed attempts run out and their targets be read back.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (mut published, mut all) = published_targets(&api, &admin, tenants).await;
+        while published < targets && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            (published, all) = published_targets(&api, &admin, tenants).await;
+        }
+        let c = counting.counts();
+        eprintln!(
+            "{kills} kills; counting server: {} created, {} POSTs, {} read-backs, {} replayed keys",
+            c.created, c.posts, c.reads, c.replayed_keys
+        );
+        assert_eq!(all, targets);
+        assert_eq!(published, targets, "targets not published");
+        assert_eq!(c.created, targets as u64, "lost or duplicated posts");
+        assert_eq!(counting.records().len(), targets);
+        assert_eq!(c.posts_without_key, 0);
+        assert_eq!(
+            c.replayed_keys, 0,
+            "a target was sent again without reading back"
+        );
+        assert!(kills > 0);
+        drop(workers);
+    }
+}
