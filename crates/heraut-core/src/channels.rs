@@ -4,7 +4,6 @@
 use heraut_auth::Permission;
 use heraut_auth::crypto::Binding;
 use heraut_db::{Scope, posts};
-use heraut_entity::channels;
 use heraut_proto::posts::{ChannelList, ChannelView, CreateChannelRequest};
 use heraut_proto::{ChannelId, ErrorCode, TenantId};
 use sea_orm::{ConnectionTrait, Set};
@@ -122,7 +121,7 @@ impl Core {
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let stored = posts::insert_channel(
             &txn,
-            channels::ActiveModel {
+            posts::ChannelRow {
                 id: Set(id.0),
                 tenant_id: Set(ctx.tenant_id.0),
                 plugin: Set(req.plugin.clone()),

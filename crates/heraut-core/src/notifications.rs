@@ -6,7 +6,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use heraut_auth::Permission;
 use heraut_db::{Scope, posts, users};
-use heraut_entity::notifications;
 use heraut_proto::posts::{NotificationList, NotificationView};
 use heraut_proto::{ErrorCode, PostId, TenantId, UserId};
 use sea_orm::{ConnectionTrait, Set};
@@ -33,7 +32,7 @@ impl Core {
         let id = Uuid::now_v7();
         posts::insert_notification(
             conn,
-            notifications::ActiveModel {
+            posts::NotificationRow {
                 id: Set(id),
                 tenant_id: Set(tenant.0),
                 user_id: Set(user.0),

@@ -11,7 +11,6 @@ use heraut_auth::Permission;
 use heraut_auth::permissions::allows;
 use heraut_db::posts::{self, PostFilter};
 use heraut_db::{Scope, governance};
-use heraut_entity::{post_approvals, post_comments, post_revisions, post_targets};
 use heraut_proto::posts::{
     ApprovalProgress, ApprovalView, ApproveRequest, CommentRequest, CommentView, CreatePostRequest,
     EmergencyRequest, PostList, PostStatus, PostView, RejectRequest, TargetStatus, TargetView,
@@ -137,11 +136,10 @@ pub fn idempotency_key(post: Uuid, revision: i32, channel: Uuid) -> String {
 /// Whether a member with `role` may decide at a step that names `step_role`. Owners may decide
 /// at any step; approvers at approver steps.
 fn role_fits(role: Option<Role>, step_role: ApproverRole) -> bool {
-    match (role, step_role) {
-        (Some(Role::Owner), _) => true,
-        (Some(Role::Approver), ApproverRole::Approver) => true,
-        _ => false,
-    }
+    matches!(
+        (role, step_role),
+        (Some(Role::Owner), _) | (Some(Role::Approver), ApproverRole::Approver)
+    )
 }
 
 impl Core {
@@ -289,7 +287,7 @@ impl Core {
             serde_json::to_string(content).map_err(|e| CoreError::internal(e.to_string()))?;
         posts::insert_revision(
             txn,
-            post_revisions::ActiveModel {
+            posts::RevisionRow {
                 post_id: Set(post.id),
                 revision: Set(post.revision),
                 tenant_id: Set(post.tenant_id),
@@ -453,7 +451,7 @@ impl Core {
         let id = PostId::new().0;
         let post = posts::insert_post(
             &txn,
-            heraut_entity::posts::ActiveModel {
+            posts::PostRow {
                 id: Set(id),
                 tenant_id: Set(ctx.tenant_id.0),
                 author_id: Set(actor.user_id.0),
@@ -620,7 +618,7 @@ impl Core {
         } else {
             None
         };
-        let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+        let mut model: posts::PostRow = post.clone().into();
         model.revision = Set(revision);
         model.body = Set(content.body.clone());
         model.variants = Set(json_text(&content.variants));
@@ -696,7 +694,7 @@ impl Core {
             .await?;
         posts::clear_approvals(&txn, ctx.tenant_id, post.id).await?;
         let steps = self.steps_for(&txn, &ctx, &post).await?;
-        let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+        let mut model: posts::PostRow = post.clone().into();
         model.status = Set(PostStatus::InReview.as_str().to_owned());
         model.policy = Set(Some(
             serde_json::to_string(&steps).map_err(|e| CoreError::internal(e.to_string()))?,
@@ -769,7 +767,7 @@ impl Core {
         }
         posts::insert_approval(
             &txn,
-            post_approvals::ActiveModel {
+            posts::ApprovalRow {
                 post_id: Set(post.id),
                 revision: Set(post.revision),
                 user_id: Set(actor.user_id.0),
@@ -807,7 +805,7 @@ impl Core {
             if step_index + 1 >= steps.len() {
                 self.approve_fully(&txn, meta, &post).await?;
             } else {
-                let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+                let mut model: posts::PostRow = post.clone().into();
                 model.step = Set(post.step + 1);
                 model.updated_at = Set(meta.now);
                 posts::update_post(&txn, model).await?;
@@ -834,7 +832,7 @@ impl Core {
         for channel in &content.channels {
             posts::insert_target(
                 txn,
-                post_targets::ActiveModel {
+                posts::TargetRow {
                     id: Set(Uuid::now_v7()),
                     tenant_id: Set(post.tenant_id),
                     post_id: Set(post.id),
@@ -862,7 +860,7 @@ impl Core {
             )
             .await?;
         }
-        let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+        let mut model: posts::PostRow = post.clone().into();
         model.status = Set(PostStatus::Approved.as_str().to_owned());
         let steps: usize = post
             .policy
@@ -929,7 +927,7 @@ impl Core {
         posts::clear_approvals(&txn, ctx.tenant_id, post.id).await?;
         self.add_comment(&txn, &post, actor.user_id, "rejection", reason, meta.now)
             .await?;
-        let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+        let mut model: posts::PostRow = post.clone().into();
         model.status = Set(PostStatus::Draft.as_str().to_owned());
         model.reject_reason = Set(Some(reason.to_owned()));
         model.step = Set(0);
@@ -1002,7 +1000,7 @@ impl Core {
     ) -> CoreResult<()> {
         posts::insert_comment(
             txn,
-            post_comments::ActiveModel {
+            posts::CommentRow {
                 id: Set(Uuid::now_v7()),
                 tenant_id: Set(post.tenant_id),
                 post_id: Set(post.id),
@@ -1045,7 +1043,7 @@ impl Core {
         } else {
             post_status_from(&statuses)
         };
-        let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+        let mut model: posts::PostRow = post.clone().into();
         model.status = Set(next.as_str().to_owned());
         model.updated_at = Set(meta.now);
         posts::update_post(&txn, model).await?;
@@ -1107,7 +1105,7 @@ impl Core {
             return Err(wrong_state(&post, what));
         }
         let statuses = heraut_db::scheduler::target_statuses(&txn, ctx.tenant_id, post.id).await?;
-        let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+        let mut model: posts::PostRow = post.clone().into();
         model.status = Set(post_status_from(&statuses).as_str().to_owned());
         model.updated_at = Set(meta.now);
         posts::update_post(&txn, model).await?;

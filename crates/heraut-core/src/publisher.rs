@@ -372,7 +372,7 @@ impl Core {
             crate::audit::record(&txn, tenant, None, &meta, event).await?;
         }
         if status.as_str() != post.status {
-            let mut model: heraut_entity::posts::ActiveModel = post.clone().into();
+            let mut model: posts::PostRow = post.clone().into();
             model.status = sea_orm::Set(status.as_str().to_owned());
             model.updated_at = sea_orm::Set(now);
             posts::update_post(&txn, model).await?;

@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use heraut_proto::Problem;
 use heraut_proto::posts::{
     ApproveRequest, ChannelList, ChannelView, CommentRequest, CreateChannelRequest,
-    CreatePostRequest, EmergencyRequest, NotificationList, PostList, PostView, RejectRequest,
+    CreatePostRequest, EmergencyRequest, NotificationList, PostList, PostStatus, PostView,
+    RejectRequest,
     UpdatePostRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::Page;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, AuthUser, Meta};
@@ -22,9 +22,9 @@ use crate::extract::{ApiJson, AuthUser, Meta};
 #[serde(deny_unknown_fields)]
 pub struct PostParams {
     /// Only posts with this status.
-    pub status: Option<String>,
+    pub status: Option<PostStatus>,
     /// Only posts that go to this channel id.
-    pub channel: Option<String>,
+    pub channel: Option<uuid::Uuid>,
     /// Only posts with this campaign tag.
     pub campaign: Option<String>,
     /// Scheduled at or after this time (RFC 3339).
@@ -35,7 +35,18 @@ pub struct PostParams {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+    pub cursor: Option<uuid::Uuid>,
+}
+
+/// Paging of the notification list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationParams {
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<uuid::Uuid>,
 }
 
 /// Posts, newest first, with their targets.
@@ -59,13 +70,13 @@ pub async fn list_posts(
         .list_posts(
             &user.0,
             &path,
-            q.status.as_deref(),
-            q.channel.as_deref(),
+            q.status.map(PostStatus::as_str),
+            q.channel.map(|c| c.to_string()).as_deref(),
             q.campaign.as_deref(),
             q.from,
             q.to,
             q.limit,
-            q.cursor.as_deref(),
+            q.cursor.map(|c| c.to_string()).as_deref(),
         )
         .await?;
     Ok(HttpResponse::Ok().json(list))
@@ -418,7 +429,7 @@ pub async fn delete_channel(
 
 /// Your notifications in this tenant, newest first.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/notifications", tag = "publishing", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug"), Page),
+    params(("tenant" = String, Path, description = "Tenant slug"), NotificationParams),
     responses((status = 200, description = "Notifications", body = NotificationList),
         (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -429,11 +440,11 @@ pub async fn list_notifications(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    q: web::Query<Page>,
+    q: web::Query<NotificationParams>,
 ) -> Result<HttpResponse, ApiError> {
     let list = state
         .core
-        .list_notifications(&user.0, &path, q.limit, q.cursor.as_deref())
+        .list_notifications(&user.0, &path, q.limit, q.cursor.map(|c| c.to_string()).as_deref())
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -476,7 +487,8 @@ pub async fn post_events(
 ) -> Result<HttpResponse, ApiError> {
     let tenant = state.core.event_tenant(&user.0, &path).await?;
     let rx = state.core.events().subscribe();
-    let ticks = tokio::time::interval(std::time::Duration::from_secs(15));
+    let every = std::time::Duration::from_secs(15);
+    let ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     let stream = futures_util::stream::unfold((rx, ticks), move |(mut rx, mut ticks)| async move {
         loop {
             tokio::select! {

@@ -757,10 +757,23 @@ async fn throttling_and_lockout_hold_with_and_without_redis() {
 }
 
 /// Fills an OpenAPI path template with the given values.
-fn fill(template: &str, tenant: &str, user_id: &str) -> String {
+/// Tenant B's ids that tenant A replays.
+struct Ids<'a> {
+    user: &'a str,
+    post: &'a str,
+    channel: &'a str,
+}
+
+fn fill(template: &str, tenant: &str, ids: &Ids<'_>) -> String {
+    let id = if template.contains("/channels/") {
+        ids.channel
+    } else {
+        ids.post
+    };
     template
         .replace("{tenant}", tenant)
-        .replace("{user_id}", user_id)
+        .replace("{user_id}", ids.user)
+        .replace("{id}", id)
 }
 
 /// A valid body for each write route, so a refusal is about the tenant, not the body.
@@ -774,6 +787,14 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
         ("put", p) if p.ends_with("/crisis") => {
             Some(json!({"active": true, "message": "from another tenant"}))
         }
+        ("post", p) if p.ends_with("/channels") => Some(
+            json!({"plugin": "http-json", "name": "n", "settings": {"url": "http://127.0.0.1:9/x"}}),
+        ),
+        ("post", p) if p.ends_with("/posts") => Some(json!({"body": "x", "channels": []})),
+        ("patch", p) if p.ends_with("/posts/{id}") => Some(json!({"body": "changed"})),
+        ("post", p) if p.ends_with("/reject") => Some(json!({"reason": "r"})),
+        ("post", p) if p.ends_with("/comments") => Some(json!({"text": "t"})),
+        ("post", p) if p.ends_with("/emergency") => Some(json!({"body": "e"})),
         ("post" | "put" | "patch", _) => Some(json!({})),
         _ => None,
     }
@@ -783,7 +804,7 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
 async fn route_walker_tenant_a_cannot_reach_tenant_b() {
     for db in TestDb::all().await {
         eprintln!("--- backend {}", db.label());
-        let server = start(&db, &[]).await;
+        let server = start(&db, &[("HERAUT_PLUGIN_LOCAL_PEERS", "127.0.0.1:9")]).await;
         let api = Api::new(&server);
         let (admin, _) = bootstrap_admin(&server, &api).await;
         create_tenant(&api, &admin, "tenant-a").await;
@@ -816,6 +837,35 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
         let (_, codes) = enrol_totp(&api, &a0).await;
         let a = login_with_recovery(&api, "a-owner@example.gov", pw, &codes[0]).await;
         let a = a["access_token"].as_str().unwrap().to_owned();
+        // Tenant B has a channel and a draft post, whose ids A replays.
+        let first = api.login("b-owner@example.gov", pw).await;
+        let b0 = first.body["access_token"].as_str().unwrap().to_owned();
+        let (_, codes) = enrol_totp(&api, &b0).await;
+        let b = login_with_recovery(&api, "b-owner@example.gov", pw, &codes[0]).await;
+        let b = b["access_token"].as_str().unwrap().to_owned();
+        let r = api
+            .post(
+                "/api/v1/tenants/tenant-b/channels",
+                Some(&b),
+                body_for("/api/v1/tenants/{tenant}/channels", "post").unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let b_channel = r.body["id"].as_str().unwrap().to_owned();
+        let r = api
+            .post(
+                "/api/v1/tenants/tenant-b/posts",
+                Some(&b),
+                json!({"body": "B's draft", "channels": [b_channel]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let b_post = r.body["id"].as_str().unwrap().to_owned();
+        let ids = Ids {
+            user: &b_user,
+            post: &b_post,
+            channel: &b_channel,
+        };
 
         let doc = reqwest::get(server.url("/api/openapi.json"))
             .await
@@ -831,10 +881,10 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
             }
             for method in ops.as_object().unwrap().keys() {
                 // Tenant B's slug and B's member: must look like nothing exists.
-                let mut targets = vec![fill(template, "tenant-b", &b_user)];
-                // Own tenant, but B's member id.
-                if template.contains("{user_id}") {
-                    targets.push(fill(template, "tenant-a", &b_user));
+                let mut targets = vec![fill(template, "tenant-b", &ids)];
+                // Own tenant, but B's member, post or channel id.
+                if template.contains("{user_id}") || template.contains("{id}") {
+                    targets.push(fill(template, "tenant-a", &ids));
                 }
                 for path in targets {
                     let r = api
@@ -864,6 +914,14 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
         let b_members = api.get("/api/v1/tenants/tenant-b/members", &admin).await;
         assert_eq!(b_members.body["items"].as_array().unwrap().len(), 1);
         assert_eq!(b_members.body["items"][0]["role"], "owner");
+        let post = api
+            .get(&format!("/api/v1/tenants/tenant-b/posts/{b_post}"), &b)
+            .await;
+        assert_eq!(post.body["status"], "draft");
+        assert_eq!(post.body["body"], "B's draft");
+        assert_eq!(post.body["comments"], json!([]));
+        let channels = api.get("/api/v1/tenants/tenant-b/channels", &b).await;
+        assert_eq!(channels.body["items"].as_array().unwrap().len(), 1);
         // And the same routes on tenant A work for A, so the 404s above are about isolation.
         assert_eq!(
             api.get("/api/v1/tenants/tenant-a/members", &a).await.status,
@@ -1171,6 +1229,9 @@ async fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
                 "--generation-deterministic",
                 "--exclude-path",
                 "/api/v1/auth/logout",
+                // A server-sent event stream never ends; publishing.rs reads it.
+                "--exclude-path",
+                "/api/v1/tenants/{tenant}/events",
                 "--request-timeout",
                 "20",
             ])

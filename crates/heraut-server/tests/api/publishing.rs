@@ -525,6 +525,12 @@ async fn grace_period_crisis_mode_and_network_faults_against_the_counting_server
         eprintln!("--- backend {}", db.label());
         let counting = CountingServer::start(0, 1).unwrap();
         let mut env = quick(&counting.peer());
+        // With PostgreSQL, Redis carries live updates from the worker to the API node.
+        let redis = heraut_testkit::redis_url().filter(|_| db.database_url().is_some());
+        if let Some(url) = &redis {
+            env.push(("HERAUT_REDIS_URL", url.clone()));
+            env.push(("HERAUT_REDIS_PREFIX", heraut_testkit::unique_name("grace")));
+        }
         // This node only serves the API: nothing is published until a worker starts.
         let server = {
             let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -578,12 +584,41 @@ async fn grace_period_crisis_mode_and_network_faults_against_the_counting_server
             assert_eq!(r.body["status"], "approved", "{:?}", r.body);
             ids.push(id);
         }
+        // A browser follows the lenient tenant's live updates on the API node.
+        let mut events = api
+            .http
+            .get(server.url("/api/v1/tenants/lenient/events"))
+            .bearer_auth(&l_owner)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(events.status(), 200);
+        assert_eq!(
+            events.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
         // Downtime: no worker runs past the due time.
         tokio::time::sleep(Duration::from_secs(3)).await;
         assert_eq!(counting.counts().posts, 0);
         let _worker = Node::start(&server, &["--role", "worker"], "worker").unwrap();
         // Within its grace period the lenient tenant's post goes out; the strict one waits.
         wait_status(&api, &l_owner, "lenient", &ids[1], "published").await;
+        if redis.is_some() {
+            // The worker is another process: the event crossed nodes through Redis.
+            let mut seen = String::new();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !(seen.contains(&ids[1]) && seen.contains("\"published\"")) {
+                assert!(Instant::now() < deadline, "no live update: {seen}");
+                if let Ok(Ok(Some(chunk))) =
+                    tokio::time::timeout(Duration::from_secs(1), events.chunk()).await
+                {
+                    seen.push_str(&String::from_utf8_lossy(&chunk));
+                }
+            }
+            assert!(seen.contains("event: post\ndata: {"), "{seen}");
+            assert!(!seen.contains(&ids[0]), "another tenant's event leaked: {seen}");
+        }
+        drop(events);
         tokio::time::sleep(Duration::from_secs(1)).await;
         let held = api
             .get(&post_path("strict", &ids[0], ""), &s_owner)
@@ -682,7 +717,13 @@ async fn grace_period_crisis_mode_and_network_faults_against_the_counting_server
             .collect();
         assert!(!texts.contains("Festival this weekend!"), "{texts:?}");
         let c = api.get("/api/v1/tenants/lenient/crisis", &l_second).await;
-        assert_eq!(c.body["held"][0]["post_id"], festive, "{:?}", c.body);
+        assert_eq!(
+            c.body["held"][0]["post_id"],
+            festive,
+            "{:?}\n{}",
+            c.body,
+            server.log()
+        );
         // Release: what was held waits for a person, listed in the answer.
         let r = api
             .call(
