@@ -175,13 +175,6 @@ impl Core {
             return Ok(()); // cancelled, or taken over after our lease ran out
         };
         let t = &work.target;
-        let now = clock();
-        // Stale: after downtime, a government post far past its time waits for a person.
-        if t.sending_at.is_none() && !t.confirmed && now - t.due_at > work.grace {
-            return self
-                .finish(&claim, &work, Outcome::NeedsConfirmation, clock)
-                .await;
-        }
         let Some(connector) = self.connectors.get(&work.channel.plugin) else {
             let error = format!("the connector `{}` is not installed", work.channel.plugin);
             return self
@@ -190,8 +183,8 @@ impl Core {
         };
         let account = self.channel_account(&work.channel)?;
         let timeout = Duration::from_secs(u64::from(self.config.publisher.call_timeout_secs));
-        // An earlier attempt may have reached the network: read back, never send blindly.
-        if t.sending_at.is_some() {
+        // An earlier claim may have reached the network: read back, never send blindly.
+        if t.attempts > 1 {
             let found = tokio::time::timeout(
                 timeout,
                 connector.find_published(&account, &t.idempotency_key),
@@ -212,14 +205,11 @@ impl Core {
                 }
             }
         }
-        // The moment of sending: from here the network may see it; a cancel is too late.
-        {
-            let txn = self.db.begin(Scope::Tenant(claim.tenant)).await?;
-            let held = scheduler::mark_sending(&txn, &claim, clock()).await?;
-            txn.commit().await?;
-            if !held {
-                return Ok(());
-            }
+        // Stale: after downtime, a government post far past its time waits for a person.
+        if !t.confirmed && clock() - t.due_at > work.grace {
+            return self
+                .finish(&claim, &work, Outcome::NeedsConfirmation, clock)
+                .await;
         }
         let post = OutgoingPost {
             body: t.body.clone(),

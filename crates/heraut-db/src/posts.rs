@@ -310,7 +310,7 @@ pub async fn targets_of<C: ConnectionTrait>(
         .await
 }
 
-/// Removes the targets of a post that nothing has started on (an approved post being edited);
+/// Removes the targets of a post that were never claimed (an approved post being edited);
 /// returns how many were left that had started.
 pub async fn withdraw_unstarted_targets<C: ConnectionTrait>(
     conn: &C,
@@ -332,8 +332,9 @@ pub async fn withdraw_unstarted_targets<C: ConnectionTrait>(
     Ok(left.len() as u64)
 }
 
-/// Cancels every target of a post that has not reached the network: pending ones, and claimed
-/// ones whose worker has not yet marked them as sending (its fenced write then fails).
+/// Cancels every target of a post that is waiting (`pending`): not yet claimed, or waiting for a
+/// retry after the network refused it, or for confirmation. A claimed target may be on the
+/// network already and is left to finish.
 pub async fn cancel_targets<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
@@ -344,8 +345,7 @@ pub async fn cancel_targets<C: ConnectionTrait>(
         conn,
         "UPDATE post_targets SET status = 'cancelled', attempt_token = NULL, lease_until = NULL, \
          needs_confirmation = FALSE, updated_at = $3 \
-         WHERE tenant_id = $1 AND post_id = $2 AND sending_at IS NULL \
-         AND status IN ('pending', 'publishing')",
+         WHERE tenant_id = $1 AND post_id = $2 AND status = 'pending'",
         vec![tenant.0.into(), post.into(), now.into()],
     )
     .await
@@ -368,8 +368,8 @@ pub async fn confirm_targets<C: ConnectionTrait>(
     .await
 }
 
-/// Failed targets go back to the queue. `sending_at` stays, so the next attempt reads back
-/// first in case the failed one did reach the network.
+/// Failed targets go back to the queue with a fresh attempt budget. `attempts` stays above
+/// zero, so the next claim reads back first in case a failed attempt did reach the network.
 pub async fn retry_failed_targets<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
@@ -378,7 +378,7 @@ pub async fn retry_failed_targets<C: ConnectionTrait>(
 ) -> Result<u64, DbErr> {
     crate::exec(
         conn,
-        "UPDATE post_targets SET status = 'pending', attempts = 0, next_attempt_at = $3, \
+        "UPDATE post_targets SET status = 'pending', attempts = 1, next_attempt_at = $3, \
          confirmed = TRUE, last_error = NULL, updated_at = $3 \
          WHERE tenant_id = $1 AND post_id = $2 AND status = 'failed'",
         vec![tenant.0.into(), post.into(), now.into()],

@@ -32,8 +32,10 @@ const CLAIMABLE: &str = "t.status IN ('pending', 'publishing', 'unknown') \
      AND EXISTS (SELECT 1 FROM channels ch WHERE ch.id = t.channel_id AND ch.status = 'active')";
 
 /// Claims up to `limit` due targets for `lease_until`, marking them `publishing` with a fresh
-/// attempt token. On PostgreSQL, rows another worker is claiming are skipped (`SKIP LOCKED`);
-/// on SQLite the single writer serialises claims.
+/// attempt token. The claim is the moment of sending: it records `sending_at`, and from then on
+/// the network may see the post, so any later claim of the same target reads back first
+/// (`attempts > 1`). On PostgreSQL, rows another worker is claiming are skipped
+/// (`SKIP LOCKED`); on SQLite the single writer serialises claims.
 pub async fn claim_due<C: ConnectionTrait>(
     conn: &C,
     now: DateTime<Utc>,
@@ -48,7 +50,7 @@ pub async fn claim_due<C: ConnectionTrait>(
     };
     let sql = format!(
         "UPDATE post_targets SET status = 'publishing', lease_until = $2, attempt_token = $3, \
-         attempts = attempts + 1, updated_at = $1 \
+         attempts = attempts + 1, sending_at = $1, updated_at = $1 \
          WHERE id IN (SELECT t.id FROM post_targets t WHERE {CLAIMABLE} \
            ORDER BY t.next_attempt_at LIMIT $4 {lock}) \
          RETURNING id, tenant_id"
@@ -110,28 +112,6 @@ pub async fn claimed_target<C: ConnectionTrait>(
         .filter(post_targets::Column::Status.eq("publishing"))
         .one(conn)
         .await
-}
-
-/// The moment of sending: records that the network may now see the post. False when the claim
-/// was lost (a cancel, or another worker after the lease ran out): then nothing is sent.
-pub async fn mark_sending<C: ConnectionTrait>(
-    conn: &C,
-    claim: &Claim,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let n = crate::exec(
-        conn,
-        "UPDATE post_targets SET sending_at = $4, updated_at = $4 \
-         WHERE tenant_id = $1 AND id = $2 AND attempt_token = $3 AND status = 'publishing'",
-        vec![
-            claim.tenant.0.into(),
-            claim.target.into(),
-            claim.token.into(),
-            now.into(),
-        ],
-    )
-    .await?;
-    Ok(n == 1)
 }
 
 /// How an attempt ended.

@@ -7,8 +7,7 @@ use heraut_proto::Problem;
 use heraut_proto::posts::{
     ApproveRequest, ChannelList, ChannelView, CommentRequest, CreateChannelRequest,
     CreatePostRequest, EmergencyRequest, NotificationList, PostList, PostStatus, PostView,
-    RejectRequest,
-    UpdatePostRequest,
+    RejectRequest, UpdatePostRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -444,7 +443,12 @@ pub async fn list_notifications(
 ) -> Result<HttpResponse, ApiError> {
     let list = state
         .core
-        .list_notifications(&user.0, &path, q.limit, q.cursor.map(|c| c.to_string()).as_deref())
+        .list_notifications(
+            &user.0,
+            &path,
+            q.limit,
+            q.cursor.map(|c| c.to_string()).as_deref(),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -616,7 +616,10 @@ async fn grace_period_crisis_mode_and_network_faults_against_the_counting_server
                 }
             }
             assert!(seen.contains("event: post\ndata: {"), "{seen}");
-            assert!(!seen.contains(&ids[0]), "another tenant's event leaked: {seen}");
+            assert!(
+                !seen.contains(&ids[0]),
+                "another tenant's event leaked: {seen}"
+            );
         }
         drop(events);
         tokio::time::sleep(Duration::from_secs(1)).await;
