@@ -16,6 +16,7 @@ pub const TENANT_OWNED_TABLES: &[&str] = &[
     "audit_events",
     "approval_policies",
     "crisis_states",
+    "media",
     "channels",
     "posts",
     "post_revisions",

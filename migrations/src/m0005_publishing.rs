@@ -76,6 +76,7 @@ fn fk(table: &str, col: &str, to: &str) -> ForeignKeyCreateStatement {
 
 /// The tables in creation order (dropped in reverse).
 pub const TABLES: &[&str] = &[
+    "media",
     "channels",
     "posts",
     "post_revisions",
@@ -91,6 +92,38 @@ const SCHEDULER_VISIBLE: &[&str] = &["post_targets", "channels", "crisis_states"
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Alias::new("media"))
+                .col(id("id"))
+                .col(uuid("tenant_id"))
+                .col(
+                    ColumnDef::new(Alias::new("file_name"))
+                        .string_len(255)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Alias::new("content_type"))
+                        .string_len(100)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Alias::new("size_bytes"))
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Alias::new("sha256"))
+                        .string_len(64)
+                        .not_null(),
+                )
+                .col(text("alt_text"))
+                .col(uuid("created_by"))
+                .col(time("created_at"))
+                .foreign_key(&mut tenant_fk("media"))
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Alias::new("channels"))
@@ -134,6 +167,7 @@ impl MigrationTrait for Migration {
                 .col(text("body"))
                 .col(text("variants"))
                 .col(text("channel_ids"))
+                .col(text("media_ids"))
                 .col(text_null("campaign"))
                 .col(time_null("scheduled_at"))
                 .col(
@@ -225,6 +259,7 @@ impl MigrationTrait for Migration {
                 .col(uuid("channel_id"))
                 .col(int("revision"))
                 .col(text("body"))
+                .col(text("media_ids"))
                 .col(
                     ColumnDef::new(Alias::new("status"))
                         .string_len(20)

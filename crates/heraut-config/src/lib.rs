@@ -66,6 +66,39 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub smtp: SmtpConfig,
     pub publisher: PublisherConfig,
+    pub media: MediaConfig,
+}
+
+/// Uploaded images: size limit and where they are stored.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaConfig {
+    /// Largest image in bytes.
+    pub max_bytes: u64,
+    /// S3-compatible object storage (`https://s3.eu-central-1.amazonaws.com`, a MinIO or Ceph
+    /// URL). Unset: media are kept in `data_dir/media` (one node, or a shared folder).
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+    /// Address the bucket as `endpoint/bucket` rather than `bucket.endpoint` (MinIO, most
+    /// self-hosted stores).
+    pub s3_path_style: bool,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 8 * 1024 * 1024,
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".to_owned(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_path_style: true,
+        }
+    }
 }
 
 /// The publisher: how due post targets are claimed, sent and retried.
@@ -199,6 +232,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             smtp: SmtpConfig::default(),
             publisher: PublisherConfig::default(),
+            media: MediaConfig::default(),
         }
     }
 }
@@ -347,6 +381,21 @@ impl Config {
                 "publisher.batch_size must be 1–1000 and publisher.poll_interval_ms at least 1"
                     .to_owned(),
             );
+        }
+        let m = &self.media;
+        if m.max_bytes == 0 || m.max_bytes > 100 * 1024 * 1024 {
+            problems.push("media.max_bytes must be between 1 and 104857600".to_owned());
+        }
+        if let Some(e) = &m.s3_endpoint {
+            if !(e.starts_with("https://") || e.starts_with("http://")) {
+                problems.push(
+                    "media.s3_endpoint must be an https:// (or, on a trusted network, http://) URL"
+                        .to_owned(),
+                );
+            }
+            if m.s3_bucket.is_none() {
+                problems.push("media.s3_bucket is needed with media.s3_endpoint".to_owned());
+            }
         }
         if p.max_attempts == 0 {
             problems.push("publisher.max_attempts must be at least 1".to_owned());

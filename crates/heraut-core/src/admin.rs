@@ -211,6 +211,46 @@ impl Core {
                 r.skipped += 1;
             }
         }
+        // Channel credentials, tenant by tenant.
+        let mut after: Option<String> = None;
+        loop {
+            let page = tenants::list_all(self.db.conn(), after.as_deref(), 200).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.slug.clone());
+            for tenant in page {
+                let tenant_id = TenantId(tenant.id);
+                let txn = self.db.begin(Scope::Tenant(tenant_id)).await?;
+                for c in heraut_db::posts::channels(&txn, tenant_id).await? {
+                    let Some(sealed) = c.credentials.as_deref() else {
+                        continue;
+                    };
+                    if !self.secrets.is_stale(sealed) {
+                        r.current += 1;
+                        continue;
+                    }
+                    let row = c.id.to_string();
+                    let binding = crate::channels::credentials_binding(&row);
+                    let plain = self
+                        .secrets
+                        .open(sealed, &binding)
+                        .map_err(|e| CoreError::internal(format!("channel {row}: {e}")))?;
+                    let fresh = self
+                        .secrets
+                        .seal(&plain, &binding)
+                        .map_err(|e| CoreError::internal(e.to_string()))?;
+                    let done = heraut_db::posts::replace_channel_credentials(
+                        &txn, tenant_id, c.id, sealed, &fresh,
+                    )
+                    .await?;
+                    if done {
+                        r.re_encrypted += 1;
+                    } else {
+                        r.skipped += 1;
+                    }
+                }
+                txn.commit().await?;
+            }
+        }
         let txn = self.db.begin(Scope::Tenant(INSTANCE_CHAIN)).await?;
         let details = serde_json::json!({
             "key_id": self.secrets.current_key_id(),

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine;
 use serde_json::{Map, Value};
 
 /// A channel as a connector sees it: its settings and (decrypted) credentials.
@@ -15,10 +16,19 @@ pub struct ChannelAccount {
     pub credentials: Option<Map<String, Value>>,
 }
 
+/// An image that goes out with a post.
+#[derive(Debug, Clone)]
+pub struct OutgoingMedia {
+    pub content_type: String,
+    pub alt_text: String,
+    pub bytes: Vec<u8>,
+}
+
 /// What goes out.
 #[derive(Debug, Clone)]
 pub struct OutgoingPost {
     pub body: String,
+    pub media: Vec<OutgoingMedia>,
     /// The same for every attempt of one post revision on one channel.
     pub idempotency_key: String,
 }
@@ -56,9 +66,9 @@ pub trait Connector: Send + Sync {
     /// Checks channel settings when a channel is connected; the message is shown to the person.
     fn check_settings(&self, settings: &Map<String, Value>) -> Result<(), String>;
 
-    /// Problems that keep `body` from going out on this channel (too long, ...), checked when
-    /// a post is created, edited or submitted.
-    fn validate(&self, account: &ChannelAccount, body: &str) -> Vec<String>;
+    /// Problems that keep `body` with `media` images from going out on this channel (too long,
+    /// too many images, ...), checked when a post is created, edited or submitted.
+    fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String>;
 
     /// Publishes; the network must not create a second post for the same idempotency key, or
     /// `find_published` must find the first.
@@ -129,6 +139,8 @@ pub struct HttpJson {
 
 /// Default longest text of an `http-json` channel.
 const HTTP_JSON_MAX_CHARS: u64 = 500;
+/// Default most images on an `http-json` post.
+const HTTP_JSON_MAX_MEDIA: u64 = 4;
 
 impl HttpJson {
     pub fn new(peers: Vec<String>, call_timeout: Duration) -> Self {
@@ -163,11 +175,8 @@ impl HttpJson {
         Ok(url)
     }
 
-    fn max_chars(settings: &Map<String, Value>) -> u64 {
-        settings
-            .get("max_chars")
-            .and_then(Value::as_u64)
-            .unwrap_or(HTTP_JSON_MAX_CHARS)
+    fn limit(settings: &Map<String, Value>, key: &str, default: u64) -> u64 {
+        settings.get(key).and_then(Value::as_u64).unwrap_or(default)
     }
 
     fn request(
@@ -227,27 +236,38 @@ impl Connector for HttpJson {
         {
             return Err("`max_chars` must be a whole number from 1 to 100000".to_owned());
         }
+        if let Some(v) = settings.get("max_media")
+            && v.as_u64().is_none_or(|n| n > 10)
+        {
+            return Err("`max_media` must be a whole number from 0 to 10".to_owned());
+        }
         if let Some(k) = settings
             .keys()
-            .find(|k| !matches!(k.as_str(), "url" | "max_chars"))
+            .find(|k| !matches!(k.as_str(), "url" | "max_chars" | "max_media"))
         {
             return Err(format!(
-                "unknown setting `{k}`; http-json takes `url` and `max_chars`"
+                "unknown setting `{k}`; http-json takes `url`, `max_chars` and `max_media`"
             ));
         }
         Ok(())
     }
 
-    fn validate(&self, account: &ChannelAccount, body: &str) -> Vec<String> {
-        let max = Self::max_chars(&account.settings);
+    fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String> {
+        let mut problems = Vec::new();
+        let max = Self::limit(&account.settings, "max_chars", HTTP_JSON_MAX_CHARS);
         let n = body.chars().count() as u64;
         if n > max {
-            vec![format!(
+            problems.push(format!(
                 "the text has {n} characters; this channel takes at most {max}"
-            )]
-        } else {
-            Vec::new()
+            ));
         }
+        let max_media = Self::limit(&account.settings, "max_media", HTTP_JSON_MAX_MEDIA);
+        if media as u64 > max_media {
+            problems.push(format!(
+                "{media} images; this channel takes at most {max_media}"
+            ));
+        }
+        problems
     }
 
     async fn publish(
@@ -262,7 +282,10 @@ impl Connector for HttpJson {
             .http
             .post(url)
             .header("idempotency-key", &post.idempotency_key)
-            .json(&serde_json::json!({"text": post.body, "idempotency_key": post.idempotency_key}));
+            .json(&serde_json::json!({"text": post.body, "idempotency_key": post.idempotency_key,
+                "media": post.media.iter().map(|m| serde_json::json!({
+                    "content_type": m.content_type, "alt_text": m.alt_text,
+                    "data": base64::engine::general_purpose::STANDARD.encode(&m.bytes)})).collect::<Vec<_>>()}));
         let res = self.request(req, account).send().await.map_err(|e| {
             if e.is_connect() {
                 PublishError::Transient(format!("cannot connect: {e}"))
@@ -367,7 +390,8 @@ mod tests {
             settings: settings(serde_json::json!({"max_chars": 3})),
             credentials: None,
         };
-        assert!(c.validate(&account, "ééé").is_empty());
-        assert_eq!(c.validate(&account, "éééé").len(), 1);
+        assert!(c.validate(&account, "ééé", 4).is_empty());
+        assert_eq!(c.validate(&account, "éééé", 0).len(), 1);
+        assert_eq!(c.validate(&account, "é", 5).len(), 1);
     }
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod governance;
 pub mod mail;
+pub mod media;
 pub mod members;
 pub mod notifications;
 pub mod plugins;
@@ -74,6 +75,7 @@ pub struct Core {
     pub(crate) hash_slots: Arc<tokio::sync::Semaphore>,
     pub(crate) mailer: Option<Arc<dyn mail::Mailer>>,
     pub(crate) connectors: Arc<connector::Connectors>,
+    pub(crate) media_store: Arc<dyn media::MediaStore>,
     pub(crate) events: events::Events,
     pub(crate) publisher_wake: Arc<tokio::sync::Notify>,
     /// Tells the other nodes' publishers to look at the queue (Redis), when attached.
@@ -102,6 +104,7 @@ impl Core {
             hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             mailer: None,
             connectors: Arc::new(connector::Connectors::builtin(&peers, timeout)),
+            media_store: media::local_store(&config.data_dir),
             events: events::Events::default(),
             publisher_wake: Arc::new(tokio::sync::Notify::new()),
             remote_wake: None,
@@ -116,6 +119,12 @@ impl Core {
     /// Publishes through these connectors from now on.
     pub fn with_connectors(mut self, connectors: connector::Connectors) -> Self {
         self.connectors = Arc::new(connectors);
+        self
+    }
+
+    /// Keeps media in `store` (S3-compatible storage) instead of `data_dir/media`.
+    pub fn with_media_store(mut self, store: Arc<dyn media::MediaStore>) -> Self {
+        self.media_store = store;
         self
     }
 

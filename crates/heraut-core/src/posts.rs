@@ -17,7 +17,7 @@ use heraut_proto::posts::{
     UpdatePostRequest,
 };
 use heraut_proto::tenants::{ApprovalStep, ApproverRole, Role};
-use heraut_proto::{ChannelId, ErrorCode, PostId, ProblemItem, TenantId, UserId};
+use heraut_proto::{ChannelId, ErrorCode, MediaId, PostId, ProblemItem, TenantId, UserId};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
@@ -29,6 +29,8 @@ use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 pub const MAX_BODY: usize = 10_000;
 /// Most channels one post goes to.
 pub const MAX_CHANNELS: usize = 50;
+/// Most images on one post (networks have their own, smaller limits).
+pub const MAX_MEDIA: usize = 10;
 /// A schedule this far in the past is still taken as "now" (clock skew, slow forms).
 const PAST_TOLERANCE_SECS: i64 = 60;
 
@@ -74,6 +76,8 @@ pub(crate) struct Content {
     pub body: String,
     pub channels: Vec<Uuid>,
     pub variants: BTreeMap<Uuid, String>,
+    #[serde(default)]
+    pub media: Vec<Uuid>,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub time_zone: String,
     pub campaign: Option<String>,
@@ -86,6 +90,7 @@ impl Content {
             body: post.body.clone(),
             channels: serde_json::from_str(&post.channel_ids).map_err(bad)?,
             variants: serde_json::from_str(&post.variants).map_err(bad)?,
+            media: serde_json::from_str(&post.media_ids).map_err(bad)?,
             scheduled_at: post.scheduled_at,
             time_zone: post.time_zone.clone(),
             campaign: post.campaign.clone(),
@@ -200,6 +205,23 @@ impl Core {
         if unique.len() != content.channels.len() {
             items.push(item("channels", None, "a channel is listed twice"));
         }
+        if content.media.len() > MAX_MEDIA {
+            items.push(item("media", None, format!("at most {MAX_MEDIA} images")));
+        }
+        let unique_media: BTreeSet<&Uuid> = content.media.iter().collect();
+        if unique_media.len() != content.media.len() {
+            items.push(item("media", None, "an image is listed twice"));
+        }
+        let found = posts::media(conn, tenant, &content.media).await?;
+        for m in &content.media {
+            if !found.iter().any(|f| f.id == *m) {
+                items.push(item(
+                    "media",
+                    None,
+                    format!("no image {m} in this tenant; upload it first"),
+                ));
+            }
+        }
         for v in content.variants.keys() {
             if !content.channels.contains(v) {
                 items.push(item(
@@ -259,7 +281,8 @@ impl Core {
                 continue;
             };
             let account = self.channel_account(&channel)?;
-            for problem in connector.validate(&account, content.text_for(*id)) {
+            for problem in connector.validate(&account, content.text_for(*id), content.media.len())
+            {
                 let field = if content.variants.contains_key(id) {
                     "variants"
                 } else {
@@ -369,6 +392,7 @@ impl Core {
                 author_id: UserId(p.author_id),
                 body: content.body,
                 channels: content.channels.into_iter().map(ChannelId).collect(),
+                media: content.media.into_iter().map(MediaId).collect(),
                 variants: content
                     .variants
                     .into_iter()
@@ -421,6 +445,7 @@ impl Core {
             body: req.body,
             channels: req.channels.iter().map(|c| c.0).collect(),
             variants: req.variants.into_iter().map(|(k, v)| (k.0, v)).collect(),
+            media: req.media.iter().map(|m| m.0).collect(),
             scheduled_at: req.scheduled_at.map(|t| t.with_timezone(&Utc)),
             time_zone: req
                 .time_zone
@@ -460,6 +485,7 @@ impl Core {
                 body: Set(content.body.clone()),
                 variants: Set(json_text(&content.variants)),
                 channel_ids: Set(json_text(&content.channels)),
+                media_ids: Set(json_text(&content.media)),
                 campaign: Set(content.campaign.clone()),
                 scheduled_at: Set(content.scheduled_at),
                 time_zone: Set(content.time_zone.clone()),
@@ -583,6 +609,9 @@ impl Core {
         if let Some(v) = req.variants {
             content.variants = v.into_iter().map(|(k, v)| (k.0, v)).collect();
         }
+        if let Some(m) = req.media {
+            content.media = m.into_iter().map(|m| m.0).collect();
+        }
         if let Some(s) = req.scheduled_at {
             content.scheduled_at = s.map(|t| t.with_timezone(&Utc));
         }
@@ -623,6 +652,7 @@ impl Core {
         model.body = Set(content.body.clone());
         model.variants = Set(json_text(&content.variants));
         model.channel_ids = Set(json_text(&content.channels));
+        model.media_ids = Set(json_text(&content.media));
         model.scheduled_at = Set(content.scheduled_at);
         model.time_zone = Set(content.time_zone.clone());
         model.campaign = Set(content.campaign.clone());
@@ -839,6 +869,7 @@ impl Core {
                     channel_id: Set(*channel),
                     revision: Set(post.revision),
                     body: Set(content.text_for(*channel).to_owned()),
+                    media_ids: Set(json_text(&content.media)),
                     status: Set(TargetStatus::Pending.as_str().to_owned()),
                     emergency: Set(post.emergency),
                     due_at: Set(due),
@@ -1175,6 +1206,7 @@ impl Core {
             body: req.body,
             channels,
             variants: BTreeMap::new(),
+            media: Vec::new(),
             scheduled_at: None,
             time_zone: ctx.tenant.time_zone.clone(),
             campaign: Some("emergency".to_owned()),

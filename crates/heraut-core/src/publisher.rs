@@ -17,7 +17,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::connector::{OutgoingPost, PublishError, Receipt};
+use crate::connector::{OutgoingMedia, OutgoingPost, PublishError, Receipt};
 use crate::posts::post_status_from;
 use crate::{Core, CoreError, CoreResult, RequestMeta};
 
@@ -52,6 +52,7 @@ impl Core {
         let slots = Arc::new(Semaphore::new(cfg.batch_size as usize));
         let mut running: JoinSet<()> = JoinSet::new();
         let poll = Duration::from_millis(u64::from(cfg.poll_interval_ms));
+        let refill = (cfg.batch_size as usize / 4).max(1);
         tracing::info!(
             batch = cfg.batch_size,
             lease_secs = cfg.lease_secs,
@@ -63,6 +64,14 @@ impl Core {
             }
             while running.try_join_next().is_some() {}
             let free = slots.available_permits();
+            // Claim in batches: while most slots are busy, wait for sends to finish first.
+            if free < refill && !running.is_empty() {
+                tokio::select! {
+                    _ = running.join_next() => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
             let claimed = if free == 0 {
                 Ok(Vec::new())
             } else {
@@ -89,28 +98,21 @@ impl Core {
                 });
             }
             if got > 0 && got == free {
-                continue;
+                continue; // more may be due
             }
-            let wait = if slots.available_permits() == 0 {
-                poll
-            } else {
-                match self.next_due().await {
-                    Ok(Some(next)) => (next - clock()).to_std().unwrap_or_default().min(poll),
-                    _ => poll,
-                }
+            // Sleep until the next due time, at most the poll interval; a target that is due
+            // but cannot be claimed (crisis mode, a channel to reconnect) must not make this spin.
+            let now = clock();
+            let wait = match self.next_due().await {
+                Ok(Some(next)) if next > now => (next - now).to_std().unwrap_or(poll).min(poll),
+                _ => poll,
             };
-            if wait.is_zero() && got == 0 && !running.is_empty() {
-                // Due work is claimed by our own running tasks or blocked; let them progress.
-                tokio::select! {
-                    _ = running.join_next() => {}
-                    _ = tokio::time::sleep(poll) => {}
-                }
-                continue;
-            }
             tokio::select! {
                 _ = self.publisher_wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
                 _ = stop.changed() => {}
+                // A finished send frees a slot for the next due target.
+                Some(_) = running.join_next(), if !running.is_empty() => {}
             }
         }
         // Let what is being sent finish and be recorded; a hard kill is covered by leases.
@@ -211,8 +213,19 @@ impl Core {
                 .finish(&claim, &work, Outcome::NeedsConfirmation, clock)
                 .await;
         }
+        let media = match self.outgoing_media(claim.tenant, &t.media_ids).await {
+            Ok(m) => m,
+            Err(e) => {
+                let outcome = Outcome::Retry {
+                    at: clock() + self.backoff(t.attempts),
+                    error: format!("the images could not be read: {}", e.detail),
+                };
+                return self.finish(&claim, &work, outcome, clock).await;
+            }
+        };
         let post = OutgoingPost {
             body: t.body.clone(),
+            media,
             idempotency_key: t.idempotency_key.clone(),
         };
         let sent = tokio::time::timeout(timeout, connector.publish(&account, &post))
@@ -249,6 +262,35 @@ impl Core {
             },
         };
         self.finish(&claim, &work, outcome, clock).await
+    }
+
+    /// The approved images of a target, with their bytes, in order.
+    async fn outgoing_media(
+        &self,
+        tenant: TenantId,
+        ids_json: &str,
+    ) -> CoreResult<Vec<OutgoingMedia>> {
+        let ids: Vec<Uuid> =
+            serde_json::from_str(ids_json).map_err(|e| CoreError::internal(e.to_string()))?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let txn = self.db.begin_read(Scope::Tenant(tenant)).await?;
+        let rows = posts::media(&txn, tenant, &ids).await?;
+        txn.commit().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let m = rows
+                .iter()
+                .find(|m| m.id == id)
+                .ok_or_else(|| CoreError::internal(format!("media {id} is gone")))?;
+            out.push(OutgoingMedia {
+                content_type: m.content_type.clone(),
+                alt_text: m.alt_text.clone(),
+                bytes: self.media_bytes(tenant, id).await?,
+            });
+        }
+        Ok(out)
     }
 
     /// Exponential backoff with jitter: base·2^(n-1), at most the configured maximum, times a

@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 pub use heraut_entity::channels::ActiveModel as ChannelRow;
 pub use heraut_entity::channels::Model as Channel;
+pub use heraut_entity::media::ActiveModel as MediaRow;
+pub use heraut_entity::media::Model as Media;
 pub use heraut_entity::notifications::ActiveModel as NotificationRow;
 pub use heraut_entity::notifications::Model as Notification;
 pub use heraut_entity::post_approvals::ActiveModel as ApprovalRow;
@@ -85,6 +87,45 @@ pub async fn erase_channel_credentials<C: ConnectionTrait>(
         vec![tenant.0.into(), id.into()],
     )
     .await
+}
+
+/// Replaces a channel's sealed credentials if they are still `old` (re-encryption).
+pub async fn replace_channel_credentials<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    id: Uuid,
+    old: &str,
+    new: &str,
+) -> Result<bool, DbErr> {
+    let n = crate::exec(
+        conn,
+        "UPDATE channels SET credentials = $4 WHERE tenant_id = $1 AND id = $2 AND credentials = $3",
+        vec![tenant.0.into(), id.into(), old.into(), new.into()],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+// ---- media ----
+
+pub async fn insert_media<C: ConnectionTrait>(conn: &C, m: MediaRow) -> Result<Media, DbErr> {
+    m.insert(conn).await
+}
+
+/// The tenant's media among `ids` (in no particular order; missing ones are left out).
+pub async fn media<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<Vec<Media>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    heraut_entity::media::Entity::find()
+        .filter(heraut_entity::media::Column::TenantId.eq(tenant.0))
+        .filter(heraut_entity::media::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
 }
 
 // ---- posts ----

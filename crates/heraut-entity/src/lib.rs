@@ -4,6 +4,7 @@ pub mod approval_policies;
 pub mod audit_events;
 pub mod channels;
 pub mod crisis_states;
+pub mod media;
 pub mod memberships;
 pub mod notifications;
 pub mod password_tokens;

@@ -12,6 +12,8 @@ pub struct Model {
     pub revision: i32,
     /// Exactly what was approved for this channel.
     pub body: String,
+    /// JSON array of the approved media ids (media never change once uploaded).
+    pub media_ids: String,
     /// `pending`, `publishing`, `published`, `failed`, `unknown` or `cancelled`.
     pub status: String,
     pub emergency: bool,

@@ -16,6 +16,8 @@ pub struct Model {
     pub variants: String,
     /// JSON array of channel ids.
     pub channel_ids: String,
+    /// JSON array of media ids, in order.
+    pub media_ids: String,
     pub campaign: Option<String>,
     pub scheduled_at: Option<DateTimeUtc>,
     /// The IANA time zone the author scheduled in (for display; `scheduled_at` is UTC).

@@ -42,6 +42,7 @@ impl Modify for BearerAuth {
         posts::cancel_post, posts::confirm_post, posts::retry_post, posts::post_emergency,
         posts::list_notifications, posts::read_notification, posts::post_events,
         posts::list_channels, posts::create_channel, posts::delete_channel,
+        posts::upload_media, posts::get_media, posts::get_media_content,
         plugins::list_plugins, plugins::update_plugin,
     ),
     components(schemas(heraut_proto::Problem, heraut_proto::ProblemItem, heraut_proto::ErrorCode)),

@@ -74,6 +74,10 @@ pub enum ErrorCode {
     ChannelInvalid,
     #[serde(rename = "notification.not_found")]
     NotificationNotFound,
+    #[serde(rename = "media.not_found")]
+    MediaNotFound,
+    #[serde(rename = "media.invalid")]
+    MediaInvalid,
     #[serde(rename = "internal")]
     Internal,
     #[serde(rename = "unavailable")]
@@ -118,6 +122,8 @@ impl ErrorCode {
             Self::ChannelNotFound => "channel.not_found",
             Self::ChannelInvalid => "channel.invalid",
             Self::NotificationNotFound => "notification.not_found",
+            Self::MediaNotFound => "media.not_found",
+            Self::MediaInvalid => "media.invalid",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }
@@ -141,7 +147,8 @@ impl ErrorCode {
             | Self::PluginNotFound
             | Self::PostNotFound
             | Self::ChannelNotFound
-            | Self::NotificationNotFound => 404,
+            | Self::NotificationNotFound
+            | Self::MediaNotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::TenantSlugTaken
             | Self::AlreadyMember
@@ -154,7 +161,8 @@ impl ErrorCode {
             Self::ValidationFailed
             | Self::PluginInvalid
             | Self::PostInvalid
-            | Self::ChannelInvalid => 422,
+            | Self::ChannelInvalid
+            | Self::MediaInvalid => 422,
             Self::AccountLocked => 423,
             Self::Throttled => 429,
             Self::Internal => 500,
@@ -199,6 +207,8 @@ impl ErrorCode {
             Self::ChannelNotFound => "Channel not found",
             Self::ChannelInvalid => "The channel settings are not valid",
             Self::NotificationNotFound => "Notification not found",
+            Self::MediaNotFound => "Media not found",
+            Self::MediaInvalid => "The file cannot be accepted",
             Self::Internal => "Internal error",
             Self::Unavailable => "Service unavailable",
         }

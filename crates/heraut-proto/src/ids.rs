@@ -58,3 +58,7 @@ typed_id!(
     /// A post.
     PostId
 );
+typed_id!(
+    /// An uploaded image.
+    MediaId
+);

@@ -8,6 +8,6 @@ pub mod int;
 pub mod tenants;
 
 pub use error::{ErrorCode, Problem, ProblemItem};
-pub use ids::{ChannelId, FamilyId, PostId, TenantId, UserId};
+pub use ids::{ChannelId, FamilyId, MediaId, PostId, TenantId, UserId};
 pub mod plugins;
 pub mod posts;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use crate::tenants::ApprovalStep;
-use crate::{ChannelId, PostId, UserId};
+use crate::{ChannelId, MediaId, PostId, UserId};
 
 /// A field that may be absent (leave as is), `null` (clear) or a value (set).
 fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
@@ -112,6 +112,10 @@ pub struct CreatePostRequest {
     /// Channel id → the text for that channel instead of `body`.
     #[serde(default)]
     pub variants: BTreeMap<ChannelId, String>,
+    /// Uploaded images (`POST …/media`), in order; each carries its alt text.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub media: Vec<MediaId>,
     /// When to publish (RFC 3339 with offset; stored in UTC). Absent: as soon as approved.
     #[serde(default)]
     pub scheduled_at: Option<DateTime<FixedOffset>>,
@@ -134,6 +138,8 @@ pub struct UpdatePostRequest {
     pub channels: Option<Vec<ChannelId>>,
     #[serde(default)]
     pub variants: Option<BTreeMap<ChannelId, String>>,
+    #[serde(default)]
+    pub media: Option<Vec<MediaId>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub scheduled_at: Option<Option<DateTime<FixedOffset>>>,
@@ -237,6 +243,7 @@ pub struct PostView {
     pub body: String,
     pub channels: Vec<ChannelId>,
     pub variants: BTreeMap<ChannelId, String>,
+    pub media: Vec<MediaId>,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub time_zone: String,
     pub campaign: Option<String>,
@@ -254,6 +261,30 @@ pub struct PostView {
 pub struct PostList {
     pub items: Vec<PostView>,
     pub next_cursor: Option<String>,
+}
+
+/// An uploaded image.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MediaView {
+    pub id: MediaId,
+    pub file_name: String,
+    /// Detected from the file's content: `image/jpeg`, `image/png`, `image/gif` or `image/webp`.
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub alt_text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The multipart form of `POST …/media` (for the API document).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct MediaUpload {
+    /// The image.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// What the image shows, for people who cannot see it (1–1500 characters).
+    pub alt_text: String,
 }
 
 /// `POST /tenants/{tenant}/channels`: connect a channel.

@@ -2,6 +2,7 @@
 
 mod keys;
 mod mail;
+mod media;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -359,7 +360,11 @@ async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
         None => Arc::new(InProcessCounters::default()),
     };
     let mailer = mail::SmtpMailer::from_config(&config.smtp).context("setting up SMTP")?;
-    let core = Core::new(db, config, token_keys, secrets, counters);
+    let media = media::S3Media::from_config(&config.media).context("setting up media storage")?;
+    let mut core = Core::new(db, config, token_keys, secrets, counters);
+    if let Some(store) = media {
+        core = core.with_media_store(Arc::new(store));
+    }
     Ok(match mailer {
         Some(m) => core.with_mailer(Arc::new(m)),
         None => core,

@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 pub struct Record {
     pub id: u64,
     pub text: String,
+    /// Alt text and decoded size of each image, in order.
+    pub media: Vec<(String, usize)>,
     /// How many POSTs carried this key (1 when nothing was retried).
     pub posts: u64,
     /// Unix time in milliseconds when it was created.
@@ -102,6 +104,24 @@ async fn create(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    let media: Vec<(String, usize)> = body
+        .get("media")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|m| {
+                    let alt = m["alt_text"].as_str().unwrap_or_default().to_owned();
+                    let len = base64::Engine::decode(
+                        &base64::engine::general_purpose::STANDARD,
+                        m["data"].as_str().unwrap_or_default(),
+                    )
+                    .map(|b| b.len())
+                    .unwrap_or(0);
+                    (alt, len)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let record = {
         let Ok(mut s) = state.lock() else {
             return HttpResponse::InternalServerError().finish();
@@ -116,6 +136,7 @@ async fn create(
                     let r = Record {
                         id: s.next_id,
                         text,
+                        media,
                         posts: 1,
                         created_ms: now_ms(),
                     };
@@ -129,6 +150,7 @@ async fn create(
                 Record {
                     id: s.next_id,
                     text,
+                    media,
                     posts: 1,
                     created_ms: now_ms(),
                 }
@@ -206,7 +228,7 @@ impl CountingServer {
                 let server = actix_web::HttpServer::new(move || {
                     actix_web::App::new()
                         .app_data(data.clone())
-                        .app_data(web::JsonConfig::default().limit(1 << 20))
+                        .app_data(web::JsonConfig::default().limit(64 << 20))
                         .route("/_stats", web::get().to(stats))
                         .route("/_faults", web::post().to(faults))
                         .service(

@@ -1931,7 +1931,7 @@ async fn owners_reset_sign_in_only_for_people_of_their_own_tenant() {
 /// A local SMTP receiver (aiosmtpd) writing each message into a Maildir.
 struct SmtpSink {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
     dir: std::path::PathBuf,
 }
 
@@ -2159,7 +2159,7 @@ async fn secrets_are_re_encrypted_under_a_new_key_and_the_old_key_can_go() {
     use sea_orm::{ConnectionTrait, Database, Statement};
     for db in TestDb::all().await {
         eprintln!("--- backend {}", db.label());
-        let mut server = start(&db, &[]).await;
+        let mut server = start(&db, &[("HERAUT_PLUGIN_LOCAL_PEERS", "127.0.0.1:9")]).await;
         let api = Api::new(&server);
         server
             .cli(
@@ -2171,7 +2171,29 @@ async fn secrets_are_re_encrypted_under_a_new_key_and_the_old_key_can_go() {
             .as_str()
             .unwrap()
             .to_owned();
-        let (secret, _) = enrol_totp(&api, &t).await;
+        let (secret, codes) = enrol_totp(&api, &t).await;
+        // A channel's credentials are sealed with the same key.
+        let admin = login_with_recovery(&api, ADMIN_EMAIL, ADMIN_PASSWORD, &codes[0]).await;
+        let admin = admin["access_token"].as_str().unwrap().to_owned();
+        create_tenant(&api, &admin, "vault").await;
+        let r = api
+            .post(
+                "/api/v1/tenants/vault/members",
+                Some(&admin),
+                json!({"email": ADMIN_EMAIL, "name": "Admin", "role": "owner"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let r = api
+            .post(
+                "/api/v1/tenants/vault/channels",
+                Some(&admin),
+                json!({"plugin": "http-json", "name": "bridge",
+                       "settings": {"url": "http://127.0.0.1:9/x"}, "credentials": {"token": "s3cret"}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let channel = r.body["id"].as_str().unwrap().to_owned();
         let stored = || async {
             let conn = Database::connect(db.owner_url(&server.data_dir))
                 .await
@@ -2204,10 +2226,10 @@ async fn secrets_are_re_encrypted_under_a_new_key_and_the_old_key_can_go() {
         .unwrap();
         let (c, out, err) = server.cli(&["admin", "rotate-secrets"], &[]).unwrap();
         assert_eq!(c, 0, "{err}");
-        assert!(out.contains("re-encrypted 1"), "{out}");
+        assert!(out.contains("re-encrypted 2"), "{out}");
         assert!(stored().await.starts_with("k-new:"));
         let (_, out, _) = server.cli(&["admin", "rotate-secrets"], &[]).unwrap();
-        assert!(out.contains("re-encrypted 0, already current 1"), "{out}");
+        assert!(out.contains("re-encrypted 0, already current 2"), "{out}");
 
         // Without the old key, sign-in with the authenticator still works.
         let new_only = std::fs::read_to_string(&key_file)
@@ -2228,6 +2250,16 @@ async fn secrets_are_re_encrypted_under_a_new_key_and_the_old_key_can_go() {
             )
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
+        // The channel's credentials still open: a post for it passes its checks.
+        let admin = r.body["access_token"].as_str().unwrap();
+        let r = api
+            .post(
+                "/api/v1/tenants/vault/posts",
+                Some(admin),
+                json!({"body": "still readable", "channels": [channel]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
         let (c, out, _) = server
             .cli(&["admin", "audit-verify", "--tenant", "instance"], &[])
             .unwrap();

@@ -961,3 +961,276 @@ async fn kill_test_no_target_is_lost_or_sent_twice() {
         drop(workers);
     }
 }
+
+/// A multipart form as a browser sends it: `(name, file name, bytes)` parts.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = format!("heraut{}", uuid::Uuid::new_v4().simple());
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    api: &Api,
+    token: &str,
+    slug: &str,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> (u16, Value) {
+    let (content_type, body) = multipart(parts);
+    let r = api
+        .http
+        .post(format!("{}/api/v1/tenants/{slug}/media", api.base))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// `moto_server` (S3-compatible storage from PyPI) on a free port, with a bucket, if installed.
+fn object_storage() -> Option<(std::process::Child, String)> {
+    let bin = std::env::var("HERAUT_TEST_MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_owned());
+    let port = heraut_testkit::free_port();
+    let child = std::process::Command::new(&bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(child) = child else {
+        if std::env::var("HERAUT_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+            panic!("moto_server is required (S3-compatible storage); set HERAUT_TEST_MOTO_SERVER");
+        }
+        eprintln!("NOTICE: moto_server not found; media run on local disk only");
+        return None;
+    };
+    Some((child, format!("http://127.0.0.1:{port}")))
+}
+
+#[tokio::test]
+async fn images_with_alt_text_go_out_and_nodes_share_them_through_object_storage() {
+    let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 900]].concat();
+    let gif: Vec<u8> = [b"GIF89a".as_slice(), &[1u8; 300]].concat();
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let counting = CountingServer::start(0, 1).unwrap();
+        let smtp = super::SmtpSink::start().await;
+        let mut env = quick(&counting.peer());
+        env.push(("HERAUT_MEDIA__MAX_BYTES", "2048".to_owned()));
+        if let Some(s) = &smtp {
+            env.push(("HERAUT_SMTP__HOST", "127.0.0.1".to_owned()));
+            env.push(("HERAUT_SMTP__PORT", s.port.to_string()));
+            env.push(("HERAUT_SMTP__SECURITY", "none".to_owned()));
+            env.push((
+                "HERAUT_SMTP__FROM",
+                "Heraut <heraut@example.gov>".to_owned(),
+            ));
+            env.push((
+                "HERAUT_PUBLIC_URL",
+                "https://heraut.gouda.example".to_owned(),
+            ));
+        }
+        // On PostgreSQL an API node takes the upload and a worker sends it, through S3.
+        let multi = db.database_url().is_some();
+        let mut s3 = None;
+        if multi && let Some((child, url)) = object_storage() {
+            let http = reqwest::Client::new();
+            let mut made = false;
+            for _ in 0..100 {
+                if http
+                    .put(format!("{url}/heraut-media"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
+                    made = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(made, "moto_server did not create the bucket");
+            env.push(("HERAUT_MEDIA__S3_ENDPOINT", url.clone()));
+            env.push(("HERAUT_MEDIA__S3_BUCKET", "heraut-media".to_owned()));
+            env.push(("HERAUT_MEDIA__S3_ACCESS_KEY_ID", "test".to_owned()));
+            env.push(("HERAUT_MEDIA__S3_SECRET_ACCESS_KEY", "test".to_owned()));
+            s3 = Some((child, url));
+        }
+        let role: &[&str] = if multi { &["--role", "api"] } else { &[] };
+        let server = {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Server::start_with_args(std::path::Path::new(super::BIN), &db, &env, role)
+                .await
+                .unwrap()
+        };
+        let _worker = multi.then(|| Node::start(&server, &["--role", "worker"], "worker").unwrap());
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        open_tenant(&api, &admin, "gouda").await;
+        open_tenant(&api, &admin, "delft").await;
+        let owner = member(&api, &admin, "gouda", "o@gouda.example", "owner").await;
+        let other = member(&api, &admin, "delft", "o@delft.example", "owner").await;
+        set_policy(&api, &owner, "gouda", json!([])).await;
+        let chan = channel(&api, &owner, "gouda", &counting, 500).await;
+
+        // Uploads: the type comes from the bytes, alt text is required, size is limited.
+        let (s, cheese) = upload(
+            &api,
+            &owner,
+            "gouda",
+            &[
+                ("file", Some("kaas.png"), &png),
+                ("alt_text", None, b"A wheel of cheese on the market square"),
+            ],
+        )
+        .await;
+        assert_eq!(s, 201, "{cheese:?}");
+        assert_eq!(cheese["content_type"], "image/png");
+        assert_eq!(cheese["size_bytes"], png.len());
+        let (s, market) = upload(
+            &api,
+            &owner,
+            "gouda",
+            &[
+                ("alt_text", None, "Stalls in the rain".as_bytes()),
+                ("file", Some("markt.gif"), &gif),
+            ],
+        )
+        .await;
+        assert_eq!(s, 201, "{market:?}");
+        for (parts, status, code) in [
+            (
+                vec![("file", Some("x.png"), png.as_slice())],
+                422,
+                "media.invalid",
+            ),
+            (
+                vec![
+                    ("file", Some("x.png"), png.as_slice()),
+                    ("alt_text", None, b"  ".as_slice()),
+                ],
+                422,
+                "media.invalid",
+            ),
+            (
+                vec![
+                    (
+                        "file",
+                        Some("x.svg"),
+                        b"<svg xmlns='http://www.w3.org/2000/svg'/>".as_slice(),
+                    ),
+                    ("alt_text", None, b"logo".as_slice()),
+                ],
+                422,
+                "media.invalid",
+            ),
+            (
+                vec![
+                    (
+                        "file",
+                        Some("big.png"),
+                        [png.as_slice(), &[0u8; 2048]].concat().leak() as &[u8],
+                    ),
+                    ("alt_text", None, b"big".as_slice()),
+                ],
+                413,
+                "request.too_large",
+            ),
+            (
+                vec![("alt_text", None, b"no file".as_slice())],
+                400,
+                "request.invalid",
+            ),
+        ] {
+            let (s, body) = upload(&api, &owner, "gouda", &parts).await;
+            assert_eq!((s, body["code"].as_str()), (status, Some(code)), "{body:?}");
+        }
+        let id = cheese["id"].as_str().unwrap();
+        let bytes = api
+            .http
+            .get(server.url(&format!("/api/v1/tenants/gouda/media/{id}/content")))
+            .bearer_auth(&owner)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bytes.headers()["content-type"], "image/png");
+        assert_eq!(bytes.bytes().await.unwrap().as_ref(), png.as_slice());
+        // Another tenant can neither see the image nor put it in its posts.
+        let r = api
+            .get(&format!("/api/v1/tenants/delft/media/{id}"), &other)
+            .await;
+        assert_problem(&r, 404, "media.not_found");
+        let theirs = channel(&api, &other, "delft", &counting, 500).await;
+        let r = api
+            .post(
+                "/api/v1/tenants/delft/posts",
+                Some(&other),
+                json!({"body": "x", "channels": [theirs], "media": [id]}),
+            )
+            .await;
+        assert_problem(&r, 422, "post.invalid");
+        assert_eq!(r.body["errors"][0]["field"], "media");
+
+        // A post with both images goes out with them, alt texts included.
+        let r = api
+            .post(
+                "/api/v1/tenants/gouda/posts",
+                Some(&owner),
+                json!({"body": "Cheese market today", "channels": [chan], "media": [id, market["id"]]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_eq!(r.body["media"].as_array().unwrap().len(), 2);
+        let post = r.body["id"].as_str().unwrap().to_owned();
+        api.post(
+            &post_path("gouda", &post, "submit"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+        wait_status(&api, &owner, "gouda", &post, "published").await;
+        let record = counting.records().into_values().next().unwrap();
+        assert_eq!(
+            record.media,
+            vec![
+                (
+                    "A wheel of cheese on the market square".to_owned(),
+                    png.len()
+                ),
+                ("Stalls in the rain".to_owned(), gif.len())
+            ]
+        );
+        if s3.is_some() {
+            assert!(
+                !server.data_dir.join("media").exists(),
+                "media were kept on local disk"
+            );
+        }
+        // The author is told by e-mail too.
+        if let Some(s) = &smtp {
+            let mail = s.message_to("o@gouda.example", "published").await;
+            assert!(mail.contains(&post), "{mail}");
+        }
+        if let Some((mut child, _)) = s3 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
