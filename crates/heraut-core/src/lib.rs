@@ -76,6 +76,7 @@ pub struct Core {
     pub(crate) mailer: Option<Arc<dyn mail::Mailer>>,
     pub(crate) connectors: Arc<connector::Connectors>,
     pub(crate) media_store: Arc<dyn media::MediaStore>,
+    pub(crate) plugin_host: Arc<std::sync::OnceLock<Arc<heraut_plugin_host::PluginHost>>>,
     pub(crate) events: events::Events,
     pub(crate) publisher_wake: Arc<tokio::sync::Notify>,
     /// Tells the other nodes' publishers to look at the queue (Redis), when attached.
@@ -105,6 +106,7 @@ impl Core {
             mailer: None,
             connectors: Arc::new(connector::Connectors::builtin(&peers, timeout)),
             media_store: media::local_store(&config.data_dir),
+            plugin_host: Arc::new(std::sync::OnceLock::new()),
             events: events::Events::default(),
             publisher_wake: Arc::new(tokio::sync::Notify::new()),
             remote_wake: None,

@@ -1,8 +1,9 @@
-//! The plugin registry: installing and upgrading (from the command line), listing, enabling and
+//! The plugin registry: installing and upgrading (by API or command line), listing, enabling and
 //! approving the hosts a plugin declared (instance administrators).
 
 use heraut_db::{INSTANCE_CHAIN, Scope, plugins};
-use heraut_plugin_host::manifest::Manifest;
+use heraut_plugin_host::manifest::{Manifest, World};
+use heraut_plugin_host::{Limits, PluginHost};
 use heraut_proto::ErrorCode;
 use heraut_proto::plugins::{PluginList, PluginView, UpdatePluginRequest};
 
@@ -28,13 +29,82 @@ fn view(p: plugins::Plugin) -> PluginView {
     }
 }
 
+/// A plugin that was installed.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    pub plugin: PluginView,
+    pub upgrade: bool,
+    /// The network the connector says it serves.
+    pub network: String,
+}
+
 impl Core {
+    /// The sandbox, started on first use (the CLI's other commands never need it).
+    fn plugin_host(&self) -> CoreResult<std::sync::Arc<PluginHost>> {
+        if let Some(h) = self.plugin_host.get() {
+            return Ok(h.clone());
+        }
+        let host = PluginHost::new(Limits::default())
+            .map_err(|e| CoreError::internal(format!("the plugin sandbox cannot start: {e}")))?;
+        Ok(self
+            .plugin_host
+            .get_or_init(|| std::sync::Arc::new(host))
+            .clone())
+    }
+
+    /// Installs or upgrades a plugin: checks the manifest, compiles the component and checks
+    /// its world, asks it to describe itself, stores it by content hash under
+    /// `data_dir/plugins` (an upgrade never overwrites the file a running node uses) and records
+    /// it. `actor` is the instance administrator (API), or `None` for the command line.
+    pub async fn install_plugin(
+        &self,
+        meta: &RequestMeta,
+        actor: Option<&Actor>,
+        manifest_text: &str,
+        bytes: &[u8],
+    ) -> CoreResult<Installed> {
+        if let Some(a) = actor {
+            self.require_admin(a)?;
+        }
+        let invalid = |m: String| CoreError::new(ErrorCode::PluginInvalid, m);
+        let manifest = Manifest::parse(manifest_text).map_err(invalid)?;
+        if manifest.world != World::Connector {
+            return Err(invalid(
+                "this Heraut runs connector plugins only; reporter plugins come later".to_owned(),
+            ));
+        }
+        let host = self.plugin_host()?;
+        let loaded = host
+            .load_connector(bytes)
+            .map_err(|e| invalid(e.to_string()))?;
+        let (info, _) = host
+            .describe(&loaded)
+            .await
+            .map_err(|e| invalid(format!("`describe` failed: {e}")))?;
+        let dir = self.config.data_dir.join("plugins");
+        let path = dir.join(format!("{}.wasm", loaded.hash));
+        let tmp = dir.join(format!("{}.wasm.tmp", loaded.hash));
+        let io = |e: std::io::Error| CoreError::internal(format!("{}: {e}", dir.display()));
+        tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+        tokio::fs::write(&tmp, bytes).await.map_err(io)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+        let (plugin, upgrade) = self
+            .register_plugin(meta, actor, manifest_text, &loaded.hash)
+            .await?;
+        Ok(Installed {
+            plugin,
+            upgrade,
+            network: info.network,
+        })
+    }
+
     /// Records an installed or upgraded plugin whose component has been checked and stored.
     /// New plugins start disabled with no host approved; an upgrade keeps the approvals of
     /// hosts the new manifest still declares. Returns the view and whether it was an upgrade.
-    pub async fn register_plugin(
+    async fn register_plugin(
         &self,
         meta: &RequestMeta,
+        actor: Option<&Actor>,
         manifest_text: &str,
         sha256: &str,
     ) -> CoreResult<(PluginView, bool)> {
@@ -81,7 +151,8 @@ impl Core {
                 "from_version": existing.as_ref().map(|e| e.version.clone()),
             }),
         };
-        record(&txn, INSTANCE_CHAIN, None, meta, event).await?;
+        let by = actor.map(|a| (a.user_id, a.email.as_str()));
+        record(&txn, INSTANCE_CHAIN, by, meta, event).await?;
         let stored = plugins::find(&txn, &manifest.id)
             .await?
             .ok_or_else(|| CoreError::internal("plugin vanished"))?;

@@ -13,8 +13,8 @@ use heraut_db::posts::{self, PostFilter};
 use heraut_db::{Scope, governance};
 use heraut_proto::posts::{
     ApprovalProgress, ApprovalView, ApproveRequest, CommentRequest, CommentView, CreatePostRequest,
-    EmergencyRequest, PostList, PostStatus, PostView, RejectRequest, TargetStatus, TargetView,
-    UpdatePostRequest,
+    EmergencyRequest, PostList, PostStatus, PostView, RejectRequest, RevisionList, RevisionView,
+    TargetStatus, TargetView, UpdatePostRequest,
 };
 use heraut_proto::tenants::{ApprovalStep, ApproverRole, Role};
 use heraut_proto::{ChannelId, ErrorCode, MediaId, PostId, ProblemItem, TenantId, UserId};
@@ -573,6 +573,45 @@ impl Core {
         let view = self.view_in(&txn, ctx.tenant_id, uuid).await;
         txn.commit().await?;
         view
+    }
+
+    /// `GET /tenants/{tenant}/posts/{id}/revisions`: every version, oldest first.
+    pub async fn post_revisions(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        id: &str,
+    ) -> CoreResult<RevisionList> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
+        let uuid = Uuid::parse_str(id).map_err(|_| post_not_found(id))?;
+        let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
+        if posts::post(&txn, ctx.tenant_id, uuid).await?.is_none() {
+            return Err(post_not_found(id));
+        }
+        let list = posts::revisions(&txn, ctx.tenant_id, uuid).await?;
+        txn.commit().await?;
+        let mut items = Vec::with_capacity(list.len());
+        for r in list {
+            let c: Content = serde_json::from_str(&r.content)
+                .map_err(|e| CoreError::internal(format!("revision of {id}: {e}")))?;
+            items.push(RevisionView {
+                revision: u32::try_from(r.revision).unwrap_or_default(),
+                body: c.body,
+                channels: c.channels.into_iter().map(ChannelId).collect(),
+                variants: c
+                    .variants
+                    .into_iter()
+                    .map(|(k, v)| (ChannelId(k), v))
+                    .collect(),
+                media: c.media.into_iter().map(MediaId).collect(),
+                scheduled_at: c.scheduled_at,
+                time_zone: c.time_zone,
+                campaign: c.campaign,
+                edited_by: UserId(r.edited_by),
+                edited_at: r.edited_at,
+            });
+        }
+        Ok(RevisionList { items })
     }
 
     /// `PATCH /tenants/{tenant}/posts/{id}`: a new revision. A post in review, or approved and

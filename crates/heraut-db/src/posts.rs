@@ -253,6 +253,20 @@ pub async fn insert_revision<C: ConnectionTrait>(
     revision.insert(conn).await.map(|_| ())
 }
 
+/// Every revision of a post, oldest first.
+pub async fn revisions<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    post: Uuid,
+) -> Result<Vec<heraut_entity::post_revisions::Model>, DbErr> {
+    post_revisions::Entity::find()
+        .filter(post_revisions::Column::TenantId.eq(tenant.0))
+        .filter(post_revisions::Column::PostId.eq(post))
+        .order_by_asc(post_revisions::Column::Revision)
+        .all(conn)
+        .await
+}
+
 /// Who wrote a revision.
 pub async fn revision_editor<C: ConnectionTrait>(
     conn: &C,

@@ -233,6 +233,26 @@ pub struct TargetView {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// What a post said at one revision, for reviewers comparing versions.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RevisionView {
+    pub revision: u32,
+    pub body: String,
+    pub channels: Vec<ChannelId>,
+    pub variants: BTreeMap<ChannelId, String>,
+    pub media: Vec<MediaId>,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub time_zone: String,
+    pub campaign: Option<String>,
+    pub edited_by: UserId,
+    pub edited_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RevisionList {
+    pub items: Vec<RevisionView>,
+}
+
 /// A post with its targets and approval state.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PostView {

@@ -176,52 +176,22 @@ async fn plugin(command: PluginCommand, config: Arc<Config>) -> anyhow::Result<E
         PluginCommand::Install { file, manifest } => {
             let text = std::fs::read_to_string(&manifest)
                 .with_context(|| format!("reading {}", manifest.display()))?;
-            let parsed = match heraut_plugin_host::manifest::Manifest::parse(&text) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Ok(ExitCode::from(2));
-                }
-            };
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            if parsed.world != heraut_plugin_host::manifest::World::Connector {
-                eprintln!(
-                    "error: this Heraut runs connector plugins only; reporter plugins come later"
-                );
-                return Ok(ExitCode::from(2));
-            }
-            let host = heraut_plugin_host::PluginHost::new(heraut_plugin_host::Limits::default())?;
-            let loaded = match host.load_connector(&bytes) {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!("error: {}: {e}", file.display());
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            let (info, _) = match host.describe(&loaded).await {
-                Ok(d) => d,
-                Err(e) => {
-                    eprintln!("error: {}: `describe` failed: {e}", file.display());
-                    return Ok(ExitCode::from(2));
-                }
-            };
-            // Stored by content, so an upgrade never overwrites the file a running node uses.
-            let dir = config.data_dir.join("plugins");
-            std::fs::create_dir_all(&dir)?;
-            let path = dir.join(format!("{}.wasm", loaded.hash));
-            let tmp = dir.join(format!("{}.wasm.tmp", loaded.hash));
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::rename(&tmp, &path)?;
-            match core.register_plugin(&meta, &text, &loaded.hash).await {
-                Ok((view, upgrade)) => {
+            match core.install_plugin(&meta, None, &text, &bytes).await {
+                Ok(done) => {
+                    let view = done.plugin;
                     println!(
                         "{} {} {} ({}, network `{}`); enabled: {}; approved hosts: {}",
-                        if upgrade { "upgraded" } else { "installed" },
+                        if done.upgrade {
+                            "upgraded"
+                        } else {
+                            "installed"
+                        },
                         view.id,
                         view.version,
                         view.world,
-                        info.network,
+                        done.network,
                         view.enabled,
                         if view.approved_hosts.is_empty() {
                             "none".to_owned()
@@ -232,7 +202,7 @@ async fn plugin(command: PluginCommand, config: Arc<Config>) -> anyhow::Result<E
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    eprintln!("error: {}", e.detail);
+                    eprintln!("error: {}: {}", file.display(), e.detail);
                     Ok(ExitCode::from(2))
                 }
             }

@@ -1,8 +1,8 @@
 //! Installed plugins.
 
-use actix_web::{HttpResponse, get, patch, web};
-use heraut_proto::Problem;
+use actix_web::{HttpResponse, get, patch, post, web};
 use heraut_proto::plugins::{PluginList, PluginView, UpdatePluginRequest};
+use heraut_proto::{ErrorCode, Problem};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -42,4 +42,88 @@ pub async fn update_plugin(
         .update_plugin(&meta.0, &user.0, &path, body.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(p))
+}
+
+/// The multipart form of `POST /api/v1/plugins` (for the API document).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PluginUpload {
+    /// The component, built for wasm32-wasip2.
+    #[schema(value_type = String, format = Binary, rename = "plugin.wasm")]
+    pub wasm: Vec<u8>,
+    /// The manifest (TOML).
+    #[schema(value_type = String, format = Binary, rename = "plugin.toml")]
+    pub manifest: Vec<u8>,
+}
+
+/// The installed plugin, and whether this replaced an earlier version.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct InstallResponse {
+    pub plugin: PluginView,
+    pub upgrade: bool,
+    /// The network the connector says it serves.
+    pub network: String,
+}
+
+/// Install or upgrade a plugin (instance administrators): multipart with `plugin.wasm` and
+/// `plugin.toml`. A new plugin starts disabled with no host approved; an upgrade keeps its state.
+#[utoipa::path(post, path = "/api/v1/plugins", tag = "plugins", security(("bearer" = [])),
+    request_body(content = PluginUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Installed or upgraded", body = InstallResponse),
+        (status = 400, description = "Not a multipart form with `plugin.wasm` and `plugin.toml`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an instance administrator, or no 2FA", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 32 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad manifest, not a component, a wrong world or API version", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/plugins")]
+pub async fn install_plugin(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    mut form: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
+    use futures_util::StreamExt;
+    const MAX: usize = 32 * 1024 * 1024;
+    let bad = |m: String| ApiError::new(ErrorCode::RequestInvalid, m);
+    let (mut wasm, mut manifest) = (None::<Vec<u8>>, None::<Vec<u8>>);
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| bad(format!("the multipart form is not valid: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| bad(format!("the upload broke off: {e}")))?;
+            if data.len() + chunk.len() > MAX {
+                return Err(ApiError::new(
+                    ErrorCode::RequestTooLarge,
+                    format!("`{name}` is larger than {MAX} bytes"),
+                ));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "plugin.wasm" => wasm = Some(data),
+            "plugin.toml" => manifest = Some(data),
+            other => {
+                return Err(bad(format!(
+                    "unknown form field `{other}`; send `plugin.wasm` and `plugin.toml`"
+                )));
+            }
+        }
+    }
+    let (Some(wasm), Some(manifest)) = (wasm, manifest) else {
+        return Err(bad(
+            "the form needs both `plugin.wasm` and `plugin.toml`".to_owned()
+        ));
+    };
+    let manifest =
+        String::from_utf8(manifest).map_err(|_| bad("`plugin.toml` must be UTF-8".to_owned()))?;
+    let done = state
+        .core
+        .install_plugin(&meta.0, Some(&user.0), &manifest, &wasm)
+        .await?;
+    Ok(HttpResponse::Created().json(InstallResponse {
+        plugin: done.plugin,
+        upgrade: done.upgrade,
+        network: done.network,
+    }))
 }

@@ -636,3 +636,20 @@ pub async fn get_media_content(
         .insert_header(("cache-control", "private, max-age=86400, immutable"))
         .body(bytes))
 }
+
+/// Every version of a post, oldest first, so a reviewer sees what changed.
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/posts/{id}/revisions", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
+    responses((status = 200, description = "The revisions", body = heraut_proto::posts::RevisionList),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/tenants/{tenant}/posts/{id}/revisions")]
+pub async fn post_revisions(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    Ok(HttpResponse::Ok().json(state.core.post_revisions(&user.0, &tenant, &id).await?))
+}

@@ -2434,6 +2434,54 @@ async fn plugins_are_installed_upgraded_approved_and_refused_with_clear_messages
         // Nothing of the refused installs was recorded.
         let p = api.get("/api/v1/plugins", &admin).await.body["items"][0].clone();
         assert_eq!(p["version"], "0.2.0");
+
+        // The same through the API, as an instance administrator.
+        let by_api = |toml: String, bytes: Vec<u8>| {
+            let (content_type, body) = publishing::multipart(&[
+                ("plugin.wasm", Some("plugin.wasm"), &bytes),
+                ("plugin.toml", Some("plugin.toml"), toml.as_bytes()),
+            ]);
+            api.http
+                .post(server.url("/api/v1/plugins"))
+                .bearer_auth(&admin)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+        };
+        let r = by_api(echo_manifest("0.3.0", "0.1.0"), wasm.clone())
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(
+            (v["upgrade"].as_bool(), v["network"].as_str()),
+            (Some(true), Some("echo"))
+        );
+        assert_eq!(v["plugin"]["version"], "0.3.0");
+        assert_eq!(v["plugin"]["approved_hosts"], json!(["echo.example.org"]));
+        let r = by_api(echo_manifest("0.4.0", "0.1.0"), b"\0asm\x01\0\0\0".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["code"], "plugin.invalid");
+        assert!(
+            v["detail"]
+                .as_str()
+                .unwrap()
+                .contains("core WebAssembly module"),
+            "{v}"
+        );
+        let r = api
+            .http
+            .post(server.url("/api/v1/plugins"))
+            .bearer_auth(&admin)
+            .header("content-type", "multipart/form-data; boundary=x")
+            .body("--x\r\nContent-Disposition: form-data; name=\"plugin.toml\"\r\n\r\nid = 1\r\n--x--\r\n")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
         let (c, out, _) = server
             .cli(&["admin", "audit-verify", "--tenant", "instance"], &[])
             .unwrap();

@@ -309,6 +309,12 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
         assert_eq!(r.status, 200, "{:?}", r.body);
         assert_eq!(r.body["status"], "in_review");
         assert_eq!(r.body["revision"], 2);
+        let revs = api.get(&post_path("utrecht", &id, "revisions"), &bob).await;
+        assert_eq!(revs.status, 200, "{:?}", revs.body);
+        let revs = revs.body["items"].as_array().unwrap();
+        assert_eq!(revs.len(), 2);
+        assert!(revs[0]["body"].as_str().unwrap().contains("Monday"));
+        assert!(revs[1]["body"].as_str().unwrap().contains("Tuesday"));
         assert_eq!(r.body["targets"], json!([]));
         assert_eq!(r.body["approval"]["approvals"], json!([]));
         // Rejection needs a reason and goes back to the author.
@@ -963,7 +969,7 @@ async fn kill_test_no_target_is_lost_or_sent_twice() {
 }
 
 /// A multipart form as a browser sends it: `(name, file name, bytes)` parts.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = format!("heraut{}", uuid::Uuid::new_v4().simple());
     let mut body = Vec::new();
     for (name, file, bytes) in parts {
