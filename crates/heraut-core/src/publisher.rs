@@ -13,7 +13,9 @@ use heraut_db::{Scope, posts, tenants};
 use heraut_proto::posts::{PostEvent, PostStatus, TargetStatus};
 use heraut_proto::{PostId, TenantId, UserId};
 use rand::Rng;
-use tokio::sync::Semaphore;
+use std::collections::HashMap;
+
+use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -53,6 +55,7 @@ impl Core {
         let mut running: JoinSet<()> = JoinSet::new();
         let poll = Duration::from_millis(u64::from(cfg.poll_interval_ms));
         let refill = (cfg.batch_size as usize / 4).max(1);
+        let recorder = self.start_recorder(clock);
         tracing::info!(
             batch = cfg.batch_size,
             lease_secs = cfg.lease_secs,
@@ -90,8 +93,9 @@ impl Core {
                     break;
                 };
                 let core = self.clone();
+                let recorder = recorder.clone();
                 running.spawn(async move {
-                    if let Err(e) = core.process(claim, clock).await {
+                    if let Err(e) = core.process(claim, clock, &recorder).await {
                         tracing::warn!(target_id = %claim.target, error = %e, "publishing a target failed; its lease will run out and it is taken up again");
                     }
                     drop(permit);
@@ -140,10 +144,12 @@ impl Core {
     pub async fn publish_due_once(&self, clock: Clock) -> CoreResult<usize> {
         let claims = self.claim(clock, self.config.publisher.batch_size).await?;
         let n = claims.len();
+        let recorder = self.start_recorder(clock);
         let mut set = JoinSet::new();
         for claim in claims {
             let core = self.clone();
-            set.spawn(async move { core.process(claim, clock).await });
+            let recorder = recorder.clone();
+            set.spawn(async move { core.process(claim, clock, &recorder).await });
         }
         while let Some(r) = set.join_next().await {
             r.map_err(|e| CoreError::internal(e.to_string()))??;
@@ -172,7 +178,7 @@ impl Core {
     }
 
     /// Takes one claimed target to its next state.
-    async fn process(&self, claim: Claim, clock: Clock) -> CoreResult<()> {
+    async fn process(&self, claim: Claim, clock: Clock, recorder: &Recorder) -> CoreResult<()> {
         let Some(work) = self.load(&claim).await? else {
             return Ok(()); // cancelled, or taken over after our lease ran out
         };
@@ -180,7 +186,7 @@ impl Core {
         let Some(connector) = self.connectors.get(&work.channel.plugin) else {
             let error = format!("the connector `{}` is not installed", work.channel.plugin);
             return self
-                .finish(&claim, &work, Outcome::Failed { error }, clock)
+                .finish(recorder, claim, work, Outcome::Failed { error })
                 .await;
         };
         let account = self.channel_account(&work.channel)?;
@@ -195,7 +201,7 @@ impl Core {
             .unwrap_or_else(|_| Err(PublishError::Transient("read-back timed out".into())));
             match found {
                 Ok(Some(receipt)) => {
-                    return self.finish(&claim, &work, published(receipt), clock).await;
+                    return self.finish(recorder, claim, work, published(receipt)).await;
                 }
                 Ok(None) => {}
                 Err(e) => {
@@ -203,14 +209,14 @@ impl Core {
                         at: clock() + self.backoff(t.attempts),
                         error: format!("could not read back yet: {e}"),
                     };
-                    return self.finish(&claim, &work, outcome, clock).await;
+                    return self.finish(recorder, claim, work, outcome).await;
                 }
             }
         }
         // Stale: after downtime, a government post far past its time waits for a person.
         if !t.confirmed && clock() - t.due_at > work.grace {
             return self
-                .finish(&claim, &work, Outcome::NeedsConfirmation, clock)
+                .finish(recorder, claim, work, Outcome::NeedsConfirmation)
                 .await;
         }
         let media = match self.outgoing_media(claim.tenant, &t.media_ids).await {
@@ -220,7 +226,7 @@ impl Core {
                     at: clock() + self.backoff(t.attempts),
                     error: format!("the images could not be read: {}", e.detail),
                 };
-                return self.finish(&claim, &work, outcome, clock).await;
+                return self.finish(recorder, claim, work, outcome).await;
             }
         };
         let post = OutgoingPost {
@@ -261,7 +267,7 @@ impl Core {
                 error: m,
             },
         };
-        self.finish(&claim, &work, outcome, clock).await
+        self.finish(recorder, claim, work, outcome).await
     }
 
     /// The approved images of a target, with their bytes, in order.
@@ -326,32 +332,132 @@ impl Core {
         Ok(())
     }
 
-    /// Records the outcome (fenced by the attempt token), the post's new status, the audit
-    /// event and the author's notification, in one transaction.
+    /// Starts the task that records outcomes. Everything that finished while the previous batch
+    /// was being written goes into one transaction: one commit (one fsync on SQLite) for many
+    /// targets. Each sender waits until its outcome is recorded (or the batch failed, in which
+    /// case its lease runs out and the target is read back by the next claim).
+    fn start_recorder(&self, clock: Clock) -> Recorder {
+        let (tx, mut rx) = mpsc::channel::<(Finish, oneshot::Sender<()>)>(1024);
+        let core = self.clone();
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < RECORD_BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let (jobs, done): (Vec<Finish>, Vec<oneshot::Sender<()>>) =
+                    batch.into_iter().unzip();
+                let n = jobs.len();
+                if let Err(e) = core.finish_batch(jobs, clock).await {
+                    tracing::warn!(targets = n, error = %e, "recording outcomes failed; the targets are read back after their leases");
+                }
+                for d in done {
+                    let _ = d.send(());
+                }
+            }
+        });
+        Recorder { tx }
+    }
+
+    /// Hands an outcome to the recorder and waits until it is written.
     async fn finish(
         &self,
-        claim: &Claim,
-        work: &Work,
+        recorder: &Recorder,
+        claim: Claim,
+        work: Work,
         outcome: Outcome,
-        clock: Clock,
     ) -> CoreResult<()> {
+        let (done, written) = oneshot::channel();
+        recorder
+            .tx
+            .send((
+                Finish {
+                    claim,
+                    work,
+                    outcome,
+                },
+                done,
+            ))
+            .await
+            .map_err(|_| CoreError::internal("the outcome recorder stopped"))?;
+        let _ = written.await;
+        Ok(())
+    }
+
+    /// Records outcomes (each fenced by its attempt token) with the posts' new statuses, audit
+    /// events and notifications, in one transaction. Posts are locked first, in order, then
+    /// each tenant's audit chain in order, so two workers' batches cannot deadlock.
+    async fn finish_batch(&self, mut jobs: Vec<Finish>, clock: Clock) -> CoreResult<()> {
+        jobs.sort_by_key(|j| (j.claim.tenant.0, j.work.target.post_id));
+        let Some(first) = jobs.first() else {
+            return Ok(());
+        };
         let now = clock();
-        let tenant = claim.tenant;
-        let txn = self.db.begin(Scope::Tenant(tenant)).await?;
-        // Lock the post first, so targets of one post finishing at once see each other.
-        let post = posts::lock_post(&txn, tenant, work.target.post_id)
-            .await?
-            .ok_or_else(|| CoreError::internal("target without its post"))?;
-        if !scheduler::finish(&txn, claim, &outcome, now).await? {
-            return Ok(()); // the claim was lost meanwhile; whoever holds it now decides
+        let txn = self.db.begin(Scope::Tenant(first.claim.tenant)).await?;
+        let mut scope = first.claim.tenant;
+        let mut locked: HashMap<Uuid, posts::Post> = HashMap::new();
+        for j in &jobs {
+            let post_id = j.work.target.post_id;
+            if locked.contains_key(&post_id) {
+                continue;
+            }
+            if j.claim.tenant != scope {
+                scope = j.claim.tenant;
+                heraut_db::set_scope(&txn, Scope::Tenant(scope)).await?;
+            }
+            let post = posts::lock_post(&txn, scope, post_id)
+                .await?
+                .ok_or_else(|| CoreError::internal("target without its post"))?;
+            locked.insert(post_id, post);
         }
-        let statuses = scheduler::target_statuses(&txn, tenant, post.id).await?;
+        let mut events = Vec::with_capacity(jobs.len());
+        for j in &jobs {
+            if j.claim.tenant != scope {
+                scope = j.claim.tenant;
+                heraut_db::set_scope(&txn, Scope::Tenant(scope)).await?;
+            }
+            let Some(post) = locked.get_mut(&j.work.target.post_id) else {
+                continue;
+            };
+            if let Some(event) = self.finish_one(&txn, j, post, now).await? {
+                events.push((j.claim.tenant, event));
+            }
+        }
+        txn.commit().await?;
+        for (tenant, event) in events {
+            self.events.emit(tenant, event);
+        }
+        Ok(())
+    }
+
+    /// One outcome within the recorder's transaction; `None` when the claim was lost meanwhile
+    /// (whoever holds it now decides).
+    async fn finish_one(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        job: &Finish,
+        post: &mut posts::Post,
+        now: DateTime<Utc>,
+    ) -> CoreResult<Option<PostEvent>> {
+        let Finish {
+            claim,
+            work,
+            outcome,
+        } = job;
+        let tenant = claim.tenant;
+        if !scheduler::finish(txn, claim, outcome, now).await? {
+            return Ok(None);
+        }
+        let statuses = scheduler::target_statuses(txn, tenant, post.id).await?;
         let status = post_status_from(&statuses);
         let author = UserId(post.author_id);
         let mut meta = RequestMeta::cli(now);
         meta.user_agent = Some("heraut-publisher".to_owned());
         let channel = &work.channel.name;
-        let (target_status, audit) = match &outcome {
+        let (target_status, audit) = match outcome {
             Outcome::Published {
                 remote_id,
                 remote_url,
@@ -376,12 +482,12 @@ impl Core {
             ),
             Outcome::Retry { .. } => (TargetStatus::Pending, None),
             Outcome::Unknown { error, .. } => {
-                self.notify(&txn, tenant, author, Some(post.id), "post.unknown",
+                self.notify(txn, tenant, author, Some(post.id), "post.unknown",
                     format!("It is not yet known whether your post reached {channel} ({error}); Heraut is checking before anything is sent again."), now).await?;
                 (TargetStatus::Unknown, None)
             }
             Outcome::NeedsConfirmation => {
-                self.notify(&txn, tenant, author, Some(post.id), "post.needs_confirmation",
+                self.notify(txn, tenant, author, Some(post.id), "post.needs_confirmation",
                     format!("Your post for {channel} is more than the grace period late and waits for your confirmation or cancellation."), now).await?;
                 (
                     TargetStatus::Pending,
@@ -401,13 +507,11 @@ impl Core {
                 outcome: result,
                 details,
             };
-            crate::audit::record(&txn, tenant, None, &meta, event).await?;
+            crate::audit::record(txn, tenant, None, &meta, event).await?;
         }
         if status.as_str() != post.status {
-            let mut model: posts::PostRow = post.clone().into();
-            model.status = sea_orm::Set(status.as_str().to_owned());
-            model.updated_at = sea_orm::Set(now);
-            posts::update_post(&txn, model).await?;
+            posts::set_post_status(txn, tenant, post.id, status.as_str(), now).await?;
+            post.status = status.as_str().to_owned();
             let message = match status {
                 PostStatus::Published => Some(("post.published", "Your post was published on every channel.".to_owned())),
                 PostStatus::PartiallyPublished => Some(("post.partially_published", "Your post went out on some channels and failed on others; see the post for details.".to_owned())),
@@ -415,22 +519,33 @@ impl Core {
                 _ => None,
             };
             if let Some((kind, text)) = message {
-                self.notify(&txn, tenant, author, Some(post.id), kind, text, now)
+                self.notify(txn, tenant, author, Some(post.id), kind, text, now)
                     .await?;
             }
         }
-        txn.commit().await?;
-        self.events.emit(
-            tenant,
-            PostEvent {
-                post_id: PostId(post.id),
-                status,
-                target_id: Some(work.target.id.to_string()),
-                target_status: Some(target_status),
-            },
-        );
-        Ok(())
+        Ok(Some(PostEvent {
+            post_id: PostId(post.id),
+            status,
+            target_id: Some(work.target.id.to_string()),
+            target_status: Some(target_status),
+        }))
     }
+}
+
+/// One outcome waiting to be recorded.
+struct Finish {
+    claim: Claim,
+    work: Work,
+    outcome: Outcome,
+}
+
+/// Most outcomes recorded in one transaction.
+const RECORD_BATCH: usize = 64;
+
+/// Where a send's outcome goes to be recorded.
+#[derive(Clone)]
+struct Recorder {
+    tx: mpsc::Sender<(Finish, oneshot::Sender<()>)>,
 }
 
 fn published(r: Receipt) -> Outcome {

@@ -5,8 +5,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use heraut_entity::audit_events;
 use heraut_proto::{TenantId, UserId};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
 
@@ -108,7 +108,11 @@ pub async fn append<C: ConnectionTrait>(
     };
     model.hash = chain_hash(&prev_hash, &model);
     let active: audit_events::ActiveModel = model.clone().into();
-    active.insert(conn).await
+    // The row is what we built; reading it back would cost a statement on SQLite.
+    audit_events::Entity::insert(active)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(model)
 }
 
 /// Filters for listing events.

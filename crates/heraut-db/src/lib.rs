@@ -154,9 +154,21 @@ impl Db {
         self.conn.get_database_backend()
     }
 
-    /// Begins a transaction that may see what `scope` allows.
+    /// Begins a transaction that may see what `scope` allows. On SQLite it takes the write lock
+    /// at once (`BEGIN IMMEDIATE`), waiting up to the busy timeout: a transaction that read first
+    /// and wrote later could otherwise fail with "database is locked" when another process (a
+    /// worker beside the API node) wrote in between.
     pub async fn begin(&self, scope: Scope) -> Result<DatabaseTransaction, DbErr> {
-        let txn = self.conn.begin().await?;
+        let txn = if self.backend() == DbBackend::Sqlite {
+            self.conn
+                .begin_with_options(sea_orm::TransactionOptions {
+                    sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await?
+        } else {
+            self.conn.begin().await?
+        };
         set_scope(&txn, scope).await?;
         Ok(txn)
     }

@@ -137,6 +137,22 @@ pub async fn insert_post<C: ConnectionTrait>(
     post.insert(conn).await
 }
 
+/// Sets a post's status (the publisher's one change to a post).
+pub async fn set_post_status<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    id: Uuid,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    crate::exec(
+        conn,
+        "UPDATE posts SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+        vec![tenant.0.into(), id.into(), status.into(), now.into()],
+    )
+    .await
+}
+
 pub async fn update_post<C: ConnectionTrait>(
     conn: &C,
     post: posts::ActiveModel,
@@ -250,7 +266,10 @@ pub async fn insert_revision<C: ConnectionTrait>(
     conn: &C,
     revision: post_revisions::ActiveModel,
 ) -> Result<(), DbErr> {
-    revision.insert(conn).await.map(|_| ())
+    heraut_entity::post_revisions::Entity::insert(revision)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Every revision of a post, oldest first.
@@ -287,7 +306,10 @@ pub async fn insert_approval<C: ConnectionTrait>(
     conn: &C,
     approval: post_approvals::ActiveModel,
 ) -> Result<(), DbErr> {
-    approval.insert(conn).await.map(|_| ())
+    heraut_entity::post_approvals::Entity::insert(approval)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn approvals<C: ConnectionTrait>(
@@ -323,7 +345,10 @@ pub async fn insert_comment<C: ConnectionTrait>(
     conn: &C,
     comment: post_comments::ActiveModel,
 ) -> Result<(), DbErr> {
-    comment.insert(conn).await.map(|_| ())
+    heraut_entity::post_comments::Entity::insert(comment)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn comments<C: ConnectionTrait>(
@@ -345,7 +370,10 @@ pub async fn insert_target<C: ConnectionTrait>(
     conn: &C,
     target: post_targets::ActiveModel,
 ) -> Result<(), DbErr> {
-    target.insert(conn).await.map(|_| ())
+    heraut_entity::post_targets::Entity::insert(target)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
 }
 
 /// The targets of some posts, in channel order.
@@ -482,7 +510,10 @@ pub async fn insert_notification<C: ConnectionTrait>(
     conn: &C,
     n: notifications::ActiveModel,
 ) -> Result<(), DbErr> {
-    n.insert(conn).await.map(|_| ())
+    heraut_entity::notifications::Entity::insert(n)
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
 }
 
 /// A person's notifications in a tenant, newest first.
