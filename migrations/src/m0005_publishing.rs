@@ -92,6 +92,13 @@ const SCHEDULER_VISIBLE: &[&str] = &["post_targets", "channels", "crisis_states"
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("approval_policies"))
+                .add_column(text_null("emergency_steps"))
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(Alias::new("media"))
@@ -376,6 +383,13 @@ impl MigrationTrait for Migration {
             m.drop_table(Table::drop().table(Alias::new(*table)).to_owned())
                 .await?;
         }
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("approval_policies"))
+                .drop_column(Alias::new("emergency_steps"))
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ pub const MAX_STEPS: usize = 10;
 /// The policy of a tenant that never set one: one approver approves.
 pub fn default_policy() -> ApprovalPolicyBody {
     ApprovalPolicyBody {
+        emergency_steps: heraut_proto::tenants::default_emergency_steps(),
         steps: vec![ApprovalStep {
             name: "Review".to_owned(),
             role: ApproverRole::Approver,
@@ -38,23 +39,54 @@ pub fn validate_policy(body: ApprovalPolicyBody) -> CoreResult<ApprovalPolicyBod
             body.steps.len()
         )));
     }
-    let mut steps = Vec::with_capacity(body.steps.len());
-    for (i, step) in body.steps.into_iter().enumerate() {
-        let n = i + 1;
+    if body.emergency_steps.len() > MAX_EMERGENCY_STEPS {
+        return Err(invalid(format!(
+            "an emergency broadcast has at most {MAX_EMERGENCY_STEPS} steps, to stay short"
+        )));
+    }
+    Ok(ApprovalPolicyBody {
+        steps: checked_steps(body.steps, "step")?,
+        emergency_steps: checked_steps(body.emergency_steps, "emergency step")?,
+    })
+}
+
+/// Most steps of an emergency broadcast.
+pub const MAX_EMERGENCY_STEPS: usize = 2;
+
+fn checked_steps(given: Vec<ApprovalStep>, what: &str) -> CoreResult<Vec<ApprovalStep>> {
+    let mut steps = Vec::with_capacity(given.len());
+    for (i, step) in given.into_iter().enumerate() {
+        let n = format!("{what} {}", i + 1);
         let name = step.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(invalid(format!(
-                "step {n}: the name must be 1–100 characters"
-            )));
+            return Err(invalid(format!("{n}: the name must be 1–100 characters")));
         }
         if !(1..=10).contains(&step.approvals_required) {
             return Err(invalid(format!(
-                "step {n}: approvals_required must be between 1 and 10"
+                "{n}: approvals_required must be between 1 and 10"
             )));
         }
         steps.push(ApprovalStep { name, ..step });
     }
-    Ok(ApprovalPolicyBody { steps })
+    Ok(steps)
+}
+
+/// The tenant's policy as stored, or the default one.
+pub(crate) async fn stored_policy<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant: heraut_proto::TenantId,
+) -> CoreResult<ApprovalPolicyBody> {
+    let Some(p) = governance::policy(conn, tenant).await? else {
+        return Ok(default_policy());
+    };
+    let bad = |e: serde_json::Error| CoreError::internal(format!("stored policy unreadable: {e}"));
+    Ok(ApprovalPolicyBody {
+        steps: serde_json::from_str(&p.steps).map_err(bad)?,
+        emergency_steps: match p.emergency_steps {
+            Some(e) => serde_json::from_str(&e).map_err(bad)?,
+            None => heraut_proto::tenants::default_emergency_steps(),
+        },
+    })
 }
 
 impl Core {
@@ -66,14 +98,9 @@ impl Core {
     ) -> CoreResult<ApprovalPolicyBody> {
         let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
-        let stored = governance::policy(&txn, ctx.tenant_id).await?;
+        let policy = stored_policy(&txn, ctx.tenant_id).await;
         txn.commit().await?;
-        match stored {
-            Some(p) => serde_json::from_str(&p.steps)
-                .map(|steps| ApprovalPolicyBody { steps })
-                .map_err(|e| CoreError::internal(format!("stored policy unreadable: {e}"))),
-            None => Ok(default_policy()),
-        }
+        policy
     }
 
     /// `PUT /tenants/{tenant}/approval-policy` (owners).
@@ -88,16 +115,21 @@ impl Core {
             .tenant_ctx(actor, slug, Permission::TenantSettingsManage)
             .await?;
         let policy = validate_policy(body)?;
-        let json =
-            serde_json::to_string(&policy.steps).map_err(|e| CoreError::internal(e.to_string()))?;
-        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        let before = match governance::policy(&txn, ctx.tenant_id).await? {
-            Some(p) => serde_json::from_str::<serde_json::Value>(&p.steps)
-                .map_err(|e| CoreError::internal(format!("stored policy unreadable: {e}")))?,
-            None => serde_json::to_value(default_policy().steps)
-                .map_err(|e| CoreError::internal(e.to_string()))?,
+        let to_json = |v: &Vec<ApprovalStep>| {
+            serde_json::to_string(v).map_err(|e| CoreError::internal(e.to_string()))
         };
-        governance::set_policy(&txn, ctx.tenant_id, &json, actor.user_id, meta.now).await?;
+        let (steps, emergency) = (to_json(&policy.steps)?, to_json(&policy.emergency_steps)?);
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        let before = stored_policy(&txn, ctx.tenant_id).await?;
+        governance::set_policy(
+            &txn,
+            ctx.tenant_id,
+            &steps,
+            &emergency,
+            actor.user_id,
+            meta.now,
+        )
+        .await?;
         record_by(
             &txn,
             ctx.tenant_id,
@@ -105,7 +137,9 @@ impl Core {
             meta,
             "approval_policy.change",
             slug.to_owned(),
-            serde_json::json!({"before": before, "after": policy.steps}),
+            serde_json::json!({"before": before.steps, "after": policy.steps,
+                "emergency_before": before.emergency_steps,
+                "emergency_after": policy.emergency_steps}),
         )
         .await?;
         txn.commit().await?;
@@ -242,12 +276,19 @@ mod tests {
                 step(" Comms lead ", ApproverRole::Approver, 1),
                 step("Legal", ApproverRole::Owner, 2),
             ],
+            emergency_steps: vec![step("Duty officer", ApproverRole::Owner, 1)],
         });
         assert_eq!(
             ok.ok().map(|p| p.steps[0].name.clone()),
             Some("Comms lead".to_owned())
         );
-        assert!(validate_policy(ApprovalPolicyBody { steps: vec![] }).is_ok());
+        assert!(
+            validate_policy(ApprovalPolicyBody {
+                steps: vec![],
+                emergency_steps: vec![],
+            })
+            .is_ok()
+        );
         for (bad, needle) in [
             (
                 vec![step("x", ApproverRole::Approver, 0)],
@@ -261,10 +302,13 @@ mod tests {
                 "at most 10",
             ),
         ] {
-            let err = validate_policy(ApprovalPolicyBody { steps: bad })
-                .err()
-                .map(|e| e.detail)
-                .unwrap_or_default();
+            let err = validate_policy(ApprovalPolicyBody {
+                steps: bad,
+                emergency_steps: vec![],
+            })
+            .err()
+            .map(|e| e.detail)
+            .unwrap_or_default();
             assert!(err.contains(needle), "{err}");
         }
     }

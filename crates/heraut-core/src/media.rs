@@ -126,6 +126,13 @@ fn not_found(id: &str) -> CoreError {
 }
 
 impl Core {
+    /// Whether the caller may upload media to this tenant; checked before the upload is read.
+    pub async fn may_upload_media(&self, actor: &Actor, slug: &str) -> CoreResult<()> {
+        self.tenant_ctx(actor, slug, Permission::PostsWrite)
+            .await
+            .map(|_| ())
+    }
+
     /// `POST /tenants/{tenant}/media`: stores an image with its alt text.
     pub async fn upload_media(
         &self,

@@ -52,6 +52,11 @@ impl Core {
             .clone())
     }
 
+    /// Whether the caller may install plugins; checked before the upload is read.
+    pub fn may_install_plugins(&self, actor: &Actor) -> CoreResult<()> {
+        self.require_admin(actor)
+    }
+
     /// Installs or upgrades a plugin: checks the manifest, compiles the component and checks
     /// its world, asks it to describe itself, stores it by content hash under
     /// `data_dir/plugins` (an upgrade never overwrites the file a running node uses) and records

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use heraut_auth::Permission;
 use heraut_auth::permissions::allows;
+use heraut_db::Scope;
 use heraut_db::posts::{self, PostFilter};
-use heraut_db::{Scope, governance};
 use heraut_proto::posts::{
     ApprovalProgress, ApprovalView, ApproveRequest, CommentRequest, CommentView, CreatePostRequest,
     EmergencyRequest, PostList, PostStatus, PostView, RejectRequest, RevisionList, RevisionView,
@@ -155,20 +155,13 @@ impl Core {
         tenant: TenantId,
         emergency: bool,
     ) -> CoreResult<Vec<ApprovalStep>> {
-        let steps = match governance::policy(conn, tenant).await? {
-            Some(p) => serde_json::from_str::<Vec<ApprovalStep>>(&p.steps)
-                .map_err(|e| CoreError::internal(format!("stored policy unreadable: {e}")))?,
-            None => crate::governance::default_policy().steps,
-        };
-        if emergency {
-            // The short path: one owner other than the sender.
-            return Ok(vec![ApprovalStep {
-                name: "Emergency".to_owned(),
-                role: ApproverRole::Owner,
-                approvals_required: 1,
-            }]);
-        }
-        Ok(steps)
+        let policy = crate::governance::stored_policy(conn, tenant).await?;
+        Ok(if emergency {
+            // The short path the policy defines (by default one owner other than the sender).
+            policy.emergency_steps
+        } else {
+            policy.steps
+        })
     }
 
     /// Checks content for a tenant: channels exist and are active, texts fit each connector,

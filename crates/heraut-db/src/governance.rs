@@ -19,21 +19,30 @@ pub async fn policy<C: ConnectionTrait>(
         .await
 }
 
-/// Stores the policy's steps (JSON), replacing what was there; one statement, so two first
-/// writes at once cannot collide.
+/// Stores the policy's steps and emergency steps (JSON), replacing what was there; one
+/// statement, so two first writes at once cannot collide.
 pub async fn set_policy<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     steps_json: &str,
+    emergency_json: &str,
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     crate::exec(
         conn,
-        "INSERT INTO approval_policies (tenant_id, steps, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO approval_policies (tenant_id, steps, emergency_steps, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (tenant_id) DO UPDATE SET steps = excluded.steps, \
+         emergency_steps = excluded.emergency_steps, \
          updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        vec![tenant.0.into(), steps_json.into(), now.into(), by.0.into()],
+        vec![
+            tenant.0.into(),
+            steps_json.into(),
+            emergency_json.into(),
+            now.into(),
+            by.0.into(),
+        ],
     )
     .await
     .map(|_| ())

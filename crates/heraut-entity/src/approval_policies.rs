@@ -8,6 +8,8 @@ pub struct Model {
     pub tenant_id: Uuid,
     /// JSON array of `{name, role, approvals_required}`.
     pub steps: String,
+    /// JSON array of the steps of an emergency broadcast; `NULL`: one other owner.
+    pub emergency_steps: Option<String>,
     pub updated_at: DateTimeUtc,
     pub updated_by: Option<Uuid>,
 }

@@ -258,6 +258,20 @@ pub struct ApprovalStep {
 pub struct ApprovalPolicyBody {
     #[schema(max_items = 10)]
     pub steps: Vec<ApprovalStep>,
+    /// The short approval of an emergency broadcast (`POST …/emergency`, owners only); the
+    /// sending owner never counts. Absent: one other owner approves.
+    #[serde(default = "default_emergency_steps")]
+    #[schema(max_items = 2)]
+    pub emergency_steps: Vec<ApprovalStep>,
+}
+
+/// One other owner approves an emergency broadcast.
+pub fn default_emergency_steps() -> Vec<ApprovalStep> {
+    vec![ApprovalStep {
+        name: "Emergency".to_owned(),
+        role: ApproverRole::Owner,
+        approvals_required: 1,
+    }]
 }
 
 /// Crisis mode: while active, nothing scheduled goes out and the banner shows the message.

@@ -84,6 +84,7 @@ pub async fn install_plugin(
 ) -> Result<HttpResponse, ApiError> {
     use futures_util::StreamExt;
     const MAX: usize = 32 * 1024 * 1024;
+    state.core.may_install_plugins(&user.0)?;
     let bad = |m: String| ApiError::new(ErrorCode::RequestInvalid, m);
     let (mut wasm, mut manifest) = (None::<Vec<u8>>, None::<Vec<u8>>);
     while let Some(field) = form.next().await {

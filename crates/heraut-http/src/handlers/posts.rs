@@ -544,6 +544,7 @@ pub async fn upload_media(
     mut form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, ApiError> {
     use futures_util::StreamExt;
+    state.core.may_upload_media(&user.0, &path).await?;
     let bad = |m: &str| ApiError::new(ErrorCode::RequestInvalid, m);
     let max = state.core.config().media.max_bytes as usize;
     let (mut file, mut file_name, mut alt) = (None::<Vec<u8>>, String::new(), None::<String>);

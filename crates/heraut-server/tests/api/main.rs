@@ -1232,6 +1232,9 @@ async fn schemathesis_finds_no_server_error_and_no_undocumented_answer() {
                 // A server-sent event stream never ends; publishing.rs reads it.
                 "--exclude-path",
                 "/api/v1/tenants/{tenant}/events",
+                // Random bytes are never a valid component; the plugin test covers refusals.
+                "--exclude-operation-id",
+                "install_plugin",
                 "--request-timeout",
                 "20",
             ])
@@ -1586,12 +1589,14 @@ async fn approval_policy_and_crisis_mode_are_owner_decisions_and_audited() {
         assert_eq!(p.status, 200, "{:?}", p.body);
         assert_eq!(
             p.body,
-            json!({"steps": [{"name": "Review", "role": "approver", "approvals_required": 1}]})
+            json!({"steps": [{"name": "Review", "role": "approver", "approvals_required": 1}],
+                   "emergency_steps": [{"name": "Emergency", "role": "owner", "approvals_required": 1}]})
         );
         // An editor reads it but cannot change it.
         let two = json!({"steps": [
             {"name": "Communications lead", "role": "approver", "approvals_required": 1},
-            {"name": "Legal", "role": "owner", "approvals_required": 2}]});
+            {"name": "Legal", "role": "owner", "approvals_required": 2}],
+            "emergency_steps": [{"name": "Duty officer", "role": "owner", "approvals_required": 1}]});
         assert_problem(
             &api.call(
                 "PUT",
@@ -1638,7 +1643,9 @@ async fn approval_policy_and_crisis_mode_are_owner_decisions_and_audited() {
                 Some(json!({"steps": []})),
             )
             .await;
-        assert_eq!(none.body, json!({"steps": []}));
+        // Absent emergency steps are the default: one other owner.
+        assert_eq!(none.body["steps"], json!([]));
+        assert_eq!(none.body["emergency_steps"][0]["role"], "owner");
 
         // Crisis mode: off at first; switching on needs a message; every member sees the banner.
         let c = api.get("/api/v1/tenants/leiden/crisis", &ed).await;
