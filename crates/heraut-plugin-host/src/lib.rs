@@ -8,6 +8,7 @@
 //! which, and other calls carry on.
 
 mod bindings;
+pub mod egress;
 mod limits;
 pub mod manifest;
 

@@ -200,13 +200,9 @@ impl Manifest {
 
     /// True when `host` is covered by `allowed_hosts`.
     pub fn allows_host(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
         self.allowed_hosts
             .iter()
-            .any(|p| match p.strip_prefix("*.") {
-                Some(domain) => host.ends_with(&format!(".{domain}")),
-                None => host == p.to_ascii_lowercase(),
-            })
+            .any(|p| crate::egress::host_matches(p, host))
     }
 }
 
