@@ -336,29 +336,47 @@ impl Core {
     /// was being written goes into one transaction: one commit (one fsync on SQLite) for many
     /// targets. Each sender waits until its outcome is recorded (or the batch failed, in which
     /// case its lease runs out and the target is read back by the next claim).
+    /// On PostgreSQL several recorders write batches side by side on their own connections
+    /// (their lock order keeps them from deadlocking); SQLite has one writer, so one.
     fn start_recorder(&self, clock: Clock) -> Recorder {
-        let (tx, mut rx) = mpsc::channel::<(Finish, oneshot::Sender<()>)>(1024);
-        let core = self.clone();
-        tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < RECORD_BATCH {
-                    match rx.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
+        let (tx, rx) = mpsc::channel::<(Finish, oneshot::Sender<()>)>(1024);
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        let recorders = if self.db.backend() == sea_orm::DbBackend::Postgres {
+            PG_RECORDERS
+        } else {
+            1
+        };
+        for _ in 0..recorders {
+            let core = self.clone();
+            let rx = rx.clone();
+            tokio::spawn(async move {
+                loop {
+                    let batch = {
+                        let mut rx = rx.lock().await;
+                        let Some(first) = rx.recv().await else {
+                            break;
+                        };
+                        let mut batch = vec![first];
+                        while batch.len() < RECORD_BATCH {
+                            match rx.try_recv() {
+                                Ok(job) => batch.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                        batch
+                    };
+                    let (jobs, done): (Vec<Finish>, Vec<oneshot::Sender<()>>) =
+                        batch.into_iter().unzip();
+                    let n = jobs.len();
+                    if let Err(e) = core.finish_batch(jobs, clock).await {
+                        tracing::warn!(targets = n, error = %e, "recording outcomes failed; the targets are read back after their leases");
+                    }
+                    for d in done {
+                        let _ = d.send(());
                     }
                 }
-                let (jobs, done): (Vec<Finish>, Vec<oneshot::Sender<()>>) =
-                    batch.into_iter().unzip();
-                let n = jobs.len();
-                if let Err(e) = core.finish_batch(jobs, clock).await {
-                    tracing::warn!(targets = n, error = %e, "recording outcomes failed; the targets are read back after their leases");
-                }
-                for d in done {
-                    let _ = d.send(());
-                }
-            }
-        });
+            });
+        }
         Recorder { tx }
     }
 
@@ -541,6 +559,8 @@ struct Finish {
 
 /// Most outcomes recorded in one transaction.
 const RECORD_BATCH: usize = 64;
+/// Recorders writing side by side on PostgreSQL.
+const PG_RECORDERS: usize = 4;
 
 /// Where a send's outcome goes to be recorded.
 #[derive(Clone)]
