@@ -4,6 +4,7 @@
 //! a wake-up (in-process, or from other nodes through Redis) merely shortens the wait.
 //! `docs/design/scheduler.md` explains why no target is lost or sent twice.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,8 +14,6 @@ use heraut_db::{Scope, posts, tenants};
 use heraut_proto::posts::{PostEvent, PostStatus, TargetStatus};
 use heraut_proto::{PostId, TenantId, UserId};
 use rand::Rng;
-use std::collections::HashMap;
-
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -138,23 +137,6 @@ impl Core {
         let next = scheduler::next_due(&txn).await?;
         txn.commit().await?;
         Ok(next)
-    }
-
-    /// One pass for tests and tools: claims what is due and sends it, waiting for the outcome.
-    pub async fn publish_due_once(&self, clock: Clock) -> CoreResult<usize> {
-        let claims = self.claim(clock, self.config.publisher.batch_size).await?;
-        let n = claims.len();
-        let recorder = self.start_recorder(clock);
-        let mut set = JoinSet::new();
-        for claim in claims {
-            let core = self.clone();
-            let recorder = recorder.clone();
-            set.spawn(async move { core.process(claim, clock, &recorder).await });
-        }
-        while let Some(r) = set.join_next().await {
-            r.map_err(|e| CoreError::internal(e.to_string()))??;
-        }
-        Ok(n)
     }
 
     async fn load(&self, claim: &Claim) -> CoreResult<Option<Work>> {
@@ -336,47 +318,29 @@ impl Core {
     /// was being written goes into one transaction: one commit (one fsync on SQLite) for many
     /// targets. Each sender waits until its outcome is recorded (or the batch failed, in which
     /// case its lease runs out and the target is read back by the next claim).
-    /// On PostgreSQL several recorders write batches side by side on their own connections
-    /// (their lock order keeps them from deadlocking); SQLite has one writer, so one.
     fn start_recorder(&self, clock: Clock) -> Recorder {
-        let (tx, rx) = mpsc::channel::<(Finish, oneshot::Sender<()>)>(1024);
-        let rx = Arc::new(tokio::sync::Mutex::new(rx));
-        let recorders = if self.db.backend() == sea_orm::DbBackend::Postgres {
-            PG_RECORDERS
-        } else {
-            1
-        };
-        for _ in 0..recorders {
-            let core = self.clone();
-            let rx = rx.clone();
-            tokio::spawn(async move {
-                loop {
-                    let batch = {
-                        let mut rx = rx.lock().await;
-                        let Some(first) = rx.recv().await else {
-                            break;
-                        };
-                        let mut batch = vec![first];
-                        while batch.len() < RECORD_BATCH {
-                            match rx.try_recv() {
-                                Ok(job) => batch.push(job),
-                                Err(_) => break,
-                            }
-                        }
-                        batch
-                    };
-                    let (jobs, done): (Vec<Finish>, Vec<oneshot::Sender<()>>) =
-                        batch.into_iter().unzip();
-                    let n = jobs.len();
-                    if let Err(e) = core.finish_batch(jobs, clock).await {
-                        tracing::warn!(targets = n, error = %e, "recording outcomes failed; the targets are read back after their leases");
-                    }
-                    for d in done {
-                        let _ = d.send(());
+        let (tx, mut rx) = mpsc::channel::<(Finish, oneshot::Sender<()>)>(1024);
+        let core = self.clone();
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < RECORD_BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
                     }
                 }
-            });
-        }
+                let (jobs, done): (Vec<Finish>, Vec<oneshot::Sender<()>>) =
+                    batch.into_iter().unzip();
+                let n = jobs.len();
+                if let Err(e) = core.finish_batch(jobs, clock).await {
+                    tracing::warn!(targets = n, error = %e, "recording outcomes failed; the targets are read back after their leases");
+                }
+                for d in done {
+                    let _ = d.send(());
+                }
+            }
+        });
         Recorder { tx }
     }
 
@@ -559,8 +523,6 @@ struct Finish {
 
 /// Most outcomes recorded in one transaction.
 const RECORD_BATCH: usize = 64;
-/// Recorders writing side by side on PostgreSQL.
-const PG_RECORDERS: usize = 4;
 
 /// Where a send's outcome goes to be recorded.
 #[derive(Clone)]
