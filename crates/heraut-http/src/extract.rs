@@ -202,6 +202,57 @@ impl<T: serde::de::DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// One part of a multipart form.
+pub struct FormPart {
+    pub file_name: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// Reads a multipart form whose parts are all named in `allowed` with their size limits; a part
+/// of another name is a 400 that lists the expected ones, a part over its limit a 413.
+pub async fn read_form(
+    mut form: actix_multipart::Multipart,
+    allowed: &[(&str, usize)],
+) -> Result<std::collections::HashMap<String, FormPart>, ApiError> {
+    use futures_util::StreamExt;
+    let bad = |m: String| ApiError::new(ErrorCode::RequestInvalid, m);
+    let expected = || {
+        allowed
+            .iter()
+            .map(|(n, _)| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let mut parts = std::collections::HashMap::new();
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| bad(format!("the multipart form is not valid: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let Some(&(_, limit)) = allowed.iter().find(|(n, _)| *n == name) else {
+            return Err(bad(format!(
+                "unknown form field `{name}`; send {}",
+                expected()
+            )));
+        };
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| bad(format!("the upload broke off: {e}")))?;
+            if data.len() + chunk.len() > limit {
+                return Err(ApiError::new(
+                    ErrorCode::RequestTooLarge,
+                    format!("`{name}` is larger than {limit} bytes"),
+                ));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        parts.insert(name, FormPart { file_name, data });
+    }
+    Ok(parts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::forwarded_client;

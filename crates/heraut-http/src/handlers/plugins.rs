@@ -6,7 +6,7 @@ use heraut_proto::{ErrorCode, Problem};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, AuthUser, Meta};
+use crate::extract::{ApiJson, AuthUser, Meta, read_form};
 
 /// Installed plugins with their versions, declared and approved hosts, and state.
 #[utoipa::path(get, path = "/api/v1/plugins", tag = "plugins", security(("bearer" = [])),
@@ -80,42 +80,19 @@ pub async fn install_plugin(
     state: web::Data<AppState>,
     meta: Meta,
     user: AuthUser,
-    mut form: actix_multipart::Multipart,
+    form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    use futures_util::StreamExt;
     const MAX: usize = 32 * 1024 * 1024;
     state.core.may_install_plugins(&user.0)?;
     let bad = |m: String| ApiError::new(ErrorCode::RequestInvalid, m);
-    let (mut wasm, mut manifest) = (None::<Vec<u8>>, None::<Vec<u8>>);
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| bad(format!("the multipart form is not valid: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let mut data = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| bad(format!("the upload broke off: {e}")))?;
-            if data.len() + chunk.len() > MAX {
-                return Err(ApiError::new(
-                    ErrorCode::RequestTooLarge,
-                    format!("`{name}` is larger than {MAX} bytes"),
-                ));
-            }
-            data.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "plugin.wasm" => wasm = Some(data),
-            "plugin.toml" => manifest = Some(data),
-            other => {
-                return Err(bad(format!(
-                    "unknown form field `{other}`; send `plugin.wasm` and `plugin.toml`"
-                )));
-            }
-        }
-    }
-    let (Some(wasm), Some(manifest)) = (wasm, manifest) else {
+    let mut parts = read_form(form, &[("plugin.wasm", MAX), ("plugin.toml", 256 * 1024)]).await?;
+    let (Some(wasm), Some(manifest)) = (parts.remove("plugin.wasm"), parts.remove("plugin.toml"))
+    else {
         return Err(bad(
             "the form needs both `plugin.wasm` and `plugin.toml`".to_owned()
         ));
     };
+    let (wasm, manifest) = (wasm.data, manifest.data);
     let manifest =
         String::from_utf8(manifest).map_err(|_| bad("`plugin.toml` must be UTF-8".to_owned()))?;
     let done = state

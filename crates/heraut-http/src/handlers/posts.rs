@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, AuthUser, Meta};
+use crate::extract::{ApiJson, AuthUser, Meta, read_form};
 
 /// Filters of the post list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -541,50 +541,23 @@ pub async fn upload_media(
     meta: Meta,
     user: AuthUser,
     path: web::Path<String>,
-    mut form: actix_multipart::Multipart,
+    form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    use futures_util::StreamExt;
     state.core.may_upload_media(&user.0, &path).await?;
-    let bad = |m: &str| ApiError::new(ErrorCode::RequestInvalid, m);
     let max = state.core.config().media.max_bytes as usize;
-    let (mut file, mut file_name, mut alt) = (None::<Vec<u8>>, String::new(), None::<String>);
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| bad(&format!("the multipart form is not valid: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let limit = if name == "file" { max } else { 16 * 1024 };
-        if name == "file" {
-            file_name = field
-                .content_disposition()
-                .and_then(|d| d.get_filename())
-                .unwrap_or("upload")
-                .to_owned();
+    let mut parts = read_form(form, &[("file", max), ("alt_text", 16 * 1024)]).await?;
+    let bad = |m: &str| ApiError::new(ErrorCode::RequestInvalid, m);
+    let file = parts
+        .remove("file")
+        .ok_or_else(|| bad("the form has no `file`"))?;
+    let file_name = file.file_name.unwrap_or_else(|| "upload".to_owned());
+    let file = file.data;
+    let alt = match parts.remove("alt_text") {
+        Some(a) => {
+            Some(String::from_utf8(a.data).map_err(|_| bad("`alt_text` must be UTF-8 text"))?)
         }
-        let mut data = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| bad(&format!("the upload broke off: {e}")))?;
-            if data.len() + chunk.len() > limit {
-                return Err(ApiError::new(
-                    ErrorCode::RequestTooLarge,
-                    format!("`{name}` is larger than {limit} bytes"),
-                ));
-            }
-            data.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "file" => file = Some(data),
-            "alt_text" => {
-                alt = Some(
-                    String::from_utf8(data).map_err(|_| bad("`alt_text` must be UTF-8 text"))?,
-                )
-            }
-            other => {
-                return Err(bad(&format!(
-                    "unknown form field `{other}`; send `file` and `alt_text`"
-                )));
-            }
-        }
-    }
-    let file = file.ok_or_else(|| bad("the form has no `file`"))?;
+        None => None,
+    };
     let m = state
         .core
         .upload_media(
