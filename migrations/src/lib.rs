@@ -30,6 +30,26 @@ pub const TENANT_OWNED_TABLES: &[&str] = &[
 /// to it; the connecting user must be allowed to `SET ROLE` to it (the migration grants that).
 pub const APP_ROLE: &str = "heraut_app";
 
+/// Grants the app role its rights on tenant-owned `tables` and puts them under row-level
+/// security with the `tenant_isolation` policy (PostgreSQL only; the caller checks).
+pub(crate) async fn secure_tenant_tables(
+    db: &SchemaManagerConnection<'_>,
+    tables: &[&str],
+) -> Result<(), DbErr> {
+    for table in tables {
+        db.execute_unprepared(&format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE};
+             ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+             CREATE POLICY tenant_isolation ON {table} TO {APP_ROLE}
+               USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)
+               WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// The migrator used by `heraut migrate` and on start.
 pub struct Migrator;
 

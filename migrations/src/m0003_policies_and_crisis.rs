@@ -89,19 +89,8 @@ impl MigrationTrait for Migration {
         )
         .await?;
         if m.get_database_backend() == DbBackend::Postgres {
-            let role = crate::APP_ROLE;
             let db = m.get_connection();
-            for table in TABLES {
-                db.execute_unprepared(&format!(
-                    "GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role};
-                     ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
-                     ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
-                     CREATE POLICY tenant_isolation ON {table} TO {role}
-                       USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)
-                       WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);"
-                ))
-                .await?;
-            }
+            crate::secure_tenant_tables(db, TABLES).await?;
         }
         Ok(())
     }

@@ -1,11 +1,13 @@
 //! Tenant governance: the approval policy that decides who must approve a post, and crisis mode.
 
+use chrono::{DateTime, Utc};
 use heraut_auth::Permission;
 use heraut_db::{Scope, governance};
+use heraut_proto::posts::HeldTarget;
 use heraut_proto::tenants::{
     ApprovalPolicyBody, ApprovalStep, ApproverRole, CrisisRequest, CrisisView,
 };
-use heraut_proto::{ErrorCode, UserId};
+use heraut_proto::{ChannelId, ErrorCode, PostId, TenantId, UserId};
 
 use crate::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
@@ -89,7 +91,29 @@ pub(crate) async fn stored_policy<C: sea_orm::ConnectionTrait>(
     })
 }
 
+/// A target crisis mode holds, as shown.
+fn held(t: &heraut_db::posts::Target) -> HeldTarget {
+    HeldTarget {
+        post_id: PostId(t.post_id),
+        target_id: t.id.to_string(),
+        channel_id: ChannelId(t.channel_id),
+        due_at: t.due_at,
+    }
+}
+
 impl Core {
+    /// Pending targets due by `now` in a tenant (what crisis mode is holding).
+    async fn held_targets(
+        &self,
+        tenant: TenantId,
+        now: DateTime<Utc>,
+    ) -> CoreResult<Vec<HeldTarget>> {
+        let txn = self.db.begin_read(Scope::Tenant(tenant)).await?;
+        let list = heraut_db::posts::overdue_targets(&txn, tenant, now).await?;
+        txn.commit().await?;
+        Ok(list.iter().map(held).collect())
+    }
+
     /// `GET /tenants/{tenant}/approval-policy`.
     pub async fn approval_policy(
         &self,
@@ -227,14 +251,7 @@ impl Core {
             let list = heraut_db::posts::overdue_targets(&txn, ctx.tenant_id, meta.now).await?;
             let ids: Vec<uuid::Uuid> = list.iter().map(|t| t.id).collect();
             heraut_db::posts::require_confirmation(&txn, ctx.tenant_id, &ids, meta.now).await?;
-            list.into_iter()
-                .map(|t| heraut_proto::posts::HeldTarget {
-                    post_id: heraut_proto::PostId(t.post_id),
-                    target_id: t.id.to_string(),
-                    channel_id: heraut_proto::ChannelId(t.channel_id),
-                    due_at: t.due_at,
-                })
-                .collect()
+            list.iter().map(held).collect()
         } else {
             Vec::new()
         };

@@ -118,12 +118,6 @@ impl Core {
         }
     }
 
-    /// Publishes through these connectors from now on.
-    pub fn with_connectors(mut self, connectors: connector::Connectors) -> Self {
-        self.connectors = Arc::new(connectors);
-        self
-    }
-
     /// Keeps media in `store` (S3-compatible storage) instead of `data_dir/media`.
     pub fn with_media_store(mut self, store: Arc<dyn media::MediaStore>) -> Self {
         self.media_store = store;

@@ -536,26 +536,3 @@ fn published(r: Receipt) -> Outcome {
         remote_url: r.remote_url,
     }
 }
-
-/// Crisis mode: what it holds, and what happens on release.
-impl Core {
-    /// Pending targets due by `now` in a tenant (what crisis mode is holding).
-    pub(crate) async fn held_targets(
-        &self,
-        tenant: TenantId,
-        now: DateTime<Utc>,
-    ) -> CoreResult<Vec<heraut_proto::posts::HeldTarget>> {
-        let txn = self.db.begin_read(Scope::Tenant(tenant)).await?;
-        let list = posts::overdue_targets(&txn, tenant, now).await?;
-        txn.commit().await?;
-        Ok(list
-            .into_iter()
-            .map(|t| heraut_proto::posts::HeldTarget {
-                post_id: PostId(t.post_id),
-                target_id: t.id.to_string(),
-                channel_id: heraut_proto::ChannelId(t.channel_id),
-                due_at: t.due_at,
-            })
-            .collect())
-    }
-}
