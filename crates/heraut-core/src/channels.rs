@@ -91,9 +91,9 @@ impl Core {
             .tenant_ctx(actor, slug, Permission::ChannelsManage)
             .await?;
         let invalid = |m: String| CoreError::new(ErrorCode::ChannelInvalid, m);
-        let connector = self.connectors.get(&req.plugin).ok_or_else(|| {
+        let connector = self.connector(&req.plugin).await?.ok_or_else(|| {
             invalid(format!(
-                "no connector `{}`; available: {}",
+                "no connector `{}`; built in: {} (plugins are listed under /api/v1/plugins)",
                 req.plugin,
                 self.connectors.ids().join(", ")
             ))

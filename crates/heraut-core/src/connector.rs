@@ -68,7 +68,7 @@ pub trait Connector: Send + Sync {
 
     /// Problems that keep `body` with `media` images from going out on this channel (too long,
     /// too many images, ...), checked when a post is created, edited or submitted.
-    fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String>;
+    async fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String>;
 
     /// Publishes; the network must not create a second post for the same idempotency key, or
     /// `find_published` must find the first.
@@ -252,7 +252,7 @@ impl Connector for HttpJson {
         Ok(())
     }
 
-    fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String> {
+    async fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String> {
         let mut problems = Vec::new();
         let max = Self::limit(&account.settings, "max_chars", HTTP_JSON_MAX_CHARS);
         let n = body.chars().count() as u64;
@@ -382,16 +382,16 @@ mod tests {
         }
     }
 
-    #[test]
-    fn http_json_counts_characters_not_bytes() {
+    #[tokio::test]
+    async fn http_json_counts_characters_not_bytes() {
         let c = HttpJson::new(Vec::new(), Duration::from_secs(1));
         let account = ChannelAccount {
             channel_id: uuid::Uuid::nil(),
             settings: settings(serde_json::json!({"max_chars": 3})),
             credentials: None,
         };
-        assert!(c.validate(&account, "ééé", 4).is_empty());
-        assert_eq!(c.validate(&account, "éééé", 0).len(), 1);
-        assert_eq!(c.validate(&account, "é", 5).len(), 1);
+        assert!(c.validate(&account, "ééé", 4).await.is_empty());
+        assert_eq!(c.validate(&account, "éééé", 0).await.len(), 1);
+        assert_eq!(c.validate(&account, "é", 5).await.len(), 1);
     }
 }

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod media;
 pub mod members;
 pub mod notifications;
+pub mod plugin_connector;
 pub mod plugins;
 pub mod posts;
 pub mod publisher;
@@ -77,6 +78,7 @@ pub struct Core {
     pub(crate) connectors: Arc<connector::Connectors>,
     pub(crate) media_store: Arc<dyn media::MediaStore>,
     pub(crate) plugin_host: Arc<std::sync::OnceLock<Arc<heraut_plugin_host::PluginHost>>>,
+    pub(crate) plugin_connectors: Arc<plugin_connector::PluginConnectors>,
     pub(crate) events: events::Events,
     pub(crate) publisher_wake: Arc<tokio::sync::Notify>,
     /// Tells the other nodes' publishers to look at the queue (Redis), when attached.
@@ -107,6 +109,7 @@ impl Core {
             connectors: Arc::new(connector::Connectors::builtin(&peers, timeout)),
             media_store: media::local_store(&config.data_dir),
             plugin_host: Arc::new(std::sync::OnceLock::new()),
+            plugin_connectors: Arc::default(),
             events: events::Events::default(),
             publisher_wake: Arc::new(tokio::sync::Notify::new()),
             remote_wake: None,

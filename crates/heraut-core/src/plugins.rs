@@ -40,12 +40,13 @@ pub struct Installed {
 
 impl Core {
     /// The sandbox, started on first use (the CLI's other commands never need it).
-    fn plugin_host(&self) -> CoreResult<std::sync::Arc<PluginHost>> {
+    pub(crate) fn plugin_host(&self) -> CoreResult<std::sync::Arc<PluginHost>> {
         if let Some(h) = self.plugin_host.get() {
             return Ok(h.clone());
         }
         let host = PluginHost::new(Limits::default())
-            .map_err(|e| CoreError::internal(format!("the plugin sandbox cannot start: {e}")))?;
+            .map_err(|e| CoreError::internal(format!("the plugin sandbox cannot start: {e}")))?
+            .with_compile_cache(self.config.data_dir.join("plugins").join("compiled"));
         Ok(self
             .plugin_host
             .get_or_init(|| std::sync::Arc::new(host))

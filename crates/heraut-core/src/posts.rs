@@ -265,7 +265,14 @@ impl Core {
                 ));
                 continue;
             }
-            let Some(connector) = self.connectors.get(&channel.plugin) else {
+            let connector = match self.connector(&channel.plugin).await {
+                Ok(c) => c,
+                Err(e) => {
+                    items.push(item("channels", Some(*id), e.to_string()));
+                    continue;
+                }
+            };
+            let Some(connector) = connector else {
                 items.push(item(
                     "channels",
                     Some(*id),
@@ -274,7 +281,9 @@ impl Core {
                 continue;
             };
             let account = self.channel_account(&channel)?;
-            for problem in connector.validate(&account, content.text_for(*id), content.media.len())
+            for problem in connector
+                .validate(&account, content.text_for(*id), content.media.len())
+                .await
             {
                 let field = if content.variants.contains_key(id) {
                     "variants"

@@ -165,11 +165,21 @@ impl Core {
             return Ok(()); // cancelled, or taken over after our lease ran out
         };
         let t = &work.target;
-        let Some(connector) = self.connectors.get(&work.channel.plugin) else {
-            let error = format!("the connector `{}` is not installed", work.channel.plugin);
-            return self
-                .finish(recorder, claim, work, Outcome::Failed { error })
-                .await;
+        let connector = match self.connector(&work.channel.plugin).await {
+            Ok(Some(c)) => Ok(c),
+            Ok(None) => Err(format!(
+                "the connector `{}` is not installed",
+                work.channel.plugin
+            )),
+            Err(e) => Err(e.to_string()),
+        };
+        let connector = match connector {
+            Ok(c) => c,
+            Err(error) => {
+                return self
+                    .finish(recorder, claim, work, Outcome::Failed { error })
+                    .await;
+            }
         };
         let account = self.channel_account(&work.channel)?;
         let timeout = Duration::from_secs(u64::from(self.config.publisher.call_timeout_secs));

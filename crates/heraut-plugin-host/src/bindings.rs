@@ -7,7 +7,7 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use heraut::plugin::types::Media;
+pub use heraut::plugin::types::{Media, Setting};
 
 use crate::HostState;
 use heraut::plugin::host::LogLevel;
@@ -21,6 +21,13 @@ impl heraut::plugin::host::Host for HostState {
             LogLevel::Error => "error",
         };
         self.log.push(format!("{level}: {message}"));
+    }
+
+    async fn read_media(&mut self, id: String) -> Result<Vec<u8>, String> {
+        self.media
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| format!("no media `{id}` in this call"))
     }
 
     async fn now_millis(&mut self) -> u64 {

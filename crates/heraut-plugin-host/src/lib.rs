@@ -5,25 +5,34 @@
 //! `InstancePre`. Every call gets a fresh store with its own limits — memory, fuel, a deadline —
 //! and WASI with nothing in it: no files, no environment, no sockets. A plugin that loops,
 //! hoards memory, recurses without end or traps is stopped with a [`PluginError`] that says
-//! which, and other calls carry on.
+//! which, and other calls carry on. Calls run on a Tokio runtime of the host's own, so a busy
+//! plugin never holds up the threads that answer HTTP. Outbound HTTP goes through
+//! [`outbound`], the gate of `SECURITY.md` 20.
 
 mod bindings;
 pub mod egress;
 mod limits;
 pub mod manifest;
+pub mod outbound;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
+use wasmtime::{
+    Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap, UpdateDeadline,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-pub use bindings::{ConnectorInfo, Draft, Media, Problem};
+pub use bindings::{
+    AccountRef, ConnectorInfo, Draft, Media, OutgoingPost, Problem, PublishError, Receipt, Setting,
+};
 pub use limits::Limits;
+pub use outbound::{CallNet, HttpCaps, Injection};
 
 /// How often the epoch advances; deadlines are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -45,17 +54,42 @@ pub enum PluginError {
     StackOverflow,
     #[error("the plugin crashed: {0}")]
     Trap(String),
-    #[error("no plugin with hash {0}")]
-    Unknown(String),
+    #[error("the plugin host stopped")]
+    HostStopped,
 }
 
-/// State of one store: WASI (empty), the limiter and the plugin's log.
+/// State of one store: WASI (empty), wasi:http behind the gate, the limiter, the plugin's log
+/// and the media of the post being published.
 pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
+    http: WasiHttpCtx,
+    gate: outbound::Gate,
     limiter: limits::Limiter,
     log: limits::BoundedLog,
+    media: HashMap<String, Vec<u8>>,
 }
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.gate,
+        }
+    }
+}
+
+/// What a call brings besides its arguments: the network it may use and the media it may read.
+#[derive(Debug, Default)]
+pub struct CallInput {
+    pub net: Option<CallNet>,
+    /// Media by id, for `host.read-media`.
+    pub media: HashMap<String, Vec<u8>>,
+}
+
+/// A call's result with the plugin's log lines.
+pub type Outcome<R> = Result<(R, Vec<String>), PluginError>;
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
@@ -89,11 +123,17 @@ pub struct PluginHost {
     limits: Limits,
     loaded: Mutex<HashMap<String, LoadedPlugin>>,
     ticking: Arc<AtomicBool>,
+    outbound: Arc<outbound::Outbound>,
+    runtime: Option<tokio::runtime::Runtime>,
+    cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Drop for PluginHost {
     fn drop(&mut self) {
         self.ticking.store(false, Ordering::Relaxed);
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
     }
 }
 
@@ -118,6 +158,7 @@ impl PluginHost {
         // Rust guests import wasi:cli and wasi:io even when they use neither; the context
         // behind them is empty.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(host_error)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(host_error)?;
         bindings::Connector::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s| s)
             .map_err(host_error)?;
         let ticking = Arc::new(AtomicBool::new(true));
@@ -131,13 +172,27 @@ impl PluginHost {
                     tick_engine.increment_epoch();
                 }
             })?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(limits.runtime_threads)
+            .thread_name("heraut-plugin")
+            .enable_all()
+            .build()?;
+        let outbound = Arc::new(outbound::Outbound::new(limits.http.clone())?);
         Ok(Self {
             engine,
             linker,
             limits,
             loaded: Mutex::new(HashMap::new()),
             ticking,
+            outbound,
+            runtime: Some(runtime),
+            cache_dir: None,
         })
+    }
+
+    /// Outbound requests so far, as (plugin, outcome, count).
+    pub fn http_counts(&self) -> Vec<(String, &'static str, u64)> {
+        self.outbound.counts()
     }
 
     /// Compiles a connector component (once per content) and checks that it implements the
@@ -154,8 +209,7 @@ impl PluginHost {
                     .to_owned(),
             ));
         }
-        let component = Component::new(&self.engine, bytes)
-            .map_err(|e| PluginError::Invalid(format!("{e:#}")))?;
+        let component = self.compile(&hash, bytes)?;
         let pre = self
             .linker
             .instantiate_pre(&component)
@@ -175,92 +229,234 @@ impl PluginHost {
         Ok(plugin)
     }
 
+    /// Keeps compiled components in `dir`, by content hash and engine compatibility, so that a
+    /// restart loads them in milliseconds instead of compiling them again.
+    pub fn with_compile_cache(mut self, dir: std::path::PathBuf) -> Self {
+        self.cache_dir = Some(dir);
+        self
+    }
+
+    /// The compiled component: from the compile cache when it holds one for this engine, else
+    /// compiled now (and put in the cache).
+    fn compile(&self, hash: &str, bytes: &[u8]) -> Result<Component, PluginError> {
+        let cached = self.cache_dir.as_ref().map(|dir| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            self.engine.precompile_compatibility_hash().hash(&mut h);
+            dir.join(format!("{hash}-{:016x}.cwasm", h.finish()))
+        });
+        if let Some(path) = &cached
+            && path.exists()
+        {
+            match load_precompiled(&self.engine, path) {
+                Ok(c) => return Ok(c),
+                Err(e) => tracing::warn!(path = %path.display(), error = %e,
+                    "a cached plugin compilation cannot be used; compiling again"),
+            }
+        }
+        let component = Component::new(&self.engine, bytes)
+            .map_err(|e| PluginError::Invalid(format!("{e:#}")))?;
+        if let Some(path) = &cached {
+            let stored = component
+                .serialize()
+                .map_err(|e| anyhow::anyhow!("{e:#}"))
+                .and_then(|code| {
+                    let tmp = path.with_extension("cwasm.tmp");
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    std::fs::write(&tmp, code)?;
+                    std::fs::rename(&tmp, path)?;
+                    Ok(())
+                });
+            if let Err(e) = stored {
+                tracing::warn!(path = %path.display(), error = %e,
+                    "the plugin compile cache cannot be written; it will be compiled again next start");
+            }
+        }
+        Ok(component)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, LoadedPlugin>> {
         self.loaded.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn store(&self) -> Store<HostState> {
+    /// A fresh store for one call, within the limits.
+    fn store(
+        engine: &Engine,
+        limits: &Limits,
+        outbound: Arc<outbound::Outbound>,
+        input: CallInput,
+    ) -> Store<HostState> {
         let state = HostState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
-            limiter: limits::Limiter::new(self.limits.memory_bytes()),
-            log: limits::BoundedLog::new(self.limits.log_lines),
+            http: WasiHttpCtx::new(),
+            gate: outbound::Gate {
+                outbound,
+                net: input.net.map(Arc::new),
+                refusals: Arc::default(),
+            },
+            limiter: limits::Limiter::new(limits.memory_bytes()),
+            log: limits::BoundedLog::new(limits.log_lines),
+            media: input.media,
         };
-        let mut store = Store::new(&self.engine, state);
+        let mut store = Store::new(engine, state);
         store.limiter(|s| &mut s.limiter);
-        // Neither can fail with fuel and epochs enabled in the engine config.
-        let _ = store.set_fuel(self.limits.fuel);
-        store.set_epoch_deadline(self.limits.deadline_ticks());
+        // Cannot fail with fuel enabled in the engine config.
+        let _ = store.set_fuel(limits.fuel);
+        // Yield to the runtime at every tick, so that other calls on the same thread go on;
+        // stop the call at its deadline.
+        let deadline = Instant::now() + limits.timeout;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                Err(Trap::Interrupt.into())
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
         store
     }
 
     /// Calls `describe` in a fresh instance.
-    pub async fn describe(
-        &self,
-        plugin: &LoadedPlugin,
-    ) -> Result<(ConnectorInfo, Vec<String>), PluginError> {
-        self.call(plugin, |c, s| {
+    pub async fn describe(&self, plugin: &LoadedPlugin) -> Outcome<ConnectorInfo> {
+        self.call(plugin, CallInput::default(), |c, s| {
             Box::pin(async move { c.call_describe(s).await })
         })
         .await
     }
 
-    /// Calls `validate` in a fresh instance; also returns the plugin's log lines.
-    pub async fn validate(
-        &self,
-        plugin: &LoadedPlugin,
-        draft: Draft,
-    ) -> Result<(Vec<Problem>, Vec<String>), PluginError> {
-        self.call(plugin, move |c, s| {
+    /// Calls `validate` in a fresh instance, with no network.
+    pub async fn validate(&self, plugin: &LoadedPlugin, draft: Draft) -> Outcome<Vec<Problem>> {
+        self.call(plugin, CallInput::default(), move |c, s| {
             Box::pin(async move { c.call_validate(s, &draft).await })
         })
         .await
     }
 
+    /// Calls `publish` in a fresh instance, with the call's network and media.
+    pub async fn publish(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        post: OutgoingPost,
+    ) -> Outcome<Result<Receipt, PublishError>> {
+        self.call(plugin, input, move |c, s| {
+            Box::pin(async move { c.call_publish(s, &account, &post).await })
+        })
+        .await
+    }
+
+    /// Calls `find-published` in a fresh instance, with the call's network.
+    pub async fn find_published(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        idempotency_key: String,
+    ) -> Outcome<Result<Option<Receipt>, PublishError>> {
+        self.call(plugin, input, move |c, s| {
+            Box::pin(async move { c.call_find_published(s, &account, &idempotency_key).await })
+        })
+        .await
+    }
+
+    /// Calls `delete` in a fresh instance, with the call's network.
+    pub async fn delete(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        remote_id: String,
+    ) -> Outcome<Result<(), PublishError>> {
+        self.call(plugin, input, move |c, s| {
+            Box::pin(async move { c.call_delete(s, &account, &remote_id).await })
+        })
+        .await
+    }
+
+    /// Runs `f` on a fresh instance of `plugin`, on the host's own runtime, within the limits.
     async fn call<R: Send + 'static>(
         &self,
         plugin: &LoadedPlugin,
+        input: CallInput,
         f: impl for<'a> FnOnce(
             &'a bindings::Connector,
             &'a mut Store<HostState>,
         ) -> std::pin::Pin<
             Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
-        > + Send,
-    ) -> Result<(R, Vec<String>), PluginError> {
-        let mut store = self.store();
-        let wall = self.limits.timeout;
-        let outcome = tokio::time::timeout(wall + EPOCH_TICK * 10, async {
-            let instance = plugin.pre.instantiate_async(&mut store).await?;
-            f(&instance, &mut store).await
-        })
-        .await;
-        let log = store.data().log.lines();
-        match outcome {
-            Err(_) => Err(PluginError::Timeout(wall)),
-            Ok(Ok(v)) => Ok((v, log)),
-            Ok(Err(e)) => Err(self.classify(&store, e)),
-        }
+        > + Send
+        + 'static,
+    ) -> Outcome<R> {
+        let runtime = self.runtime.as_ref().ok_or(PluginError::HostStopped)?;
+        let engine = self.engine.clone();
+        let limits = self.limits.clone();
+        let outbound = self.outbound.clone();
+        let pre = plugin.pre.clone();
+        let task = runtime.spawn(async move {
+            let mut store = Self::store(&engine, &limits, outbound, input);
+            let wall = limits.timeout;
+            let outcome = tokio::time::timeout(wall + EPOCH_TICK * 10, async {
+                let instance = pre.instantiate_async(&mut store).await?;
+                f(&instance, &mut store).await
+            })
+            .await;
+            let mut log = store.data().log.lines();
+            log.extend(
+                store
+                    .data()
+                    .gate
+                    .refusals
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .iter()
+                    .cloned(),
+            );
+            match outcome {
+                Err(_) => Err(PluginError::Timeout(wall)),
+                Ok(Ok(v)) => Ok((v, log)),
+                Ok(Err(e)) => Err(classify(&limits, &store, e)),
+            }
+        });
+        task.await.map_err(|e| PluginError::Trap(e.to_string()))?
     }
+}
 
-    fn classify(&self, store: &Store<HostState>, e: wasmtime::Error) -> PluginError {
-        if store.data().limiter.memory_refused() {
-            return PluginError::OutOfMemory(self.limits.memory_mib);
-        }
-        match e.downcast_ref::<Trap>() {
-            Some(Trap::Interrupt) => PluginError::Timeout(self.limits.timeout),
-            Some(Trap::OutOfFuel) => PluginError::OutOfFuel,
-            Some(Trap::StackOverflow) => PluginError::StackOverflow,
-            Some(Trap::MemoryOutOfBounds) => PluginError::Trap(
-                "out of bounds memory access (in Rust plugins often a stack overflow)".to_owned(),
-            ),
-            Some(trap) => PluginError::Trap(trap.to_string()),
-            None => PluginError::Trap(e.to_string()),
-        }
+/// Names what stopped a call.
+fn classify(limits: &Limits, store: &Store<HostState>, e: wasmtime::Error) -> PluginError {
+    if store.data().limiter.memory_refused() {
+        return PluginError::OutOfMemory(limits.memory_mib);
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => PluginError::Timeout(limits.timeout),
+        Some(Trap::OutOfFuel) => PluginError::OutOfFuel,
+        Some(Trap::StackOverflow) => PluginError::StackOverflow,
+        Some(Trap::MemoryOutOfBounds) => PluginError::Trap(
+            "out of bounds memory access (in Rust plugins often a stack overflow)".to_owned(),
+        ),
+        Some(trap) => PluginError::Trap(trap.to_string()),
+        None => PluginError::Trap(e.to_string()),
     }
 }
 
 fn host_error(e: wasmtime::Error) -> anyhow::Error {
     anyhow::anyhow!("{e:#}")
+}
+
+/// Loads a component compiled earlier by this host.
+///
+/// The one `unsafe` block of the workspace (reviewed exception, see `docs/security.md`):
+/// `Component::deserialize_file` runs the machine code in the file, so the file must be one
+/// this host wrote. It is: the compile cache lives in the data folder, which only Heraut's
+/// service account may write, under a name made of the component's SHA-256 and the engine's
+/// compatibility hash, and wasmtime refuses a file from another engine version or
+/// configuration. Whoever can write the data folder can already replace the plugins themselves.
+#[allow(unsafe_code)]
+fn load_precompiled(engine: &Engine, path: &std::path::Path) -> wasmtime::Result<Component> {
+    // SAFETY: see above; the file was written by `Component::serialize` of this host.
+    unsafe { Component::deserialize_file(engine, path) }
 }
 
 /// A core module starts with the version 1 header; a component has layer 1 in its header.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::EPOCH_TICK;
+use crate::outbound::HttpCaps;
 
 /// What one plugin call may use.
 #[derive(Debug, Clone)]
@@ -20,6 +21,10 @@ pub struct Limits {
     pub max_concurrent_calls: u32,
     /// Log lines kept per call; the rest are counted, not stored.
     pub log_lines: usize,
+    /// Threads of the runtime plugin calls run on, apart from the server's.
+    pub runtime_threads: usize,
+    /// Caps on outbound HTTP.
+    pub http: HttpCaps,
 }
 
 impl Default for Limits {
@@ -31,6 +36,8 @@ impl Default for Limits {
             stack_bytes: 512 * 1024,
             max_concurrent_calls: 32,
             log_lines: 200,
+            runtime_threads: 2,
+            http: HttpCaps::default(),
         }
     }
 }

@@ -1,7 +1,10 @@
 //! The guest side of Heraut's plugin interface (`heraut:plugin@0.1.0`, world `connector`).
 //!
-//! A connector implements [`Connector`] — `describe` and `publish` are required, the rest have
-//! sensible defaults — and exports itself with [`export_connector!`]:
+//! A connector implements [`Connector`] — `describe`, `publish` and `find_published` are
+//! required, the rest have sensible defaults — and exports itself with [`export_connector!`].
+//! It reaches its network with [`http`]; the host adds the channel's credentials to those
+//! requests, so a connector never sees them.
+//!
 //!
 //! ```ignore
 //! struct Mastodon;
@@ -21,6 +24,8 @@ pub mod bindings {
     });
 }
 
+pub mod http;
+
 pub use bindings::heraut::plugin::host::{self, LogLevel};
 pub use bindings::heraut::plugin::types::{
     AccountRef, ConnectorInfo, Draft, Media, OutgoingPost, Problem, PublishError, Receipt, Setting,
@@ -39,6 +44,13 @@ pub trait Connector {
 
     /// Publishes `post` exactly once per `post.idempotency_key`.
     fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError>;
+
+    /// What an earlier `publish` with this key created, if anything. The host asks before it
+    /// retries a publish whose outcome it does not know, so that a retry never posts twice.
+    fn find_published(
+        account: AccountRef,
+        idempotency_key: String,
+    ) -> Result<Option<Receipt>, PublishError>;
 
     /// Deletes a published post. By default the network does not support it.
     fn delete(_account: AccountRef, _remote_id: String) -> Result<(), PublishError> {
@@ -89,6 +101,20 @@ pub fn log(level: LogLevel, message: &str) {
     host::log(level, message);
 }
 
+/// The bytes of a media file of the post being published.
+pub fn read_media(media: &Media) -> Result<Vec<u8>, PublishError> {
+    host::read_media(&media.id).map_err(PublishError::Transient)
+}
+
+/// The value of a channel setting.
+pub fn setting<'a>(account: &'a AccountRef, key: &str) -> Option<&'a str> {
+    account
+        .settings
+        .iter()
+        .find(|s| s.key == key)
+        .map(|s| s.value.as_str())
+}
+
 /// Exports a [`Connector`] as the component's `connector` world.
 #[macro_export]
 macro_rules! export_connector {
@@ -113,6 +139,15 @@ macro_rules! export_connector {
                     remote_id: ::std::string::String,
                 ) -> ::std::result::Result<(), $crate::PublishError> {
                     <$connector as $crate::Connector>::delete(account, remote_id)
+                }
+                fn find_published(
+                    account: $crate::AccountRef,
+                    idempotency_key: ::std::string::String,
+                ) -> ::std::result::Result<
+                    ::std::option::Option<$crate::Receipt>,
+                    $crate::PublishError,
+                > {
+                    <$connector as $crate::Connector>::find_published(account, idempotency_key)
                 }
             }
             $crate::bindings::__export_connector_world!(__HerautExport with_types_in $crate::bindings);

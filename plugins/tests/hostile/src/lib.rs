@@ -1,9 +1,12 @@
 //! A hostile connector for the sandbox tests. `validate` misbehaves as its draft's body asks:
 //! `loop`, `memory`, `recurse`, `trap`, `log-flood`; anything else is answered normally.
+//! `publish` probes the network and the host as the post's body asks: `fetch <url>` answers with
+//! the status as the remote id and the response body as the URL; `snoop` looks for
+//! environment variables and files and reports what it found.
 
 use heraut_plugin_sdk::{
     AccountRef, Connector, ConnectorInfo, Draft, LogLevel, OutgoingPost, Problem, PublishError,
-    Receipt,
+    Receipt, http,
 };
 
 struct Hostile;
@@ -63,10 +66,40 @@ impl Connector for Hostile {
         }
     }
 
-    fn publish(_account: AccountRef, _post: OutgoingPost) -> Result<Receipt, PublishError> {
+    fn publish(_account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError> {
+        if let Some(url) = post.body.strip_prefix("fetch ") {
+            return match http::get(url).send() {
+                Ok(r) => Ok(Receipt {
+                    remote_id: r.status.to_string(),
+                    url: Some(format!("{:?}\n{}", r.headers, r.text())),
+                }),
+                Err(e) => Err(PublishError::Transient(e.to_string())),
+            };
+        }
+        if post.body == "snoop" {
+            let env: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+            let root = std::fs::read_dir("/")
+                .map(|d| d.count())
+                .map_err(|e| e.to_string());
+            let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| e.to_string());
+            let args: Vec<String> = std::env::args().collect();
+            return Ok(Receipt {
+                remote_id: "snoop".to_owned(),
+                url: Some(format!(
+                    "env={env:?} args={args:?} root={root:?} passwd={passwd:?}"
+                )),
+            });
+        }
         Err(PublishError::Transient(
             "the hostile plugin never publishes".to_owned(),
         ))
+    }
+
+    fn find_published(
+        _account: AccountRef,
+        _idempotency_key: String,
+    ) -> Result<Option<Receipt>, PublishError> {
+        Ok(None)
     }
 }
 
