@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use heraut_db::plugins;
 use heraut_plugin_host::egress::EgressPolicy;
-use heraut_plugin_host::manifest::{Auth, Manifest, SettingKind, World};
+use heraut_plugin_host::manifest::{Manifest, SettingKind, World};
 use heraut_plugin_host::{
-    AccountRef, CallInput, CallNet, Draft, Injection, LoadedPlugin, Media, PluginError, PluginHost,
-    Setting,
+    AccountRef, CallInput, CallNet, Draft, LoadedPlugin, Media, PluginError, PluginHost, Setting,
 };
 use serde_json::{Map, Value};
 
@@ -131,36 +130,10 @@ impl PluginConnector {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
-        let credentials = match &self.manifest.auth {
-            Auth::None => None,
-            Auth::Token {
-                header,
-                scheme,
-                query,
-            } => secret("token").map(|token| match (query, header) {
-                (Some(q), _) => Injection::Query {
-                    name: q.clone(),
-                    value: token,
-                },
-                (None, h) => Injection::Header {
-                    name: h.clone().unwrap_or_else(|| "authorization".to_owned()),
-                    value: match scheme.as_deref() {
-                        Some("") => token,
-                        Some(s) => format!("{s} {token}"),
-                        None if h.is_none() => format!("Bearer {token}"),
-                        None => token,
-                    },
-                },
-            }),
-            Auth::Oauth2 { .. } => secret("access_token").map(|token| Injection::Header {
-                name: "authorization".to_owned(),
-                value: format!("Bearer {token}"),
-            }),
-        };
         CallNet {
             plugin: self.manifest.id.clone(),
             policy: self.policy.clone(),
-            credentials,
+            credentials: self.manifest.auth.injection(secret),
         }
     }
 

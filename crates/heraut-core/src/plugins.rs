@@ -34,7 +34,7 @@ fn view(p: plugins::Plugin) -> PluginView {
 pub struct Installed {
     pub plugin: PluginView,
     pub upgrade: bool,
-    /// The network the connector says it serves.
+    /// The network the connector says it serves (empty for a reporter).
     pub network: String,
 }
 
@@ -51,6 +51,14 @@ impl Core {
             .plugin_host
             .get_or_init(|| std::sync::Arc::new(host))
             .clone())
+    }
+
+    /// Outbound requests of plugins so far on this node, as (plugin, outcome, count).
+    pub fn plugin_http_counts(&self) -> Vec<(String, &'static str, u64)> {
+        self.plugin_host
+            .get()
+            .map(|h| h.http_counts())
+            .unwrap_or_default()
     }
 
     /// Whether the caller may install plugins; checked before the upload is read.
@@ -74,33 +82,42 @@ impl Core {
         }
         let invalid = |m: String| CoreError::new(ErrorCode::PluginInvalid, m);
         let manifest = Manifest::parse(manifest_text).map_err(invalid)?;
-        if manifest.world != World::Connector {
-            return Err(invalid(
-                "this Heraut runs connector plugins only; reporter plugins come later".to_owned(),
-            ));
-        }
         let host = self.plugin_host()?;
-        let loaded = host
-            .load_connector(bytes)
-            .map_err(|e| invalid(e.to_string()))?;
-        let (info, _) = host
-            .describe(&loaded)
-            .await
-            .map_err(|e| invalid(format!("`describe` failed: {e}")))?;
+        let (hash, network) = match manifest.world {
+            World::Connector => {
+                let loaded = host
+                    .load_connector(bytes)
+                    .map_err(|e| invalid(e.to_string()))?;
+                let (info, _) = host
+                    .describe(&loaded)
+                    .await
+                    .map_err(|e| invalid(format!("`describe` failed: {e}")))?;
+                (loaded.hash, info.network)
+            }
+            World::Reporter => {
+                let loaded = host
+                    .load_reporter(bytes)
+                    .map_err(|e| invalid(e.to_string()))?;
+                host.describe_reporter(&loaded)
+                    .await
+                    .map_err(|e| invalid(format!("`describe` failed: {e}")))?;
+                (loaded.hash, String::new())
+            }
+        };
         let dir = self.config.data_dir.join("plugins");
-        let path = dir.join(format!("{}.wasm", loaded.hash));
-        let tmp = dir.join(format!("{}.wasm.tmp", loaded.hash));
+        let path = dir.join(format!("{hash}.wasm"));
+        let tmp = dir.join(format!("{hash}.wasm.tmp"));
         let io = |e: std::io::Error| CoreError::internal(format!("{}: {e}", dir.display()));
         tokio::fs::create_dir_all(&dir).await.map_err(io)?;
         tokio::fs::write(&tmp, bytes).await.map_err(io)?;
         tokio::fs::rename(&tmp, &path).await.map_err(io)?;
         let (plugin, upgrade) = self
-            .register_plugin(meta, actor, manifest_text, &loaded.hash)
+            .register_plugin(meta, actor, manifest_text, &hash)
             .await?;
         Ok(Installed {
             plugin,
             upgrade,
-            network: info.network,
+            network,
         })
     }
 

@@ -54,12 +54,28 @@ impl Metrics {
         }
     }
 
-    /// The text exposition format.
-    pub fn render(&self) -> String {
+    /// The text exposition format, with the outbound requests of plugins as (plugin, outcome,
+    /// count), which the plugin host counts itself.
+    pub fn render(&self, plugin_requests: &[(String, &'static str, u64)]) -> String {
         let mut out = String::new();
         let registry = self.registry.lock().unwrap_or_else(|p| p.into_inner());
         if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {
             out.clear();
+        }
+        if !plugin_requests.is_empty() {
+            let mut extra = String::from(
+                "# HELP heraut_plugin_http_requests Outbound HTTP requests of plugins, by outcome.\n\
+                 # TYPE heraut_plugin_http_requests counter\n",
+            );
+            for (plugin, outcome, n) in plugin_requests {
+                extra.push_str(&format!(
+                    "heraut_plugin_http_requests_total{{plugin=\"{plugin}\",outcome=\"{outcome}\"}} {n}\n"
+                ));
+            }
+            match out.rfind("# EOF") {
+                Some(at) => out.insert_str(at, &extra),
+                None => out.push_str(&extra),
+            }
         }
         out
     }

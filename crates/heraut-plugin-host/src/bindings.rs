@@ -39,3 +39,17 @@ impl heraut::plugin::host::Host for HostState {
 }
 
 impl heraut::plugin::types::Host for HostState {}
+
+/// The `reporter` world, sharing the interfaces above.
+pub mod reporter {
+    wasmtime::component::bindgen!({
+        world: "reporter",
+        path: "../../plugins/wit",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "heraut:plugin/host": super::heraut::plugin::host,
+            "heraut:plugin/types": super::heraut::plugin::types,
+        },
+    });
+}

@@ -28,6 +28,7 @@ use wasmtime::{
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+pub use bindings::reporter::{ReportInput, ReportOutput, ReporterInfo};
 pub use bindings::{
     AccountRef, ConnectorInfo, Draft, Media, OutgoingPost, Problem, PublishError, Receipt, Setting,
 };
@@ -114,6 +115,14 @@ impl std::fmt::Debug for LoadedPlugin {
             .field("hash", &self.hash)
             .finish_non_exhaustive()
     }
+}
+
+/// A compiled reporting module, ready to instantiate.
+#[derive(Clone)]
+pub struct LoadedReporter {
+    /// Hex SHA-256 of the component bytes.
+    pub hash: String,
+    pre: bindings::reporter::ReporterPre<HostState>,
 }
 
 /// The engine and the compiled plugins.
@@ -227,6 +236,55 @@ impl PluginHost {
         };
         self.lock().insert(hash, plugin.clone());
         Ok(plugin)
+    }
+
+    /// Compiles a reporting module and checks that it implements the `reporter` world. A
+    /// reporter runs with no network: its calls have none, so any request it makes is refused.
+    pub fn load_reporter(&self, bytes: &[u8]) -> Result<LoadedReporter, PluginError> {
+        let hash = hex::encode(Sha256::digest(bytes));
+        if is_core_module(bytes) {
+            return Err(PluginError::Invalid(
+                "this is a core WebAssembly module, not a component; build it for the \
+                 wasm32-wasip2 target"
+                    .to_owned(),
+            ));
+        }
+        let component = self.compile(&hash, bytes)?;
+        let wrong = |e: wasmtime::Error| PluginError::WrongWorld {
+            world: "reporter",
+            detail: format!("{e:#}"),
+        };
+        let pre = self.linker.instantiate_pre(&component).map_err(wrong)?;
+        let pre = bindings::reporter::ReporterPre::new(pre).map_err(wrong)?;
+        Ok(LoadedReporter { hash, pre })
+    }
+
+    /// Calls a reporter's `describe` in a fresh instance.
+    pub async fn describe_reporter(&self, reporter: &LoadedReporter) -> Outcome<ReporterInfo> {
+        let pre = reporter.pre.clone();
+        self.in_store(CallInput::default(), move |s| {
+            Box::pin(async move {
+                let r = pre.instantiate_async(&mut *s).await?;
+                r.call_describe(s).await
+            })
+        })
+        .await
+    }
+
+    /// Renders a report from the data the host gives it, in a fresh instance with no network.
+    pub async fn render(
+        &self,
+        reporter: &LoadedReporter,
+        input: ReportInput,
+    ) -> Outcome<Result<ReportOutput, String>> {
+        let pre = reporter.pre.clone();
+        self.in_store(CallInput::default(), move |s| {
+            Box::pin(async move {
+                let r = pre.instantiate_async(&mut *s).await?;
+                r.call_render(s, &input).await
+            })
+        })
+        .await
     }
 
     /// Keeps compiled components in `dir`, by content hash and engine compatibility, so that a
@@ -377,6 +435,30 @@ impl PluginHost {
         .await
     }
 
+    /// For the benchmarks: one instance, `describe` called `calls` times on it; returns the
+    /// time of those calls (instantiation excluded).
+    #[doc(hidden)]
+    pub async fn bench_live_instance(
+        &self,
+        plugin: &LoadedPlugin,
+        calls: u32,
+    ) -> Result<Duration, PluginError> {
+        let (took, _log) = self
+            .call(plugin, CallInput::default(), move |c, s| {
+                Box::pin(async move {
+                    // The first call pays for lazy initialisation; time the rest.
+                    c.call_describe(&mut *s).await?;
+                    let started = Instant::now();
+                    for _ in 0..calls {
+                        c.call_describe(&mut *s).await?;
+                    }
+                    Ok(started.elapsed())
+                })
+            })
+            .await?;
+        Ok(took)
+    }
+
     /// Runs `f` on a fresh instance of `plugin`, on the host's own runtime, within the limits.
     async fn call<R: Send + 'static>(
         &self,
@@ -390,19 +472,35 @@ impl PluginHost {
         > + Send
         + 'static,
     ) -> Outcome<R> {
+        let pre = plugin.pre.clone();
+        self.in_store(input, move |store| {
+            Box::pin(async move {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                f(&instance, store).await
+            })
+        })
+        .await
+    }
+
+    /// Runs `f` with a fresh store on the host's own runtime, within the limits.
+    async fn in_store<R: Send + 'static>(
+        &self,
+        input: CallInput,
+        f: impl for<'a> FnOnce(
+            &'a mut Store<HostState>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
+        > + Send
+        + 'static,
+    ) -> Outcome<R> {
         let runtime = self.runtime.as_ref().ok_or(PluginError::HostStopped)?;
         let engine = self.engine.clone();
         let limits = self.limits.clone();
         let outbound = self.outbound.clone();
-        let pre = plugin.pre.clone();
         let task = runtime.spawn(async move {
             let mut store = Self::store(&engine, &limits, outbound, input);
             let wall = limits.timeout;
-            let outcome = tokio::time::timeout(wall + EPOCH_TICK * 10, async {
-                let instance = pre.instantiate_async(&mut store).await?;
-                f(&instance, &mut store).await
-            })
-            .await;
+            let outcome = tokio::time::timeout(wall + EPOCH_TICK * 10, f(&mut store)).await;
             let mut log = store.data().log.lines();
             log.extend(
                 store

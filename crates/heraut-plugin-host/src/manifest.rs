@@ -71,6 +71,44 @@ pub enum Auth {
     },
 }
 
+impl Auth {
+    /// Where the host puts a channel's credential in the plugin's requests: `secret` looks one
+    /// up by name (`token`, or `access_token` for OAuth 2). `None` when the plugin takes none
+    /// or the channel has none.
+    pub fn injection(
+        &self,
+        secret: impl Fn(&str) -> Option<String>,
+    ) -> Option<crate::outbound::Injection> {
+        use crate::outbound::Injection;
+        match self {
+            Self::None => None,
+            Self::Token {
+                header,
+                scheme,
+                query,
+            } => secret("token").map(|token| match (query, header) {
+                (Some(q), _) => Injection::Query {
+                    name: q.clone(),
+                    value: token,
+                },
+                (None, h) => Injection::Header {
+                    name: h.clone().unwrap_or_else(|| "authorization".to_owned()),
+                    value: match scheme.as_deref() {
+                        Some("") => token,
+                        Some(s) => format!("{s} {token}"),
+                        None if h.is_none() => format!("Bearer {token}"),
+                        None => token,
+                    },
+                },
+            }),
+            Self::Oauth2 { .. } => secret("access_token").map(|token| Injection::Header {
+                name: "authorization".to_owned(),
+                value: format!("Bearer {token}"),
+            }),
+        }
+    }
+}
+
 /// One channel setting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -216,8 +216,11 @@ async fn private_special_and_undeclared_destinations_are_refused_while_a_good_ca
         ("https://evil.example.net/", "not among the hosts"),
         ("http://api.example.org/", "plain http"),
     ];
+    // The template connector: it POSTs to its `url` setting and reads the receipt.
     let echo = host
-        .load_connector(&heraut_testkit::plugin_guest("echo"))
+        .load_connector(&heraut_testkit::plugin_component(
+            "heraut_connector_template",
+        ))
         .unwrap();
     for (url, expected) in cases {
         // A well-behaved plugin publishes to its peer at the same moment.

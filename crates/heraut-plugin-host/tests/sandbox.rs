@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use heraut_plugin_host::{Draft, Limits, PluginError, PluginHost};
+use heraut_plugin_host::{Draft, Limits, PluginError, PluginHost, ReportInput};
 
 fn guest(name: &str) -> Vec<u8> {
     heraut_testkit::plugin_guest(name)
@@ -139,4 +139,53 @@ async fn what_is_not_a_connector_component_is_refused_with_a_clear_message() {
         Err(PluginError::WrongWorld { world, .. }) => assert_eq!(world, "connector"),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_reporter_renders_the_data_it_is_given_and_has_no_network() {
+    let host = host(Limits::default());
+    let reporter = host.load_reporter(&guest("reporter")).unwrap();
+    let (info, _) = host.describe_reporter(&reporter).await.unwrap();
+    assert_eq!(info.formats, vec!["text/csv".to_owned()]);
+    let data = r#"[{"channel": "Mastodon", "posts": 3}, {"channel": "Town, hall", "posts": 1}]"#;
+    let input = |format: &str, data: &str| ReportInput {
+        format: format.to_owned(),
+        data: data.to_owned(),
+    };
+    let (out, _) = host
+        .render(&reporter, input("text/csv", data))
+        .await
+        .unwrap();
+    let out = out.unwrap();
+    assert_eq!(out.mime_type, "text/csv");
+    assert_eq!(
+        String::from_utf8(out.bytes).unwrap(),
+        "channel,posts\nMastodon,3\n\"Town, hall\",1\n"
+    );
+    // Bad input is the reporter's own clear error.
+    let (bad, _) = host
+        .render(&reporter, input("text/csv", "not json"))
+        .await
+        .unwrap();
+    assert!(bad.unwrap_err().starts_with("data: "));
+    // It cannot reach anything.
+    let (probe, log) = host.render(&reporter, input("probe", "")).await.unwrap();
+    let message = probe.unwrap_err();
+    assert!(message.contains("this call has no network"), "{message}");
+    assert!(log.iter().any(|l| l.contains("no network")), "{log:?}");
+    // A connector is not a reporter, and the other way round.
+    assert!(matches!(
+        host.load_reporter(&guest("echo")),
+        Err(PluginError::WrongWorld {
+            world: "reporter",
+            ..
+        })
+    ));
+    assert!(matches!(
+        host.load_connector(&guest("reporter")),
+        Err(PluginError::WrongWorld {
+            world: "connector",
+            ..
+        })
+    ));
 }

@@ -406,6 +406,12 @@ impl Drop for Node {
 /// The component bytes of a test guest in `plugins/tests/<name>`, built for wasm32-wasip2 once
 /// per test process (into `$CARGO_TARGET_DIR/plugins`, or `target/plugins`).
 pub fn plugin_guest(name: &str) -> Vec<u8> {
+    plugin_component(&format!("heraut_test_{name}"))
+}
+
+/// The component bytes of a crate of the `plugins/` workspace by its file stem, e.g.
+/// `heraut_connector_template`, built as [`plugin_guest`] builds them.
+pub fn plugin_component(stem: &str) -> Vec<u8> {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let plugins = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
     let out = BUILT.get_or_init(|| {
@@ -427,8 +433,8 @@ pub fn plugin_guest(name: &str) -> Vec<u8> {
         }
         target.join("wasm32-wasip2/release")
     });
-    match std::fs::read(out.join(format!("heraut_test_{name}.wasm"))) {
+    match std::fs::read(out.join(format!("{stem}.wasm"))) {
         Ok(b) => b,
-        Err(e) => panic!("test plugin {name}: {e}"),
+        Err(e) => panic!("plugin {stem}: {e}"),
     }
 }

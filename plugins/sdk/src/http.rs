@@ -30,8 +30,13 @@ pub enum Error {
     BadUrl(String),
     /// The request did not complete: refused by the host, unreachable, timed out, too large.
     Failed(String),
-    /// The network answered with an error status.
-    Status { status: u16, body: String },
+    /// The network answered with an error status (and, with a 429 or 503, perhaps the
+    /// seconds to wait).
+    Status {
+        status: u16,
+        body: String,
+        retry_after: Option<u32>,
+    },
     /// The body is not the JSON expected.
     Json(String),
 }
@@ -41,7 +46,7 @@ impl std::fmt::Display for Error {
         match self {
             Self::BadUrl(u) => write!(f, "`{u}` is not an http(s) URL"),
             Self::Failed(why) => write!(f, "the request failed: {why}"),
-            Self::Status { status, body } => {
+            Self::Status { status, body, .. } => {
                 let body: String = body.chars().take(300).collect();
                 write!(f, "the network answered {status}: {body}")
             }
@@ -59,7 +64,11 @@ impl From<Error> for PublishError {
     fn from(e: Error) -> Self {
         match &e {
             Error::Status { status: 401, .. } => PublishError::AuthExpired(e.to_string()),
-            Error::Status { status: 429, .. } => PublishError::RateLimited(60),
+            Error::Status {
+                status: 429,
+                retry_after,
+                ..
+            } => PublishError::RateLimited(retry_after.unwrap_or(60)),
             Error::Status { status, .. } if *status >= 500 => {
                 PublishError::Transient(e.to_string())
             }
@@ -195,7 +204,7 @@ impl Request {
             for chunk in self.body.chunks(4096) {
                 stream
                     .blocking_write_and_flush(chunk)
-                    .map_err(|e| stream_error(e))?;
+                    .map_err(stream_error)?;
             }
         }
         OutgoingBody::finish(body, None).map_err(|e| code_error(&e))?;
@@ -310,6 +319,7 @@ impl Response {
             Err(Error::Status {
                 status: self.status,
                 body: self.text(),
+                retry_after: self.retry_after(),
             })
         }
     }

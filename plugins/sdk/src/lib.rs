@@ -24,7 +24,56 @@ pub mod bindings {
     });
 }
 
+/// Bindings of the `reporter` world, sharing the interfaces of the connector's.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub mod reporter_bindings {
+    wit_bindgen::generate!({
+        world: "reporter",
+        path: "../wit",
+        pub_export_macro: true,
+        export_macro_name: "__export_reporter_world",
+        default_bindings_module: "heraut_plugin_sdk::reporter_bindings",
+        with: {
+            "heraut:plugin/types@0.1.0": crate::bindings::heraut::plugin::types,
+            "heraut:plugin/host@0.1.0": crate::bindings::heraut::plugin::host,
+        },
+    });
+}
+
 pub mod http;
+
+pub use bindings::heraut::plugin::types::{ReportInput, ReportOutput, ReporterInfo};
+
+/// A reporting module: turns the data the host gives it into a document. It has no network.
+pub trait Reporter {
+    /// Its name and the formats (mime types) it writes.
+    fn describe() -> ReporterInfo;
+
+    /// Renders `input.data` (a JSON document the host describes) as `input.format`.
+    fn render(input: ReportInput) -> Result<ReportOutput, String>;
+}
+
+/// Exports a [`Reporter`] as the component's `reporter` world.
+#[macro_export]
+macro_rules! export_reporter {
+    ($reporter:ty) => {
+        const _: () = {
+            struct __HerautExport;
+            impl $crate::reporter_bindings::Guest for __HerautExport {
+                fn describe() -> $crate::ReporterInfo {
+                    <$reporter as $crate::Reporter>::describe()
+                }
+                fn render(
+                    input: $crate::ReportInput,
+                ) -> ::std::result::Result<$crate::ReportOutput, ::std::string::String> {
+                    <$reporter as $crate::Reporter>::render(input)
+                }
+            }
+            $crate::reporter_bindings::__export_reporter_world!(__HerautExport with_types_in $crate::reporter_bindings);
+        };
+    };
+}
 
 pub use bindings::heraut::plugin::host::{self, LogLevel};
 pub use bindings::heraut::plugin::types::{

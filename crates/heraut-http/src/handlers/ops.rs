@@ -37,7 +37,7 @@ pub async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render())
+        .body(state.metrics.render(&state.core.plugin_http_counts()))
 }
 
 /// A trivial JSON route, the baseline the benchmarks compare real routes against.

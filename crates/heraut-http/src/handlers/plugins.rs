@@ -61,7 +61,7 @@ pub struct PluginUpload {
 pub struct InstallResponse {
     pub plugin: PluginView,
     pub upgrade: bool,
-    /// The network the connector says it serves.
+    /// The network the connector says it serves (empty for a reporter).
     pub network: String,
 }
 

@@ -1240,3 +1240,210 @@ async fn images_with_alt_text_go_out_and_nodes_share_them_through_object_storage
         }
     }
 }
+
+/// The template connector of `plugins/template` and its manifest.
+fn template() -> (Vec<u8>, std::path::PathBuf) {
+    let manifest =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins/template/plugin.toml");
+    (
+        heraut_testkit::plugin_component("heraut_connector_template"),
+        manifest,
+    )
+}
+
+#[tokio::test]
+async fn a_plugin_connector_publishes_reads_back_and_can_be_disabled_at_run_time() {
+    let (wasm, manifest_path) = template();
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let counting = CountingServer::start(0, 1).unwrap();
+        let server = start_with(&db, &quick(&counting.peer())).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        let (content_type, body) = multipart(&[
+            ("plugin.wasm", Some("plugin.wasm"), &wasm),
+            ("plugin.toml", Some("plugin.toml"), manifest.as_bytes()),
+        ]);
+        let r = api
+            .http
+            .post(server.url("/api/v1/plugins"))
+            .bearer_auth(&admin)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        open_tenant(&api, &admin, "town").await;
+        let owner = member(&api, &admin, "town", "o@town.example", "owner").await;
+        set_policy(&api, &owner, "town", json!([])).await;
+        let new_channel = |settings: Value| {
+            api.post(
+                "/api/v1/tenants/town/channels",
+                Some(&owner),
+                json!({"plugin": "json-api", "name": "City feed", "settings": settings,
+                       "credentials": {"token": "peer-token"}}),
+            )
+        };
+        // A plugin is installed disabled: an administrator must enable it first.
+        let url = format!("{}/town", counting.base_url);
+        let r = new_channel(json!({ "url": url })).await;
+        assert_problem(&r, 422, "channel.invalid");
+        assert!(
+            r.body["detail"].as_str().unwrap().contains("disabled"),
+            "{:?}",
+            r.body
+        );
+        let r = api
+            .call(
+                "PATCH",
+                "/api/v1/plugins/json-api",
+                Some(&admin),
+                Some(json!({"enabled": true})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        // The manifest's settings are checked, and so is the gate.
+        let r = new_channel(json!({"url": url, "colour": "red"})).await;
+        assert_problem(&r, 422, "channel.invalid");
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("unknown setting `colour`")
+        );
+        let r = new_channel(json!({"url": "http://10.0.0.1/x"})).await;
+        assert_problem(&r, 422, "channel.invalid");
+        assert!(
+            r.body["detail"].as_str().unwrap().contains("plain http"),
+            "{:?}",
+            r.body
+        );
+        let r = new_channel(json!({ "url": url })).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let chan = r.body["id"].as_str().unwrap().to_owned();
+
+        // The plugin's own validation: 280 characters.
+        let r = api
+            .post(
+                "/api/v1/tenants/town/posts",
+                Some(&owner),
+                json!({"body": "x".repeat(281), "channels": [chan]}),
+            )
+            .await;
+        assert_problem(&r, 422, "post.invalid");
+        assert!(
+            format!("{:?}", r.body).contains("280 characters"),
+            "{:?}",
+            r.body
+        );
+
+        // Published through the plugin, once, also when an answer comes too late and the
+        // publisher must read back through the plugin before it retries.
+        for (faults, text) in [(json!([]), "plain"), (json!([{"delay_ms": 3500}]), "late")] {
+            counting.inject(faults.as_array().unwrap().clone());
+            let before = counting.counts();
+            let r = api
+                .post(
+                    "/api/v1/tenants/town/posts",
+                    Some(&owner),
+                    json!({"body": text, "channels": [chan]}),
+                )
+                .await;
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            let r = api
+                .post(&post_path("town", &id, "submit"), Some(&owner), json!({}))
+                .await;
+            assert_eq!(r.body["status"], "approved", "{:?}", r.body);
+            let p = wait_status(&api, &owner, "town", &id, "published").await;
+            let after = counting.counts();
+            assert_eq!(after.created, before.created + 1, "{text}");
+            assert_eq!(after.posts, before.posts + 1, "{text}: sent again blindly");
+            let remote = p["targets"][0]["remote_id"].as_str().unwrap();
+            let record = counting
+                .records()
+                .into_values()
+                .find(|r| r.text == text)
+                .unwrap();
+            assert_eq!(remote, record.id.to_string(), "{p:?}");
+            if text == "late" {
+                assert!(after.reads > before.reads, "no read-back after a timeout");
+            }
+        }
+        // The plugin's requests were counted.
+        let metrics = api.http.get(server.url("/metrics")).send().await.unwrap();
+        let text = metrics.text().await.unwrap();
+        assert!(
+            text.contains(
+                "heraut_plugin_http_requests_total{plugin=\"json-api\",outcome=\"sent\"}"
+            ),
+            "{text}"
+        );
+
+        // Disabled at run time: new posts to its channels are refused at once.
+        let r = api
+            .call(
+                "PATCH",
+                "/api/v1/plugins/json-api",
+                Some(&admin),
+                Some(json!({"enabled": false})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let r = api
+            .post(
+                "/api/v1/tenants/town/posts",
+                Some(&owner),
+                json!({"body": "after", "channels": [chan]}),
+            )
+            .await;
+        assert_problem(&r, 422, "post.invalid");
+        assert!(format!("{:?}", r.body).contains("disabled"), "{:?}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn the_plugin_harness_runs_the_template_against_a_local_server() {
+    let (wasm, manifest) = template();
+    let db = TestDb::sqlite();
+    let counting = CountingServer::start(0, 1).unwrap();
+    let server = start(&db, &[]).await;
+    let file = server.data_dir.join("template.wasm");
+    std::fs::write(&file, &wasm).unwrap();
+    let url = format!("{}/harness", counting.base_url);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "plugin",
+            "test",
+            file.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        server.cli(&args, &[]).unwrap()
+    };
+    let setting = format!("url={url}");
+    let peer = counting.peer();
+    let (code, out, err) = run(&[
+        "--setting",
+        &setting,
+        "--local-peer",
+        &peer,
+        "--token",
+        "t0ken",
+        "--body",
+        "Harness says hello",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("describe: network `json-api`"), "{out}");
+    assert!(out.contains("validate: no problems"), "{out}");
+    assert!(out.contains("(the post just published)"), "{out}");
+    assert!(out.ends_with("PASSED\n"), "{out}");
+    assert_eq!(counting.counts().created, 1);
+    // Without the local peer, the gate refuses plain http, and the harness says so.
+    let (code, out, _) = run(&["--setting", &setting]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("plain http"), "{out}");
+    assert!(out.ends_with("FAILED\n"), "{out}");
+}

@@ -1,30 +1,8 @@
-//! A well-behaved connector for the host's tests. With a `url` setting it speaks the protocol of
-//! Heraut's `http-json` peers over wasi:http: `POST url` with `{"text", "idempotency_key"}`, and
-//! `GET url?idempotency_key=…` to read back; without one it answers by itself.
+//! A well-behaved connector for the host's tests.
 
 use heraut_plugin_sdk::{
-    AccountRef, Connector, ConnectorInfo, LogLevel, OutgoingPost, PublishError, Receipt, http,
-    setting,
+    AccountRef, Connector, ConnectorInfo, LogLevel, OutgoingPost, PublishError, Receipt,
 };
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Answer {
-    id: serde_json::Value,
-    url: Option<String>,
-}
-
-impl Answer {
-    fn receipt(self) -> Receipt {
-        Receipt {
-            remote_id: match self.id {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            },
-            url: self.url,
-        }
-    }
-}
 
 struct Echo;
 
@@ -47,38 +25,17 @@ impl Connector for Echo {
         if post.body.is_empty() {
             return Err(PublishError::Rejected("empty post".to_owned()));
         }
-        let Some(url) = setting(&account, "url") else {
-            return Ok(Receipt {
-                remote_id: format!("{}:{}", account.channel_id, post.idempotency_key),
-                url: None,
-            });
-        };
-        let answer: Answer = http::post(url)
-            .header("idempotency-key", &post.idempotency_key)
-            .json(&serde_json::json!({"text": post.body, "idempotency_key": post.idempotency_key}))?
-            .send()?
-            .error_for_status()?
-            .json()?;
-        Ok(answer.receipt())
+        Ok(Receipt {
+            remote_id: format!("{}:{}", account.channel_id, post.idempotency_key),
+            url: None,
+        })
     }
 
     fn find_published(
-        account: AccountRef,
-        idempotency_key: String,
+        _account: AccountRef,
+        _idempotency_key: String,
     ) -> Result<Option<Receipt>, PublishError> {
-        let Some(url) = setting(&account, "url") else {
-            return Ok(None);
-        };
-        let response = http::get(&format!(
-            "{url}?idempotency_key={}",
-            http::encode(&idempotency_key)
-        ))
-        .send()?;
-        if response.status == 404 {
-            return Ok(None);
-        }
-        let answer: Answer = response.error_for_status()?.json()?;
-        Ok(Some(answer.receipt()))
+        Ok(None)
     }
 }
 

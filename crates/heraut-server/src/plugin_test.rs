@@ -1,0 +1,216 @@
+//! `heraut plugin test`: the local harness for plugin authors. It runs a connector in the same
+//! sandbox and behind the same outbound gate as a server would, without a database, against a
+//! local HTTP server, and reports each step.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use heraut_plugin_host::egress::EgressPolicy;
+use heraut_plugin_host::manifest::{Manifest, World};
+use heraut_plugin_host::{
+    AccountRef, CallInput, CallNet, Draft, Limits, OutgoingPost, PluginHost, Setting,
+};
+
+pub struct Args {
+    pub file: std::path::PathBuf,
+    pub manifest: std::path::PathBuf,
+    pub settings: Vec<String>,
+    pub token: Option<String>,
+    pub local_peers: Vec<String>,
+    pub body: String,
+}
+
+fn print_log(log: &[String]) {
+    for line in log {
+        println!("    log: {line}");
+    }
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.manifest)
+        .with_context(|| format!("reading {}", args.manifest.display()))?;
+    let manifest = match Manifest::parse(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.manifest.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if manifest.world != World::Connector {
+        eprintln!("error: `heraut plugin test` runs connectors; this is a reporter");
+        return Ok(ExitCode::from(2));
+    }
+    let mut settings = Vec::new();
+    for s in &args.settings {
+        let Some((key, value)) = s.split_once('=') else {
+            eprintln!("error: --setting `{s}` must look like key=value");
+            return Ok(ExitCode::from(2));
+        };
+        settings.push(Setting {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        });
+    }
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let host = PluginHost::new(Limits::default())?;
+    let plugin = match host.load_connector(&bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.file.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut ok = true;
+
+    match host.describe(&plugin).await {
+        Ok((info, log)) => {
+            println!(
+                "describe: network `{}` ({}), {} characters, {} media, features: {}",
+                info.network,
+                info.display_name,
+                info.max_chars,
+                info.max_media,
+                info.features.join(", ")
+            );
+            print_log(&log);
+        }
+        Err(e) => {
+            println!("describe: FAILED: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    }
+
+    let draft = Draft {
+        body: args.body.clone(),
+        media: vec![],
+    };
+    match host.validate(&plugin, draft).await {
+        Ok((problems, log)) if problems.is_empty() => {
+            println!("validate: no problems");
+            print_log(&log);
+        }
+        Ok((problems, log)) => {
+            println!("validate: {} problem(s)", problems.len());
+            for p in problems {
+                println!("    {}: {}", p.field, p.message);
+            }
+            print_log(&log);
+        }
+        Err(e) => {
+            println!("validate: FAILED: {e}");
+            ok = false;
+        }
+    }
+
+    let token = args.token.clone();
+    let net = || CallNet {
+        plugin: manifest.id.clone(),
+        policy: EgressPolicy::new(manifest.allowed_hosts.clone(), args.local_peers.clone()),
+        credentials: manifest.auth.injection(|_| token.clone()),
+    };
+    let account = AccountRef {
+        channel_id: "plugin-test".to_owned(),
+        settings,
+    };
+    let key = format!("plugin-test-{}", uuid::Uuid::new_v4());
+    let post = OutgoingPost {
+        idempotency_key: key.clone(),
+        body: args.body.clone(),
+        media: vec![],
+        reply_to: None,
+    };
+    let input = CallInput {
+        net: Some(net()),
+        ..CallInput::default()
+    };
+    let published = match host.publish(&plugin, input, account.clone(), post).await {
+        Ok((Ok(receipt), log)) => {
+            println!(
+                "publish: remote id `{}`{}",
+                receipt.remote_id,
+                receipt
+                    .url
+                    .as_deref()
+                    .map(|u| format!(" at {u}"))
+                    .unwrap_or_default()
+            );
+            print_log(&log);
+            Some(receipt)
+        }
+        Ok((Err(e), log)) => {
+            println!("publish: the network refused or failed: {e:?}");
+            print_log(&log);
+            ok = false;
+            None
+        }
+        Err(e) => {
+            println!("publish: FAILED: {e}");
+            ok = false;
+            None
+        }
+    };
+
+    let input = CallInput {
+        net: Some(net()),
+        ..CallInput::default()
+    };
+    match host.find_published(&plugin, input, account, key).await {
+        Ok((Ok(Some(found)), log)) => {
+            let same = published
+                .as_ref()
+                .is_some_and(|p| p.remote_id == found.remote_id);
+            println!(
+                "find-published: `{}`{}",
+                found.remote_id,
+                if same {
+                    " (the post just published)"
+                } else {
+                    " — NOT the post just published"
+                }
+            );
+            print_log(&log);
+            ok &= same;
+        }
+        Ok((Ok(None), log)) => {
+            println!(
+                "find-published: nothing found{}",
+                if published.is_some() {
+                    " — a retry could post twice"
+                } else {
+                    ""
+                }
+            );
+            print_log(&log);
+            ok &= published.is_none();
+        }
+        Ok((Err(e), log)) => {
+            println!("find-published: failed: {e:?}");
+            print_log(&log);
+            ok = false;
+        }
+        Err(e) => {
+            println!("find-published: FAILED: {e}");
+            ok = false;
+        }
+    }
+    let counts = host.http_counts();
+    let summary: Vec<String> = counts
+        .iter()
+        .map(|(_, outcome, n)| format!("{n} {outcome}"))
+        .collect();
+    println!(
+        "requests: {}",
+        if summary.is_empty() {
+            "none".to_owned()
+        } else {
+            summary.join(", ")
+        }
+    );
+    println!("{}", if ok { "PASSED" } else { "FAILED" });
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
