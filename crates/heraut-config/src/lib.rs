@@ -58,6 +58,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Comma-separated `host:port` peers plugins may reach over plain http (tests, air-gapped sites).
     pub plugin_local_peers: String,
+    /// Folder of plugins installed (or upgraded) when `serve` starts: each `<name>.wasm` beside
+    /// its manifest `<name>.toml`. Empty: none.
+    pub plugin_dir: String,
     /// Comma-separated addresses or networks (`10.0.0.0/8`) of reverse proxies and load
     /// balancers. Only requests from these are believed about the client's address
     /// (`X-Forwarded-For`); it decides whose sign-in failures are counted together.
@@ -227,6 +230,7 @@ impl Default for Config {
             migrate_on_start: true,
             max_body_bytes: 256 * 1024,
             plugin_local_peers: String::new(),
+            plugin_dir: String::new(),
             trusted_proxies: String::new(),
             auth: AuthConfig::default(),
             database: DatabaseConfig::default(),

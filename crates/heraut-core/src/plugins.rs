@@ -61,6 +61,60 @@ impl Core {
             .unwrap_or_default()
     }
 
+    /// Installs or upgrades each `<name>.wasm` with its `<name>.toml` in `dir` whose component
+    /// differs from the one installed; returns a line per plugin for the log. A plugin that
+    /// cannot be installed is reported and skipped, never fatal.
+    pub async fn install_plugin_dir(&self, dir: &std::path::Path) -> CoreResult<Vec<String>> {
+        use sha2::Digest;
+        let mut entries = std::fs::read_dir(dir)
+            .map_err(|e| CoreError::internal(format!("plugin_dir {}: {e}", dir.display())))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect::<Vec<_>>();
+        entries.sort();
+        let meta = RequestMeta::cli(chrono::Utc::now());
+        let mut report = Vec::new();
+        for wasm in entries {
+            let toml = wasm.with_extension("toml");
+            let (Ok(bytes), Ok(text)) = (std::fs::read(&wasm), std::fs::read_to_string(&toml))
+            else {
+                report.push(format!(
+                    "{}: skipped, it needs its manifest {} beside it",
+                    wasm.display(),
+                    toml.display()
+                ));
+                continue;
+            };
+            let hash = hex::encode(sha2::Sha256::digest(&bytes));
+            let current = match Manifest::parse(&text) {
+                Ok(m) => plugins::find(self.db.read_conn(), &m.id).await?,
+                Err(e) => {
+                    report.push(format!("{}: {e}", toml.display()));
+                    continue;
+                }
+            };
+            if current.is_some_and(|p| p.sha256 == hash && p.manifest == text) {
+                continue;
+            }
+            match self.install_plugin(&meta, None, &text, &bytes).await {
+                Ok(done) => report.push(format!(
+                    "{} {} {} from {}",
+                    if done.upgrade {
+                        "upgraded"
+                    } else {
+                        "installed"
+                    },
+                    done.plugin.id,
+                    done.plugin.version,
+                    wasm.display()
+                )),
+                Err(e) => report.push(format!("{}: {}", wasm.display(), e.detail)),
+            }
+        }
+        Ok(report)
+    }
+
     /// Whether the caller may install plugins; checked before the upload is read.
     pub fn may_install_plugins(&self, actor: &Actor) -> CoreResult<()> {
         self.require_admin(actor)

@@ -74,6 +74,18 @@ async fn main() {
         micros(percentile(&samples, 0.99))
     );
 
+    // The same without the hop: store, instantiation and first call on this task.
+    let mut samples = Vec::with_capacity(5000);
+    for _ in 0..5000 {
+        samples.push(host.bench_fresh_instance(&plugin, draft()).await.unwrap());
+    }
+    samples.sort();
+    println!(
+        "fresh store + instantiate + validate (on the caller's task): p50 {}, p99 {}",
+        micros(percentile(&samples, 0.5)),
+        micros(percentile(&samples, 0.99))
+    );
+
     // Calls on a live instance.
     let calls = 100_000;
     let took = host.bench_live_instance(&plugin, calls).await.unwrap();

@@ -459,6 +459,32 @@ impl PluginHost {
         Ok(took)
     }
 
+    /// For the benchmarks: a fresh store, instantiation from the `InstancePre` and a first
+    /// `validate` call, on the caller's task (without the hop to the plugin runtime); returns
+    /// the time taken.
+    #[doc(hidden)]
+    pub async fn bench_fresh_instance(
+        &self,
+        plugin: &LoadedPlugin,
+        draft: Draft,
+    ) -> Result<Duration, PluginError> {
+        let started = Instant::now();
+        let mut store = Self::store(
+            &self.engine,
+            &self.limits,
+            self.outbound.clone(),
+            CallInput::default(),
+        );
+        let outcome = async {
+            let instance = plugin.pre.instantiate_async(&mut store).await?;
+            instance.call_validate(&mut store, &draft).await
+        }
+        .await;
+        let took = started.elapsed();
+        outcome.map_err(|e| classify(&self.limits, &store, e))?;
+        Ok(took)
+    }
+
     /// Runs `f` on a fresh instance of `plugin`, on the host's own runtime, within the limits.
     async fn call<R: Send + 'static>(
         &self,

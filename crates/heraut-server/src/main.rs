@@ -436,6 +436,14 @@ async fn serve(config: Arc<Config>, role: Role) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let core = build_core(config.clone()).await?;
     let core = attach_bus(core, &config).await?;
+    if !config.plugin_dir.is_empty() {
+        for line in core
+            .install_plugin_dir(std::path::Path::new(&config.plugin_dir))
+            .await?
+        {
+            tracing::info!("plugin_dir: {line}");
+        }
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let publisher = (role != Role::Api).then(|| {
         let core = core.clone();

@@ -108,6 +108,75 @@ fn deny() -> bool {
     }
 }
 
+/// Builds the plugins of `plugins/` and puts each one that has a `plugin.toml` (the template,
+/// `connectors/*`) into `plugins/dist` as `<id>.wasm` with `<id>.toml`, the layout `plugin_dir`
+/// reads when `heraut serve` starts.
+fn plugins() -> bool {
+    wasm_target();
+    if !run(
+        "build plugins",
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--manifest-path",
+            "plugins/Cargo.toml",
+        ],
+    ) {
+        return false;
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::PathBuf::from("plugins/target"))
+        .join("wasm32-wasip2/release");
+    let quoted = |text: &str, key: &str| {
+        text.lines().map(str::trim).find_map(|l| {
+            l.strip_prefix(key)?
+                .trim()
+                .strip_prefix('=')?
+                .trim()
+                .strip_prefix('"')?
+                .strip_suffix('"')
+                .map(str::to_owned)
+        })
+    };
+    let mut dirs = vec![std::path::PathBuf::from("plugins/template")];
+    if let Ok(entries) = std::fs::read_dir("plugins/connectors") {
+        dirs.extend(entries.filter_map(Result::ok).map(|e| e.path()));
+    }
+    let dist = std::path::Path::new("plugins/dist");
+    let mut ok = std::fs::create_dir_all(dist).is_ok();
+    for dir in dirs {
+        let (Ok(manifest), Ok(cargo)) = (
+            std::fs::read_to_string(dir.join("plugin.toml")),
+            std::fs::read_to_string(dir.join("Cargo.toml")),
+        ) else {
+            continue;
+        };
+        let (Some(id), Some(name)) = (quoted(&manifest, "id"), quoted(&cargo, "name")) else {
+            eprintln!(
+                "==> {}: no id in plugin.toml or no name in Cargo.toml",
+                dir.display()
+            );
+            ok = false;
+            continue;
+        };
+        let wasm = target.join(format!("{}.wasm", name.replace('-', "_")));
+        let copied = std::fs::copy(&wasm, dist.join(format!("{id}.wasm")))
+            .and_then(|_| std::fs::write(dist.join(format!("{id}.toml")), &manifest));
+        match copied {
+            Ok(()) => eprintln!("==> plugins/dist/{id}.wasm"),
+            Err(e) => {
+                eprintln!("==> {}: {e}", wasm.display());
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let ok = match task.as_str() {
@@ -158,8 +227,10 @@ fn main() -> ExitCode {
         }
         "test" => tests(),
         "deny" => deny(),
+        "plugins" => plugins(),
         _ => {
-            eprintln!("usage: cargo xtask <ci|test|deny>");
+            eprintln!("usage: cargo xtask <ci|test|deny|plugins>");
+            eprintln!("  plugins  build plugins/ and put them in plugins/dist (for plugin_dir)");
             eprintln!("  ci    formatting, clippy, dependency policy and all tests");
             eprintln!("  test  all tests");
             eprintln!("  deny  dependency policy (cargo-deny)");

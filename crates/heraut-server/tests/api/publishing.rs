@@ -1447,3 +1447,26 @@ async fn the_plugin_harness_runs_the_template_against_a_local_server() {
     assert!(out.contains("plain http"), "{out}");
     assert!(out.ends_with("FAILED\n"), "{out}");
 }
+
+#[tokio::test]
+async fn plugins_in_plugin_dir_are_installed_when_serve_starts() {
+    let (wasm, manifest) = template();
+    let db = TestDb::sqlite();
+    let dir = std::env::temp_dir().join(heraut_testkit::unique_name("plugin-dir"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("json-api.wasm"), &wasm).unwrap();
+    std::fs::copy(&manifest, dir.join("json-api.toml")).unwrap();
+    // A component without its manifest is skipped, not fatal.
+    std::fs::write(dir.join("stray.wasm"), &wasm).unwrap();
+    let server = start(&db, &[("HERAUT_PLUGIN_DIR", dir.to_str().unwrap())]).await;
+    let api = Api::new(&server);
+    let (admin, _) = bootstrap_admin(&server, &api).await;
+    let list = api.get("/api/v1/plugins", &admin).await;
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        (items[0]["id"].as_str(), items[0]["enabled"].as_bool()),
+        (Some("json-api"), Some(false))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
