@@ -92,6 +92,10 @@ pub struct CallInput {
 /// A call's result with the plugin's log lines.
 pub type Outcome<R> = Result<(R, Vec<String>), PluginError>;
 
+/// The future of the work done in a store.
+type InStore<'a, R> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>>;
+
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
@@ -490,12 +494,8 @@ impl PluginHost {
         &self,
         plugin: &LoadedPlugin,
         input: CallInput,
-        f: impl for<'a> FnOnce(
-            &'a bindings::Connector,
-            &'a mut Store<HostState>,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
-        > + Send
+        f: impl for<'a> FnOnce(&'a bindings::Connector, &'a mut Store<HostState>) -> InStore<'a, R>
+        + Send
         + 'static,
     ) -> Outcome<R> {
         let pre = plugin.pre.clone();
@@ -512,12 +512,7 @@ impl PluginHost {
     async fn in_store<R: Send + 'static>(
         &self,
         input: CallInput,
-        f: impl for<'a> FnOnce(
-            &'a mut Store<HostState>,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = wasmtime::Result<R>> + Send + 'a>,
-        > + Send
-        + 'static,
+        f: impl for<'a> FnOnce(&'a mut Store<HostState>) -> InStore<'a, R> + Send + 'static,
     ) -> Outcome<R> {
         let runtime = self.runtime.as_ref().ok_or(PluginError::HostStopped)?;
         let engine = self.engine.clone();

@@ -81,25 +81,7 @@ enum PluginCommand {
     /// Try a connector without installing it, against a local HTTP server: describe, validate,
     /// publish, read back. Its manifest's hosts count as approved; `--local-peer` allows plain
     /// http to a test server. Exits non-zero when a step fails.
-    Test {
-        /// The component (`plugin.wasm`).
-        file: std::path::PathBuf,
-        /// The manifest (`plugin.toml`).
-        #[arg(long)]
-        manifest: std::path::PathBuf,
-        /// A channel setting, `key=value` (repeatable).
-        #[arg(long = "setting")]
-        settings: Vec<String>,
-        /// The channel's token (or OAuth 2 access token), added by the host as the manifest says.
-        #[arg(long)]
-        token: Option<String>,
-        /// `host:port` reachable over plain http, e.g. 127.0.0.1:8080 (repeatable).
-        #[arg(long = "local-peer")]
-        local_peers: Vec<String>,
-        /// The text to publish.
-        #[arg(long, default_value = "Hello from heraut plugin test")]
-        body: String,
-    },
+    Test(plugin_test::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,24 +161,8 @@ fn main() -> ExitCode {
 }
 
 async fn plugin(command: PluginCommand, config: Arc<Config>) -> anyhow::Result<ExitCode> {
-    if let PluginCommand::Test {
-        file,
-        manifest,
-        settings,
-        token,
-        local_peers,
-        body,
-    } = command
-    {
-        return plugin_test::run(plugin_test::Args {
-            file,
-            manifest,
-            settings,
-            token,
-            local_peers,
-            body,
-        })
-        .await;
+    if let PluginCommand::Test(args) = command {
+        return plugin_test::run(args).await;
     }
     let core = build_core(config.clone()).await?;
     let meta = RequestMeta::cli(chrono::Utc::now());
@@ -215,7 +181,7 @@ async fn plugin(command: PluginCommand, config: Arc<Config>) -> anyhow::Result<E
             }
             Ok(ExitCode::SUCCESS)
         }
-        PluginCommand::Test { .. } => Ok(ExitCode::SUCCESS), // answered above
+        PluginCommand::Test(_) => Ok(ExitCode::SUCCESS), // answered above
         PluginCommand::Install { file, manifest } => {
             let text = std::fs::read_to_string(&manifest)
                 .with_context(|| format!("reading {}", manifest.display()))?;

@@ -11,12 +11,24 @@ use heraut_plugin_host::{
     AccountRef, CallInput, CallNet, Draft, Limits, OutgoingPost, PluginHost, Setting,
 };
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The component (`plugin.wasm`).
     pub file: std::path::PathBuf,
+    /// The manifest (`plugin.toml`).
+    #[arg(long)]
     pub manifest: std::path::PathBuf,
+    /// A channel setting, `key=value` (repeatable).
+    #[arg(long = "setting")]
     pub settings: Vec<String>,
+    /// The channel's token (or OAuth 2 access token), added by the host as the manifest says.
+    #[arg(long)]
     pub token: Option<String>,
+    /// `host:port` reachable over plain http, e.g. 127.0.0.1:8080 (repeatable).
+    #[arg(long = "local-peer")]
     pub local_peers: Vec<String>,
+    /// The text to publish.
+    #[arg(long, default_value = "Hello from heraut plugin test")]
     pub body: String,
 }
 

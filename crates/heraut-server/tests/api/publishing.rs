@@ -1251,6 +1251,18 @@ fn template() -> (Vec<u8>, std::path::PathBuf) {
     )
 }
 
+async fn set_enabled(api: &Api, admin: &str, plugin: &str, enabled: bool) {
+    let r = api
+        .call(
+            "PATCH",
+            &format!("/api/v1/plugins/{plugin}"),
+            Some(admin),
+            Some(json!({ "enabled": enabled })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
 #[tokio::test]
 async fn a_plugin_connector_publishes_reads_back_and_can_be_disabled_at_run_time() {
     let (wasm, manifest_path) = template();
@@ -1295,15 +1307,7 @@ async fn a_plugin_connector_publishes_reads_back_and_can_be_disabled_at_run_time
             "{:?}",
             r.body
         );
-        let r = api
-            .call(
-                "PATCH",
-                "/api/v1/plugins/json-api",
-                Some(&admin),
-                Some(json!({"enabled": true})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
+        set_enabled(&api, &admin, "json-api", true).await;
         // The manifest's settings are checked, and so is the gate.
         let r = new_channel(json!({"url": url, "colour": "red"})).await;
         assert_problem(&r, 422, "channel.invalid");
@@ -1382,15 +1386,7 @@ async fn a_plugin_connector_publishes_reads_back_and_can_be_disabled_at_run_time
         );
 
         // Disabled at run time: new posts to its channels are refused at once.
-        let r = api
-            .call(
-                "PATCH",
-                "/api/v1/plugins/json-api",
-                Some(&admin),
-                Some(json!({"enabled": false})),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
+        set_enabled(&api, &admin, "json-api", false).await;
         let r = api
             .post(
                 "/api/v1/tenants/town/posts",
