@@ -48,6 +48,18 @@ fn wrong_state(post: &posts::Post, what: &str) -> CoreError {
     )
 }
 
+/// The post's status if it is one of `allowed`; otherwise a wrong-state error saying `what`.
+fn require_status(
+    post: &posts::Post,
+    allowed: &[PostStatus],
+    what: &str,
+) -> CoreResult<PostStatus> {
+    match PostStatus::parse(&post.status) {
+        Some(status) if allowed.contains(&status) => Ok(status),
+        _ => Err(wrong_state(post, what)),
+    }
+}
+
 fn invalid(items: Vec<ProblemItem>) -> CoreError {
     let detail = items
         .iter()
@@ -629,16 +641,15 @@ impl Core {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        let status = PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft);
-        if !matches!(
-            status,
-            PostStatus::Draft | PostStatus::InReview | PostStatus::Approved
-        ) {
-            return Err(wrong_state(
-                &post,
-                "only drafts, posts in review and approved posts that have not gone out can be edited",
-            ));
-        }
+        let status = require_status(
+            &post,
+            &[
+                PostStatus::Draft,
+                PostStatus::InReview,
+                PostStatus::Approved,
+            ],
+            "only drafts, posts in review and approved posts that have not gone out can be edited",
+        )?;
         let before = Content::of(&post)?;
         let mut content = before.clone();
         if let Some(b) = req.body {
@@ -757,9 +768,7 @@ impl Core {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        if post.status != "draft" {
-            return Err(wrong_state(&post, "only a draft can be submitted"));
-        }
+        require_status(&post, &[PostStatus::Draft], "only a draft can be submitted")?;
         let content = Content::of(&post)?;
         self.check_content(&txn, ctx.tenant_id, &content, meta.now)
             .await?;
@@ -803,9 +812,11 @@ impl Core {
             .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        if post.status != "in_review" {
-            return Err(wrong_state(&post, "only a post in review can be approved"));
-        }
+        require_status(
+            &post,
+            &[PostStatus::InReview],
+            "only a post in review can be approved",
+        )?;
         let editor = posts::revision_editor(&txn, ctx.tenant_id, post.id, post.revision).await?;
         if post.author_id == actor.user_id.0 || editor == Some(actor.user_id.0) {
             return Err(CoreError::new(
@@ -987,9 +998,11 @@ impl Core {
         }
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        if post.status != "in_review" {
-            return Err(wrong_state(&post, "only a post in review can be rejected"));
-        }
+        require_status(
+            &post,
+            &[PostStatus::InReview],
+            "only a post in review can be rejected",
+        )?;
         if post.author_id == actor.user_id.0 {
             return Err(CoreError::new(
                 ErrorCode::Forbidden,
@@ -1098,16 +1111,15 @@ impl Core {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        let status = PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft);
-        if !matches!(
-            status,
-            PostStatus::InReview | PostStatus::Approved | PostStatus::Publishing
-        ) {
-            return Err(wrong_state(
-                &post,
-                "only a post in review or waiting to go out can be cancelled",
-            ));
-        }
+        let status = require_status(
+            &post,
+            &[
+                PostStatus::InReview,
+                PostStatus::Approved,
+                PostStatus::Publishing,
+            ],
+            "only a post in review or waiting to go out can be cancelled",
+        )?;
         let cancelled = posts::cancel_targets(&txn, ctx.tenant_id, post.id, meta.now).await?;
         let statuses = heraut_db::scheduler::target_statuses(&txn, ctx.tenant_id, post.id).await?;
         let next = if status == PostStatus::InReview {
@@ -1201,17 +1213,16 @@ impl Core {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        let status = PostStatus::parse(&post.status).unwrap_or(PostStatus::Draft);
-        if !matches!(
-            status,
-            PostStatus::Draft | PostStatus::InReview | PostStatus::Cancelled
-        ) {
-            return Err(wrong_state(
-                &post,
-                "only drafts, posts in review and cancelled posts can be deleted; published \
-                 posts stay in the record",
-            ));
-        }
+        require_status(
+            &post,
+            &[
+                PostStatus::Draft,
+                PostStatus::InReview,
+                PostStatus::Cancelled,
+            ],
+            "only drafts, posts in review and cancelled posts can be deleted; published \
+             posts stay in the record",
+        )?;
         let statuses = heraut_db::scheduler::target_statuses(&txn, ctx.tenant_id, post.id).await?;
         if statuses.iter().any(|s| s != "cancelled") {
             return Err(wrong_state(&post, "some of it went out"));

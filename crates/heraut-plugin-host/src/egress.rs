@@ -2,8 +2,8 @@
 //! manifest declares and the instance administrator approved; https only, except plain http to
 //! the local peers an administrator lists (`plugin_local_peers`); names resolved by the host and
 //! private or special addresses refused, IPv4 inside IPv6 included. A redirect is a new request
-//! and passes the gate again. The caller connects to the addresses this returns, not to the name,
-//! so a second DNS answer cannot slip past the check.
+//! and passes the gate again. [`crate::outbound`] applies the policy: its resolver checks the
+//! addresses it hands to the connection, so a second DNS answer cannot slip past the check.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 

@@ -215,13 +215,6 @@ impl PluginHost {
         if let Some(p) = self.lock().get(&hash) {
             return Ok(p.clone());
         }
-        if is_core_module(bytes) {
-            return Err(PluginError::Invalid(
-                "this is a core WebAssembly module, not a component; build it for the \
-                 wasm32-wasip2 target (or wrap it with `wasm-tools component new`)"
-                    .to_owned(),
-            ));
-        }
         let component = self.compile(&hash, bytes)?;
         let pre = self
             .linker
@@ -246,13 +239,6 @@ impl PluginHost {
     /// reporter runs with no network: its calls have none, so any request it makes is refused.
     pub fn load_reporter(&self, bytes: &[u8]) -> Result<LoadedReporter, PluginError> {
         let hash = hex::encode(Sha256::digest(bytes));
-        if is_core_module(bytes) {
-            return Err(PluginError::Invalid(
-                "this is a core WebAssembly module, not a component; build it for the \
-                 wasm32-wasip2 target"
-                    .to_owned(),
-            ));
-        }
         let component = self.compile(&hash, bytes)?;
         let wrong = |e: wasmtime::Error| PluginError::WrongWorld {
             world: "reporter",
@@ -301,6 +287,13 @@ impl PluginHost {
     /// The compiled component: from the compile cache when it holds one for this engine, else
     /// compiled now (and put in the cache).
     fn compile(&self, hash: &str, bytes: &[u8]) -> Result<Component, PluginError> {
+        if is_core_module(bytes) {
+            return Err(PluginError::Invalid(
+                "this is a core WebAssembly module, not a component; build it for the \
+                 wasm32-wasip2 target (or wrap it with `wasm-tools component new`)"
+                    .to_owned(),
+            ));
+        }
         let cached = self.cache_dir.as_ref().map(|dir| {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();

@@ -191,7 +191,7 @@ async fn plugin(command: PluginCommand, config: Arc<Config>) -> anyhow::Result<E
                 Ok(done) => {
                     let view = done.plugin;
                     println!(
-                        "{} {} {} ({}, network `{}`); enabled: {}; approved hosts: {}",
+                        "{} {} {} ({}{}); enabled: {}; approved hosts: {}",
                         if done.upgrade {
                             "upgraded"
                         } else {
@@ -200,7 +200,11 @@ async fn plugin(command: PluginCommand, config: Arc<Config>) -> anyhow::Result<E
                         view.id,
                         view.version,
                         view.world,
-                        done.network,
+                        if done.network.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", network `{}`", done.network)
+                        },
                         view.enabled,
                         if view.approved_hosts.is_empty() {
                             "none".to_owned()
