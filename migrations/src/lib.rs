@@ -8,6 +8,7 @@ mod m0002_postgres_security;
 mod m0003_policies_and_crisis;
 mod m0004_plugins;
 mod m0005_publishing;
+mod m0006_connecting;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_policies_and_crisis::Migration),
             Box::new(m0004_plugins::Migration),
             Box::new(m0005_publishing::Migration),
+            Box::new(m0006_connecting::Migration),
         ]
     }
 }

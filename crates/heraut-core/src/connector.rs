@@ -31,6 +31,8 @@ pub struct OutgoingPost {
     pub media: Vec<OutgoingMedia>,
     /// The same for every attempt of one post revision on one channel.
     pub idempotency_key: String,
+    /// Remote id of the post this one answers on the same channel (threads).
+    pub reply_to: Option<String>,
 }
 
 /// Where the network put it.
@@ -84,6 +86,23 @@ pub trait Connector: Send + Sync {
         account: &ChannelAccount,
         idempotency_key: &str,
     ) -> Result<Option<Receipt>, PublishError>;
+
+    /// Removes a published post from the network; a post already gone is not an error.
+    async fn delete(
+        &self,
+        _account: &ChannelAccount,
+        _remote_id: &str,
+    ) -> Result<(), PublishError> {
+        Err(PublishError::Rejected(
+            "this connector cannot remove posts from its network".to_owned(),
+        ))
+    }
+
+    /// The key a channel's credentials must hold before it can publish (`access_token`,
+    /// `app_password` ...); `None` when the connector takes no credentials.
+    fn credential_key(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The connectors by plugin id.
@@ -100,11 +119,19 @@ impl std::fmt::Debug for Connectors {
 
 impl Connectors {
     /// The connectors built into Heraut, configured from the instance's settings.
-    pub fn builtin(local_peers: &[String], call_timeout: Duration) -> Self {
+    pub fn builtin(
+        local_peers: &[String],
+        call_timeout: Duration,
+        public_url: Option<&str>,
+    ) -> Self {
         let mut c = Self::default();
         c.insert(
             HTTP_JSON,
             Arc::new(HttpJson::new(local_peers.to_vec(), call_timeout)),
+        );
+        c.insert(
+            crate::feed::FEED,
+            Arc::new(crate::feed::Feed::new(public_url)),
         );
         c
     }

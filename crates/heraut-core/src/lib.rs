@@ -9,6 +9,7 @@ pub mod channels;
 pub mod connector;
 pub mod error;
 pub mod events;
+pub mod feed;
 pub mod governance;
 pub mod mail;
 pub mod media;
@@ -106,7 +107,11 @@ impl Core {
         Self {
             hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             mailer: None,
-            connectors: Arc::new(connector::Connectors::builtin(&peers, timeout)),
+            connectors: Arc::new(connector::Connectors::builtin(
+                &peers,
+                timeout,
+                config.public_url.as_deref(),
+            )),
             media_store: media::local_store(&config.data_dir),
             plugin_host: Arc::new(std::sync::OnceLock::new()),
             plugin_connectors: Arc::default(),

@@ -5,10 +5,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
 
 use heraut_db::plugins;
 use heraut_plugin_host::egress::EgressPolicy;
-use heraut_plugin_host::manifest::{Manifest, SettingKind, World};
+use heraut_plugin_host::manifest::{Auth, Manifest, SettingKind, World, fill};
 use heraut_plugin_host::{
     AccountRef, CallInput, CallNet, Draft, LoadedPlugin, Media, PluginError, PluginHost, Setting,
 };
@@ -25,6 +28,23 @@ pub struct PluginConnector {
     plugin: LoadedPlugin,
     manifest: Manifest,
     policy: EgressPolicy,
+    /// Open sessions (`auth.kind = "session"`), by channel; in memory only.
+    sessions: Mutex<HashMap<uuid::Uuid, Session>>,
+}
+
+/// A session the host opened for a channel: its access token goes into the plugin's requests.
+struct Session {
+    access: String,
+    refresh: Option<String>,
+    expires: Instant,
+}
+
+/// What an OAuth 2 plugin declares, with the channel's settings filled in.
+pub(crate) struct OauthUrls {
+    pub authorize: String,
+    pub token: String,
+    pub registration: Option<String>,
+    pub scopes: Vec<String>,
 }
 
 /// The plugin connectors built so far, by plugin id, with the registry row they were built from.
@@ -54,6 +74,17 @@ impl Core {
         if let Some(c) = self.connectors.get(plugin_id) {
             return Ok(Some(c));
         }
+        Ok(self
+            .plugin_connector(plugin_id)
+            .await?
+            .map(|c| c as Arc<dyn Connector>))
+    }
+
+    /// The enabled plugin connector `plugin_id`, as installed now.
+    pub(crate) async fn plugin_connector(
+        &self,
+        plugin_id: &str,
+    ) -> CoreResult<Option<Arc<PluginConnector>>> {
         let Some(row) = plugins::find(self.db.read_conn(), plugin_id).await? else {
             return Ok(None);
         };
@@ -94,6 +125,7 @@ impl Core {
             plugin: loaded,
             manifest,
             policy: EgressPolicy::new(approved, self.config.plugin_local_peer_list()),
+            sessions: Mutex::new(HashMap::new()),
         });
         self.plugin_connectors
             .put(plugin_id, stamp, connector.clone());
@@ -119,22 +151,188 @@ impl PluginConnector {
         }
     }
 
-    /// The network of one call: the approved hosts and the channel's credential, placed as the
-    /// manifest says.
-    fn net(&self, account: &ChannelAccount) -> CallNet {
-        let secret = |key: &str| {
-            account
-                .credentials
-                .as_ref()
-                .and_then(|c| c.get(key))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+    fn bare_net(&self) -> CallNet {
         CallNet {
             plugin: self.manifest.id.clone(),
             policy: self.policy.clone(),
-            credentials: self.manifest.auth.injection(secret),
+            credentials: None,
         }
+    }
+
+    /// The network of one call: the approved hosts and the channel's credential, placed as the
+    /// manifest says; for a session, the session's token (opened or refreshed first).
+    async fn net(&self, account: &ChannelAccount) -> Result<CallNet, CorePublishError> {
+        let secret = |key: &str| secret(account, key);
+        let credentials = match &self.manifest.auth {
+            Auth::Session { .. } => Some(heraut_plugin_host::Injection::bearer(
+                &self.session_token(account).await?,
+            )),
+            auth => auth.injection(secret),
+        };
+        Ok(CallNet {
+            credentials,
+            ..self.bare_net()
+        })
+    }
+
+    /// A form or JSON POST the host makes itself through this plugin's gate: status and JSON.
+    pub(crate) async fn host_post(
+        &self,
+        url: &str,
+        body: HostBody<'_>,
+        bearer: Option<&str>,
+    ) -> Result<(u16, Value), String> {
+        let (content_type, bytes) = match body {
+            HostBody::Form(fields) => (
+                "application/x-www-form-urlencoded",
+                form_urlencoded(fields).into_bytes(),
+            ),
+            HostBody::Json(v) => ("application/json", v.to_string().into_bytes()),
+            HostBody::Empty => ("application/json", Vec::new()),
+        };
+        let mut headers = vec![
+            ("content-type", content_type.to_owned()),
+            ("accept", "application/json".to_owned()),
+        ];
+        if let Some(token) = bearer {
+            headers.push(("authorization", format!("Bearer {token}")));
+        }
+        let (status, body) = self
+            .host
+            .host_request(&self.bare_net(), "POST", url, &headers, bytes)
+            .await?;
+        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        Ok((status, json))
+    }
+
+    /// The OAuth 2 URLs of this plugin for a channel with `settings`; `None` when the plugin
+    /// does not connect through OAuth.
+    pub(crate) fn oauth_urls(
+        &self,
+        settings: &Map<String, Value>,
+    ) -> Option<Result<OauthUrls, String>> {
+        let Auth::Oauth2 {
+            authorize_url,
+            token_url,
+            registration_url,
+            scopes,
+        } = &self.manifest.auth
+        else {
+            return None;
+        };
+        let setting = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_owned);
+        Some((|| {
+            Ok(OauthUrls {
+                authorize: fill(authorize_url, setting)?,
+                token: fill(token_url, setting)?,
+                registration: registration_url
+                    .as_deref()
+                    .map(|u| fill(u, setting))
+                    .transpose()?,
+                scopes: scopes.clone(),
+            })
+        })())
+    }
+
+    /// The access token of the channel's session: cached, refreshed, or opened anew.
+    async fn session_token(&self, account: &ChannelAccount) -> Result<String, CorePublishError> {
+        let Auth::Session {
+            identifier_setting,
+            create_url,
+            refresh_url,
+            ..
+        } = &self.manifest.auth
+        else {
+            return Err(CorePublishError::Rejected("not a session plugin".into()));
+        };
+        let cached = {
+            let sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            sessions
+                .get(&account.channel_id)
+                .map(|s| (s.access.clone(), s.refresh.clone(), s.expires))
+        };
+        let setting = |k: &str| {
+            account
+                .settings
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        if let Some((access, refresh, expires)) = cached {
+            if expires > Instant::now() + Duration::from_secs(60) {
+                return Ok(access);
+            }
+            if let (Some(refresh), Some(url)) = (refresh, refresh_url) {
+                let url = fill(url, setting).map_err(CorePublishError::Rejected)?;
+                if let Ok((200, body)) = self.host_post(&url, HostBody::Empty, Some(&refresh)).await
+                    && let Some(access) = self.keep_session(account, &body)
+                {
+                    return Ok(access);
+                }
+            }
+        }
+        let url = fill(create_url, setting).map_err(CorePublishError::Rejected)?;
+        let identifier = setting(identifier_setting).ok_or_else(|| {
+            CorePublishError::Rejected(format!("the channel has no `{identifier_setting}` setting"))
+        })?;
+        let key = self.manifest.auth.credential_key().unwrap_or("password");
+        let password = secret(account, key).ok_or_else(|| {
+            CorePublishError::AuthExpired(format!("the channel has no `{key}` credential"))
+        })?;
+        let body = serde_json::json!({"identifier": identifier, "password": password});
+        let (status, answer) = self
+            .host_post(&url, HostBody::Json(&body), None)
+            .await
+            .map_err(|e| CorePublishError::Transient(format!("opening a session: {e}")))?;
+        let message = answer
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("no message");
+        match status {
+            200 => self.keep_session(account, &answer).ok_or_else(|| {
+                CorePublishError::Transient("the session answer has no access token".into())
+            }),
+            401 | 403 => Err(CorePublishError::AuthExpired(format!(
+                "the network refused the credentials of `{identifier}`: {message}"
+            ))),
+            429 => Err(CorePublishError::RateLimited {
+                retry_after_secs: 60,
+            }),
+            400..=499 => Err(CorePublishError::Rejected(format!(
+                "opening a session failed ({status}): {message}"
+            ))),
+            _ => Err(CorePublishError::Transient(format!(
+                "opening a session failed ({status}): {message}"
+            ))),
+        }
+    }
+
+    /// Keeps the session of a create or refresh answer; gives its access token.
+    fn keep_session(&self, account: &ChannelAccount, answer: &Value) -> Option<String> {
+        let field = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| answer.get(*n).and_then(Value::as_str))
+                .map(str::to_owned)
+        };
+        let access = field(&["accessJwt", "access_token"])?;
+        let refresh = field(&["refreshJwt", "refresh_token"]);
+        let expires = Instant::now() + jwt_lifetime(&access).unwrap_or(Duration::from_secs(900));
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.insert(
+            account.channel_id,
+            Session {
+                access: access.clone(),
+                refresh,
+                expires,
+            },
+        );
+        Some(access)
+    }
+
+    fn forget_session(&self, account: &ChannelAccount) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.remove(&account.channel_id);
     }
 
     fn failed(&self, e: PluginError, log: &str) -> CorePublishError {
@@ -142,6 +340,50 @@ impl PluginConnector {
         // The call may have sent its request before it was stopped: read back before retrying.
         CorePublishError::Ambiguous(format!("the plugin `{}` {log}: {e}", self.manifest.id))
     }
+}
+
+/// A request body of [`PluginConnector::host_post`].
+pub(crate) enum HostBody<'a> {
+    Form(&'a [(&'a str, &'a str)]),
+    Json(&'a Value),
+    Empty,
+}
+
+fn form_urlencoded(fields: &[(&str, &str)]) -> String {
+    let mut out = reqwest::Url::parse("http://form.invalid/").ok();
+    match out.as_mut() {
+        Some(url) => {
+            url.query_pairs_mut().extend_pairs(fields);
+            url.query().unwrap_or_default().to_owned()
+        }
+        None => String::new(),
+    }
+}
+
+fn secret(account: &ChannelAccount, key: &str) -> Option<String> {
+    account
+        .credentials
+        .as_ref()
+        .and_then(|c| c.get(key))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// How long a JWT has left, from its `exp` claim (the signature is the network's business).
+fn jwt_lifetime(token: &str) -> Option<Duration> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let exp = serde_json::from_slice::<Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_u64()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(Duration::from_secs(exp.saturating_sub(now)))
 }
 
 fn from_plugin(e: heraut_plugin_host::PublishError) -> CorePublishError {
@@ -254,7 +496,7 @@ impl Connector for PluginConnector {
         post: &OutgoingPost,
     ) -> Result<Receipt, CorePublishError> {
         let mut input = CallInput {
-            net: Some(self.net(account)),
+            net: Some(self.net(account).await?),
             media: HashMap::new(),
         };
         let media = post
@@ -276,9 +518,9 @@ impl Connector for PluginConnector {
             idempotency_key: post.idempotency_key.clone(),
             body: post.body.clone(),
             media,
-            reply_to: None,
+            reply_to: post.reply_to.clone(),
         };
-        match self
+        let result = match self
             .host
             .publish(&self.plugin, input, Self::account(account), outgoing)
             .await
@@ -286,7 +528,12 @@ impl Connector for PluginConnector {
             Ok((Ok(r), _)) => Ok(receipt(r)),
             Ok((Err(e), _)) => Err(from_plugin(e)),
             Err(e) => Err(self.failed(e, "was stopped while publishing")),
+        };
+        if matches!(result, Err(CorePublishError::AuthExpired(_))) {
+            // A session may have ended early: the next attempt opens a new one.
+            self.forget_session(account);
         }
+        result
     }
 
     async fn find_published(
@@ -295,7 +542,7 @@ impl Connector for PluginConnector {
         idempotency_key: &str,
     ) -> Result<Option<Receipt>, CorePublishError> {
         let input = CallInput {
-            net: Some(self.net(account)),
+            net: Some(self.net(account).await?),
             media: HashMap::new(),
         };
         match self
@@ -315,5 +562,34 @@ impl Connector for PluginConnector {
                 self.manifest.id
             ))),
         }
+    }
+
+    async fn delete(
+        &self,
+        account: &ChannelAccount,
+        remote_id: &str,
+    ) -> Result<(), CorePublishError> {
+        let input = CallInput {
+            net: Some(self.net(account).await?),
+            media: HashMap::new(),
+        };
+        match self
+            .host
+            .delete(
+                &self.plugin,
+                input,
+                Self::account(account),
+                remote_id.to_owned(),
+            )
+            .await
+        {
+            Ok((Ok(()), _)) => Ok(()),
+            Ok((Err(e), _)) => Err(from_plugin(e)),
+            Err(e) => Err(self.failed(e, "was stopped while deleting")),
+        }
+    }
+
+    fn credential_key(&self) -> Option<String> {
+        self.manifest.auth.credential_key().map(str::to_owned)
     }
 }

@@ -194,7 +194,7 @@ impl Core {
                 let kept: Vec<String> = serde_json::from_str::<Vec<String>>(&old.approved_hosts)
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|h| manifest.allowed_hosts.contains(h))
+                    .filter(|h| manifest.may_approve(h))
                     .collect();
                 (old.enabled, kept)
             }
@@ -266,19 +266,21 @@ impl Core {
                 format!("no plugin `{id}` is installed"),
             )
         })?;
-        let declared = Manifest::parse(&current.manifest)
-            .map(|m| m.allowed_hosts)
-            .map_err(CoreError::internal)?;
+        let manifest = Manifest::parse(&current.manifest).map_err(CoreError::internal)?;
         let approved: Vec<String> = match &req.approved_hosts {
             Some(hosts) => {
-                if let Some(h) = hosts.iter().find(|h| !declared.contains(h)) {
-                    return Err(CoreError::new(
-                        ErrorCode::ValidationFailed,
+                if let Some(h) = hosts.iter().find(|h| !manifest.may_approve(h)) {
+                    let declared = manifest.allowed_hosts.join(", ");
+                    let why = if manifest.allowed_hosts.iter().any(|d| d == "*") {
                         format!(
-                            "`{h}` is not among the hosts plugin `{id}` declares ({}); only declared hosts can be approved",
-                            declared.join(", ")
-                        ),
-                    ));
+                            "plugin `{id}` takes any host, but `{h}` is not a host name like social.example.org"
+                        )
+                    } else {
+                        format!(
+                            "`{h}` is not among the hosts plugin `{id}` declares ({declared}); only declared hosts can be approved"
+                        )
+                    };
+                    return Err(CoreError::new(ErrorCode::ValidationFailed, why));
                 }
                 hosts.clone()
             }

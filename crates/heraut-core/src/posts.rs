@@ -126,7 +126,11 @@ pub fn post_status_from(targets: &[String]) -> PostStatus {
     if live.is_empty() {
         return PostStatus::Cancelled;
     }
-    let published = live.iter().filter(|s| **s == "published").count();
+    // A post removed from the network afterwards was published: its record says both.
+    let published = live
+        .iter()
+        .filter(|s| matches!(**s, "published" | "deleted"))
+        .count();
     let failed = live.iter().filter(|s| **s == "failed").count();
     let open = live.len() - published - failed;
     if open > 0 {
@@ -415,6 +419,7 @@ impl Core {
                 scheduled_at: content.scheduled_at,
                 time_zone: content.time_zone,
                 campaign: content.campaign,
+                reply_to: p.reply_to.map(PostId),
                 emergency: p.emergency,
                 reject_reason: p.reject_reason,
                 approval,
@@ -467,7 +472,14 @@ impl Core {
             campaign: req.campaign.map(|c| c.trim().to_owned()),
         };
         let id = self
-            .insert_post(meta, actor, &ctx, content, false, "post.create")
+            .insert_post(
+                meta,
+                actor,
+                &ctx,
+                content,
+                (false, req.reply_to.map(|p| p.0)),
+                "post.create",
+            )
             .await?;
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let view = self.view_in(&txn, ctx.tenant_id, id).await?;
@@ -481,12 +493,15 @@ impl Core {
         actor: &Actor,
         ctx: &TenantCtx,
         content: Content,
-        emergency: bool,
+        (emergency, reply_to): (bool, Option<Uuid>),
         action: &str,
     ) -> CoreResult<Uuid> {
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         self.check_content(&txn, ctx.tenant_id, &content, meta.now)
             .await?;
+        if let Some(parent) = reply_to {
+            check_reply_to(&txn, ctx.tenant_id, parent, &content.channels).await?;
+        }
         let id = PostId::new().0;
         let post = posts::insert_post(
             &txn,
@@ -501,6 +516,7 @@ impl Core {
                 channel_ids: Set(json_text(&content.channels)),
                 media_ids: Set(json_text(&content.media)),
                 campaign: Set(content.campaign.clone()),
+                reply_to: Set(reply_to),
                 scheduled_at: Set(content.scheduled_at),
                 time_zone: Set(content.time_zone.clone()),
                 emergency: Set(emergency),
@@ -515,7 +531,8 @@ impl Core {
         self.store_revision(&txn, &post, &content, actor.user_id, meta.now)
             .await?;
         let details = serde_json::json!({"revision": 1, "channels": content.channels,
-            "scheduled_at": content.scheduled_at, "campaign": content.campaign});
+            "scheduled_at": content.scheduled_at, "campaign": content.campaign,
+            "reply_to": reply_to});
         record_by(
             &txn,
             ctx.tenant_id,
@@ -1139,6 +1156,81 @@ impl Core {
         Ok(view)
     }
 
+    /// `DELETE …/posts/{id}/targets/{target}`: removes what the post published on one channel
+    /// from the network. The target becomes `deleted`; the archive keeps the record.
+    pub async fn delete_published(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        id: &str,
+        target_id: &str,
+    ) -> CoreResult<PostView> {
+        let ctx = self
+            .tenant_ctx(actor, slug, Permission::PostsApprove)
+            .await?;
+        let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
+        let post = self.load_post(&txn, ctx.tenant_id, id).await?;
+        let targets = posts::targets_of(&txn, ctx.tenant_id, &[post.id]).await?;
+        let not_found = || {
+            CoreError::new(
+                ErrorCode::PostNotFound,
+                format!("post `{id}` has no target `{target_id}`"),
+            )
+        };
+        let target = targets
+            .into_iter()
+            .find(|t| t.id.to_string() == target_id)
+            .ok_or_else(not_found)?;
+        let channel = posts::channel(&txn, ctx.tenant_id, target.channel_id)
+            .await?
+            .ok_or_else(not_found)?;
+        txn.commit().await?;
+        let remote_id = match (&target.remote_id, target.status.as_str()) {
+            (Some(r), "published") => r.clone(),
+            _ => {
+                return Err(CoreError::new(
+                    ErrorCode::PostWrongState,
+                    format!(
+                        "only a published target can be removed from its network; this one is {}",
+                        target.status
+                    ),
+                ));
+            }
+        };
+        let connector = self.connector(&channel.plugin).await?.ok_or_else(|| {
+            CoreError::new(
+                ErrorCode::ChannelInvalid,
+                format!("the connector `{}` is not installed", channel.plugin),
+            )
+        })?;
+        let account = self.channel_account(&channel)?;
+        if let Err(e) = connector.delete(&account, &remote_id).await {
+            return Err(CoreError::new(
+                ErrorCode::PostWrongState,
+                format!("the network did not remove the post: {e}"),
+            ));
+        }
+        let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
+        posts::set_target_deleted(&txn, ctx.tenant_id, target.id, meta.now).await?;
+        let details = serde_json::json!({"target": target.id, "channel": channel.id,
+            "remote_id": remote_id});
+        record_by(
+            &txn,
+            ctx.tenant_id,
+            actor,
+            meta,
+            "post.delete_remote",
+            id,
+            details,
+        )
+        .await?;
+        let view = self.view_in(&txn, ctx.tenant_id, post.id).await?;
+        txn.commit().await?;
+        self.events.post_changed(ctx.tenant_id, &view);
+        Ok(view)
+    }
+
     /// `POST …/posts/{id}/confirm`: targets overdue past the grace period, or held in crisis
     /// mode, go out now.
     pub async fn confirm_post(
@@ -1264,7 +1356,7 @@ impl Core {
             campaign: Some("emergency".to_owned()),
         };
         let id = self
-            .insert_post(meta, actor, &ctx, content, true, "post.emergency")
+            .insert_post(meta, actor, &ctx, content, (true, None), "post.emergency")
             .await?;
         self.submit_post(meta, actor, slug, &id.to_string()).await
     }
@@ -1289,6 +1381,39 @@ pub(crate) fn target_view(t: &posts::Target) -> TargetView {
 /// JSON text of values that always serialise (maps and lists of ids and strings).
 fn json_text<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
+}
+
+/// A reply's parent must be a post of the tenant on every channel the reply goes out on.
+async fn check_reply_to<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    parent: Uuid,
+    channels: &[Uuid],
+) -> CoreResult<()> {
+    let Some(p) = posts::post(conn, tenant, parent).await? else {
+        return Err(invalid(vec![item(
+            "reply_to",
+            None,
+            format!("no post `{parent}` in this tenant to reply to"),
+        )]));
+    };
+    let parent_channels: Vec<Uuid> = serde_json::from_str(&p.channel_ids).unwrap_or_default();
+    let missing: Vec<ProblemItem> = channels
+        .iter()
+        .filter(|c| !parent_channels.contains(c))
+        .map(|c| {
+            item(
+                "reply_to",
+                Some(*c),
+                "the post replied to does not go out on this channel; a reply can only follow it where it was published",
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(missing))
+    }
 }
 
 #[cfg(test)]
@@ -1342,3 +1467,4 @@ mod tests {
         assert!(!role_fits(None, ApproverRole::Owner));
     }
 }
+

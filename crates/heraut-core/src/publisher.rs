@@ -30,6 +30,19 @@ struct Work {
     target: posts::Target,
     channel: posts::Channel,
     grace: chrono::Duration,
+    thread: Thread,
+}
+
+/// Where a reply stands: what it answers on this channel.
+enum Thread {
+    /// Not a reply.
+    None,
+    /// The remote id of the post it answers on this channel.
+    ReplyTo(String),
+    /// The post it answers is not out on this channel yet.
+    Waiting,
+    /// The post it answers will not be out on this channel.
+    Orphaned(String),
 }
 
 impl Core {
@@ -148,6 +161,31 @@ impl Core {
         let channel = posts::channel(&txn, claim.tenant, target.channel_id)
             .await?
             .ok_or_else(|| CoreError::internal("target without its channel"))?;
+        let post = posts::post(&txn, claim.tenant, target.post_id)
+            .await?
+            .ok_or_else(|| CoreError::internal("target without its post"))?;
+        let thread = match post.reply_to {
+            None => Thread::None,
+            Some(parent) => {
+                let parents = posts::targets_of(&txn, claim.tenant, &[parent]).await?;
+                match parents.iter().find(|p| p.channel_id == target.channel_id) {
+                    Some(p) if p.status == TargetStatus::Published.as_str() => match &p.remote_id {
+                        Some(id) => Thread::ReplyTo(id.clone()),
+                        None => Thread::Orphaned("the post it replies to has no remote id".into()),
+                    },
+                    Some(p) if matches!(p.status.as_str(), "failed" | "cancelled") => {
+                        Thread::Orphaned(format!(
+                            "the post it replies to was not published on this channel ({})",
+                            p.status
+                        ))
+                    }
+                    Some(_) => Thread::Waiting,
+                    None => Thread::Orphaned(
+                        "the post it replies to does not go out on this channel".into(),
+                    ),
+                }
+            }
+        };
         txn.commit().await?;
         let tenant = tenants::find_by_id(self.db.read_conn(), claim.tenant)
             .await?
@@ -156,6 +194,7 @@ impl Core {
             target,
             channel,
             grace: chrono::Duration::minutes(i64::from(tenant.publish_grace_minutes)),
+            thread,
         }))
     }
 
@@ -211,6 +250,21 @@ impl Core {
                 .finish(recorder, claim, work, Outcome::NeedsConfirmation)
                 .await;
         }
+        let reply_to = match &work.thread {
+            Thread::None => None,
+            Thread::ReplyTo(id) => Some(id.clone()),
+            Thread::Waiting => {
+                let outcome = Outcome::Retry {
+                    at: clock() + self.backoff(t.attempts.min(6)),
+                    error: "waiting for the post it replies to".to_owned(),
+                };
+                return self.finish(recorder, claim, work, outcome).await;
+            }
+            Thread::Orphaned(why) => {
+                let outcome = Outcome::Failed { error: why.clone() };
+                return self.finish(recorder, claim, work, outcome).await;
+            }
+        };
         let media = match self.outgoing_media(claim.tenant, &t.media_ids).await {
             Ok(m) => m,
             Err(e) => {
@@ -225,6 +279,7 @@ impl Core {
             body: t.body.clone(),
             media,
             idempotency_key: t.idempotency_key.clone(),
+            reply_to,
         };
         let sent = tokio::time::timeout(timeout, connector.publish(&account, &post))
             .await
@@ -311,7 +366,27 @@ impl Core {
         clock: Clock,
     ) -> CoreResult<()> {
         let txn = self.db.begin(Scope::Tenant(claim.tenant)).await?;
-        posts::set_channel_status(&txn, claim.tenant, work.channel.id, "needs_reconnect").await?;
+        if !posts::mark_needs_reconnect(&txn, claim.tenant, work.channel.id).await? {
+            // Another target of the channel got there first: told once is enough.
+            txn.commit().await?;
+            return Ok(());
+        }
+        if let Some(owner) = work.channel.created_by {
+            let text = format!(
+                "The channel “{}” must be reconnected: the network no longer accepts its credentials ({message}). Its posts wait until it is reconnected.",
+                work.channel.name
+            );
+            self.notify(
+                &txn,
+                claim.tenant,
+                UserId(owner),
+                Some(work.target.post_id),
+                "channel.needs_reconnect",
+                text,
+                clock(),
+            )
+            .await?;
+        }
         let meta = RequestMeta::cli(clock());
         let event = crate::audit::Event {
             action: "channel.needs_reconnect",

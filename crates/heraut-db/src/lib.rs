@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod governance;
 pub mod memberships;
+pub mod oauth;
 pub mod plugins;
 pub mod posts;
 pub mod scheduler;

@@ -89,6 +89,36 @@ pub async fn erase_channel_credentials<C: ConnectionTrait>(
     .await
 }
 
+/// New sealed credentials for a channel (reconnect, OAuth), which makes it `active` again.
+pub async fn set_channel_credentials<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    id: Uuid,
+    sealed: &str,
+) -> Result<u64, DbErr> {
+    crate::exec(
+        conn,
+        "UPDATE channels SET credentials = $3, status = 'active' WHERE tenant_id = $1 AND id = $2 AND status <> 'disconnected'",
+        vec![tenant.0.into(), id.into(), sealed.into()],
+    )
+    .await
+}
+
+/// Marks an active channel `needs_reconnect`; false when it was not active (already marked).
+pub async fn mark_needs_reconnect<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<bool, DbErr> {
+    let n = crate::exec(
+        conn,
+        "UPDATE channels SET status = 'needs_reconnect' WHERE tenant_id = $1 AND id = $2 AND status = 'active'",
+        vec![tenant.0.into(), id.into()],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
 /// Replaces a channel's sealed credentials if they are still `old` (re-encryption).
 pub async fn replace_channel_credentials<C: ConnectionTrait>(
     conn: &C,
@@ -453,6 +483,39 @@ pub async fn confirm_targets<C: ConnectionTrait>(
 
 /// Failed targets go back to the queue with a fresh attempt budget. `attempts` stays above
 /// zero, so the next claim reads back first in case a failed attempt did reach the network.
+/// The targets published on a channel and still there, newest first.
+pub async fn published_on_channel<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    channel: Uuid,
+    limit: u64,
+) -> Result<Vec<Target>, DbErr> {
+    post_targets::Entity::find()
+        .filter(post_targets::Column::TenantId.eq(tenant.0))
+        .filter(post_targets::Column::ChannelId.eq(channel))
+        .filter(post_targets::Column::Status.eq("published"))
+        .order_by_desc(post_targets::Column::PublishedAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// A published target removed from its network.
+pub async fn set_target_deleted<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    crate::exec(
+        conn,
+        "UPDATE post_targets SET status = 'deleted', updated_at = $3 \
+         WHERE tenant_id = $1 AND id = $2 AND status = 'published'",
+        vec![tenant.0.into(), id.into(), now.into()],
+    )
+    .await
+}
+
 pub async fn retry_failed_targets<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,

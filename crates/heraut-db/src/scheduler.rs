@@ -207,3 +207,14 @@ pub async fn target_statuses<C: ConnectionTrait>(
         .map(|t| t.status)
         .collect())
 }
+
+/// A channel by its id alone, across tenants (the scheduler's scope sees every channel): for
+/// addresses that name no tenant, like a public feed. The caller checks what it may show.
+pub async fn channel_by_id<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+) -> Result<Option<heraut_entity::channels::Model>, DbErr> {
+    heraut_entity::channels::Entity::find_by_id(id)
+        .one(conn)
+        .await
+}

@@ -7,6 +7,7 @@ pub mod crisis_states;
 pub mod media;
 pub mod memberships;
 pub mod notifications;
+pub mod oauth_states;
 pub mod password_tokens;
 pub mod plugins;
 pub mod post_approvals;

@@ -19,6 +19,9 @@ pub struct Model {
     /// JSON array of media ids, in order.
     pub media_ids: String,
     pub campaign: Option<String>,
+    /// The post this one replies to (a thread): on each channel, it goes out as a reply to
+    /// what that post published there.
+    pub reply_to: Option<Uuid>,
     pub scheduled_at: Option<DateTimeUtc>,
     /// The IANA time zone the author scheduled in (for display; `scheduled_at` is UTC).
     pub time_zone: String,

@@ -4,7 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{account, audit, auth, governance, members, ops, plugins, posts, tenants};
+use crate::handlers::{
+    account, audit, auth, channels, governance, members, ops, plugins, posts, tenants,
+};
 
 struct BearerAuth;
 
@@ -42,6 +44,8 @@ impl Modify for BearerAuth {
         posts::cancel_post, posts::confirm_post, posts::retry_post, posts::post_emergency,
         posts::list_notifications, posts::read_notification, posts::post_events,
         posts::list_channels, posts::create_channel, posts::delete_channel,
+        channels::put_channel_credentials, channels::start_oauth, channels::oauth_callback,
+        channels::delete_published, channels::get_feed,
         posts::upload_media, posts::get_media, posts::get_media_content,
         plugins::list_plugins, plugins::install_plugin, plugins::update_plugin,
     ),

@@ -5,7 +5,9 @@ use heraut_proto::ErrorCode;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{path_error, problem_response, query_error};
-use crate::handlers::{account, audit, auth, governance, members, ops, plugins, posts, tenants};
+use crate::handlers::{
+    account, audit, auth, channels, governance, members, ops, plugins, posts, tenants,
+};
 use crate::{AppState, middleware, openapi};
 
 /// Registers every route, the extractor error handlers and the middleware.
@@ -66,6 +68,11 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(posts::list_channels)
         .service(posts::create_channel)
         .service(posts::delete_channel)
+        .service(channels::put_channel_credentials)
+        .service(channels::start_oauth)
+        .service(channels::oauth_callback)
+        .service(channels::delete_published)
+        .service(channels::get_feed)
         .service(posts::list_notifications)
         .service(posts::read_notification)
         .service(posts::post_events)

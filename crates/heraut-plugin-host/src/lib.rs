@@ -204,6 +204,27 @@ impl PluginHost {
     }
 
     /// Outbound requests so far, as (plugin, outcome, count).
+    /// A request the host makes itself for a plugin's channel (OAuth, sessions), through the
+    /// plugin's gate (see [`outbound::Outbound::host_request`]): the status and the body.
+    pub async fn host_request(
+        &self,
+        net: &CallNet,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let mut request = http::Request::builder().method(method).uri(url);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let request = request
+            .body(bytes::Bytes::from(body))
+            .map_err(|e| format!("the request to {url} is not valid: {e}"))?;
+        let (status, _, body) = self.outbound.host_request(net, request).await?;
+        Ok((status.as_u16(), body.to_vec()))
+    }
+
     pub fn http_counts(&self) -> Vec<(String, &'static str, u64)> {
         self.outbound.counts()
     }

@@ -20,7 +20,9 @@ pub struct Manifest {
     pub world: World,
     /// The `heraut:plugin` interface version it was built against.
     pub api_version: String,
-    /// Hosts it may call: `mastodon.social`, or `*.example.org` for every subdomain.
+    /// Hosts it may call: `mastodon.social`, or `*.example.org` for every subdomain, or `*`
+    /// for a connector whose host is a channel setting (a Mastodon instance): then the
+    /// instance administrator approves each host by name.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
@@ -46,67 +48,142 @@ impl World {
     }
 }
 
-/// How the host adds a channel's credentials to the plugin's requests.
+/// How the host adds a channel's credentials to the plugin's requests. URLs may name channel
+/// settings in braces (`{instance_url}/oauth/token`); `credential` names the key in the
+/// channel's credentials.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Auth {
     /// No credentials.
     #[default]
     None,
-    /// A token, added as a header (`Authorization: Bearer …` by default) or a query parameter.
+    /// A token, added as a header (`Authorization: Bearer …` by default), a query parameter,
+    /// or a path prefix (`/bot<token>` before the request's path, as Telegram wants).
     Token {
+        #[serde(default)]
+        credential: Option<String>,
         #[serde(default)]
         header: Option<String>,
         #[serde(default)]
         scheme: Option<String>,
         #[serde(default)]
         query: Option<String>,
+        #[serde(default)]
+        path_prefix: Option<String>,
     },
     /// OAuth 2 authorization code with PKCE; the access token is added like a bearer token.
+    /// With `registration_url`, the host registers itself as a client first (Mastodon's
+    /// `POST /api/v1/apps`).
     Oauth2 {
         authorize_url: String,
         token_url: String,
         #[serde(default)]
+        registration_url: Option<String>,
+        #[serde(default)]
         scopes: Vec<String>,
+    },
+    /// Requests signed with HMAC-SHA256 over `<timestamp>.<body>` under the channel's secret.
+    Hmac {
+        #[serde(default)]
+        credential: Option<String>,
+        header: String,
+        timestamp_header: String,
+    },
+    /// A session the host opens with an identifier (a channel setting) and a password (the
+    /// credential), keeps and refreshes; its access token is added as a bearer token
+    /// (Bluesky's app passwords).
+    Session {
+        #[serde(default)]
+        credential: Option<String>,
+        identifier_setting: String,
+        create_url: String,
+        #[serde(default)]
+        refresh_url: Option<String>,
     },
 }
 
 impl Auth {
+    /// The credentials key the host reads: the manifest's `credential`, or the kind's default.
+    pub fn credential_key(&self) -> Option<&str> {
+        match self {
+            Self::None => None,
+            Self::Token { credential, .. } => Some(credential.as_deref().unwrap_or("token")),
+            Self::Oauth2 { .. } => Some("access_token"),
+            Self::Hmac { credential, .. } => Some(credential.as_deref().unwrap_or("secret")),
+            Self::Session { credential, .. } => Some(credential.as_deref().unwrap_or("password")),
+        }
+    }
+
     /// Where the host puts a channel's credential in the plugin's requests: `secret` looks one
-    /// up by name (`token`, or `access_token` for OAuth 2). `None` when the plugin takes none
-    /// or the channel has none.
+    /// up by name. `None` when the plugin takes none or the channel has none. A session's
+    /// token is not here: the host opens the session first (see `heraut-core`).
     pub fn injection(
         &self,
         secret: impl Fn(&str) -> Option<String>,
     ) -> Option<crate::outbound::Injection> {
         use crate::outbound::Injection;
+        let value = secret(self.credential_key()?)?;
         match self {
-            Self::None => None,
+            Self::None | Self::Session { .. } => None,
             Self::Token {
                 header,
                 scheme,
                 query,
-            } => secret("token").map(|token| match (query, header) {
-                (Some(q), _) => Injection::Query {
-                    name: q.clone(),
-                    value: token,
+                path_prefix,
+                ..
+            } => Some(match (path_prefix, query, header) {
+                (Some(prefix), _, _) => Injection::PathPrefix {
+                    prefix: prefix.clone(),
+                    value,
                 },
-                (None, h) => Injection::Header {
+                (None, Some(q), _) => Injection::Query {
+                    name: q.clone(),
+                    value,
+                },
+                (None, None, h) => Injection::Header {
                     name: h.clone().unwrap_or_else(|| "authorization".to_owned()),
                     value: match scheme.as_deref() {
-                        Some("") => token,
-                        Some(s) => format!("{s} {token}"),
-                        None if h.is_none() => format!("Bearer {token}"),
-                        None => token,
+                        Some("") => value,
+                        Some(s) => format!("{s} {value}"),
+                        None if h.is_none() => format!("Bearer {value}"),
+                        None => value,
                     },
                 },
             }),
-            Self::Oauth2 { .. } => secret("access_token").map(|token| Injection::Header {
-                name: "authorization".to_owned(),
-                value: format!("Bearer {token}"),
+            Self::Oauth2 { .. } => Some(Injection::bearer(&value)),
+            Self::Hmac {
+                header,
+                timestamp_header,
+                ..
+            } => Some(Injection::Hmac {
+                header: header.clone(),
+                timestamp_header: timestamp_header.clone(),
+                key: value,
             }),
         }
     }
+}
+
+/// `template` with every `{key}` replaced by the channel setting `key` (a trailing `/` of the
+/// value trimmed): `{instance_url}/oauth/token`. An unknown or empty setting is an error.
+pub fn fill(template: &str, setting: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("`{template}` has an unclosed `{{`"))?;
+        let key = &after[..end];
+        let value = setting(key)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| format!("the channel has no `{key}` setting"))?;
+        out.push_str(value.trim_end_matches('/'));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// One channel setting.
@@ -146,6 +223,9 @@ fn valid_version(s: &str) -> bool {
 }
 
 fn valid_host_pattern(s: &str) -> bool {
+    if s == "*" {
+        return true;
+    }
     let host = s.strip_prefix("*.").unwrap_or(s);
     !host.is_empty()
         && host.len() <= 253
@@ -200,16 +280,35 @@ impl Manifest {
         if self.world == World::Reporter && !self.allowed_hosts.is_empty() {
             problems.push("a reporter has no network access: remove allowed_hosts".to_owned());
         }
-        if let Auth::Oauth2 {
-            authorize_url,
-            token_url,
-            ..
-        } = &self.auth
-        {
-            for (name, url) in [("authorize_url", authorize_url), ("token_url", token_url)] {
-                if !url.starts_with("https://") {
-                    problems.push(format!("auth.{name} must be an https:// URL"));
-                }
+        let urls: Vec<(&str, &String)> = match &self.auth {
+            Auth::Oauth2 {
+                authorize_url,
+                token_url,
+                registration_url,
+                ..
+            } => [("authorize_url", authorize_url), ("token_url", token_url)]
+                .into_iter()
+                .chain(registration_url.iter().map(|u| ("registration_url", u)))
+                .collect(),
+            Auth::Session {
+                create_url,
+                refresh_url,
+                ..
+            } => std::iter::once(("create_url", create_url))
+                .chain(refresh_url.iter().map(|u| ("refresh_url", u)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (name, url) in urls {
+            // A URL starts with https:// or with a setting the channel gives (`{instance_url}`).
+            let from_setting = url
+                .strip_prefix('{')
+                .and_then(|r| r.split_once('}'))
+                .is_some_and(|(key, _)| self.settings.iter().any(|s| s.key == key));
+            if !url.starts_with("https://") && !from_setting {
+                problems.push(format!(
+                    "auth.{name} must be an https:// URL or start with a declared setting, like {{instance_url}}/…"
+                ));
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -236,11 +335,20 @@ impl Manifest {
         }
     }
 
-    /// True when `host` is covered by `allowed_hosts`.
+    /// True when an administrator may approve `pattern` for this plugin: a declared host, or
+    /// any host name (not `*` itself) when the manifest declares `*`.
+    pub fn may_approve(&self, pattern: &str) -> bool {
+        self.allowed_hosts.iter().any(|d| d == pattern)
+            || (pattern != "*"
+                && valid_host_pattern(pattern)
+                && self.allowed_hosts.iter().any(|d| d == "*"))
+    }
+
+    /// True when `host` is covered by `allowed_hosts` (`*` covers every host).
     pub fn allows_host(&self, host: &str) -> bool {
         self.allowed_hosts
             .iter()
-            .any(|p| crate::egress::host_matches(p, host))
+            .any(|p| p == "*" || crate::egress::host_matches(p, host))
     }
 }
 

@@ -60,18 +60,51 @@ pub enum Injection {
     Header { name: String, value: String },
     /// A query parameter, e.g. `?access_token=<token>`.
     Query { name: String, value: String },
+    /// `prefix` and the token before the request's path: `/bot<token>/sendMessage`.
+    PathPrefix { prefix: String, value: String },
+    /// A signature header, `v1=<hex HMAC-SHA256(key, "<timestamp>.<body>")>`, and the
+    /// timestamp (Unix seconds) in its own header.
+    Hmac {
+        header: String,
+        timestamp_header: String,
+        key: String,
+    },
 }
 
 impl Injection {
+    /// `Authorization: Bearer <token>`.
+    pub fn bearer(token: &str) -> Self {
+        Self::Header {
+            name: "authorization".to_owned(),
+            value: format!("Bearer {token}"),
+        }
+    }
+
     /// The secret part, blanked in responses.
     fn secret(&self) -> &str {
         match self {
             Self::Header { value, .. } => value
                 .rsplit_once(' ')
                 .map_or(value.as_str(), |(_, token)| token),
-            Self::Query { value, .. } => value,
+            Self::Query { value, .. } | Self::PathPrefix { value, .. } => value,
+            Self::Hmac { key, .. } => key,
         }
     }
+}
+
+/// The signature of [`Injection::Hmac`]: `v1=` and the lowercase hex HMAC-SHA256 of
+/// `<timestamp>.<body>` under `key`.
+pub fn hmac_signature(key: &[u8], timestamp: u64, body: &[u8]) -> String {
+    use hmac::{Mac, SimpleHmac};
+    // HMAC takes keys of any length; `new_from_slice` cannot fail for it.
+    let mut mac = match SimpleHmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 impl std::fmt::Debug for Injection {
@@ -79,6 +112,8 @@ impl std::fmt::Debug for Injection {
         match self {
             Self::Header { name, .. } => write!(f, "Header({name}: …)"),
             Self::Query { name, .. } => write!(f, "Query({name}=…)"),
+            Self::PathPrefix { prefix, .. } => write!(f, "PathPrefix({prefix}…)"),
+            Self::Hmac { header, .. } => write!(f, "Hmac({header})"),
         }
     }
 }
@@ -171,6 +206,35 @@ impl Outbound {
             Err(Failure::Http(_)) => self.count(&plugin, "failed"),
         }
         outcome.map_err(Failure::into_http)
+    }
+
+    /// A request the host makes itself for a plugin's channel (OAuth token exchange, opening a
+    /// session): the plugin's gate, caps and counters apply, and `net`'s credentials if any.
+    /// Gives the status, the headers and the body; an error says what was refused or failed.
+    pub async fn host_request(
+        &self,
+        net: &CallNet,
+        request: http::Request<Bytes>,
+    ) -> Result<(http::StatusCode, http::HeaderMap, Bytes), String> {
+        let request = request.map(|b| Full::new(b).map_err(|never| match never {}).boxed_unsync());
+        let outcome = self.send_inner(net, request, None).await;
+        let (label, result) = match outcome {
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                match body.collect().await {
+                    Ok(b) => ("sent", Ok((parts.status, parts.headers, b.to_bytes()))),
+                    Err(e) => ("failed", Err(format!("the answer could not be read: {e}"))),
+                }
+            }
+            Err(Failure::Refused(why)) => ("refused", Err(format!("refused: {why}"))),
+            Err(Failure::TooLarge(cap)) => (
+                "too_large",
+                Err(format!("the answer is larger than {cap} bytes")),
+            ),
+            Err(Failure::Http(e)) => ("failed", Err(format!("the request failed: {e}"))),
+        };
+        self.count(&net.plugin, label);
+        result
     }
 
     async fn send_inner(
@@ -288,6 +352,28 @@ impl Outbound {
                 }
                 Injection::Query { name, value } => {
                     target.query_pairs_mut().append_pair(name, value);
+                }
+                Injection::PathPrefix { prefix, value } => {
+                    let path = format!("{prefix}{value}{}", target.path());
+                    target.set_path(&path);
+                }
+                Injection::Hmac {
+                    header,
+                    timestamp_header,
+                    key,
+                } => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs());
+                    let signature = hmac_signature(key.as_bytes(), now, &body);
+                    for (name, value) in [(header, signature), (timestamp_header, now.to_string())]
+                    {
+                        let name = http::HeaderName::from_bytes(name.as_bytes())
+                            .map_err(|_| Failure::Http(HttpError::ConfigurationError))?;
+                        let value = http::HeaderValue::from_str(&value)
+                            .map_err(|_| Failure::Http(HttpError::ConfigurationError))?;
+                        headers.insert(name, value);
+                    }
                 }
             }
         }

@@ -72,6 +72,10 @@ pub enum ErrorCode {
     ChannelNotFound,
     #[serde(rename = "channel.invalid")]
     ChannelInvalid,
+    /// Connecting a channel through OAuth failed: an unknown, used or expired `state`, a
+    /// refusal by the person or the network.
+    #[serde(rename = "channel.oauth_failed")]
+    OauthFailed,
     #[serde(rename = "notification.not_found")]
     NotificationNotFound,
     #[serde(rename = "media.not_found")]
@@ -121,6 +125,7 @@ impl ErrorCode {
             Self::AlreadyApproved => "approval.already_approved",
             Self::ChannelNotFound => "channel.not_found",
             Self::ChannelInvalid => "channel.invalid",
+            Self::OauthFailed => "channel.oauth_failed",
             Self::NotificationNotFound => "notification.not_found",
             Self::MediaNotFound => "media.not_found",
             Self::MediaInvalid => "media.invalid",
@@ -132,7 +137,7 @@ impl ErrorCode {
     /// The HTTP status this code is answered with.
     pub fn status(self) -> u16 {
         match self {
-            Self::RequestInvalid | Self::PasswordPolicy => 400,
+            Self::RequestInvalid | Self::PasswordPolicy | Self::OauthFailed => 400,
             Self::InvalidCredentials
             | Self::Unauthenticated
             | Self::TokenInvalid
@@ -206,6 +211,7 @@ impl ErrorCode {
             Self::AlreadyApproved => "You already approved this version",
             Self::ChannelNotFound => "Channel not found",
             Self::ChannelInvalid => "The channel settings are not valid",
+            Self::OauthFailed => "The channel could not be connected",
             Self::NotificationNotFound => "Notification not found",
             Self::MediaNotFound => "Media not found",
             Self::MediaInvalid => "The file cannot be accepted",

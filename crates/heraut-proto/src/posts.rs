@@ -72,16 +72,19 @@ pub enum TargetStatus {
     /// The network may or may not have it; Heraut reads back before anything else.
     Unknown,
     Cancelled,
+    /// Published, then removed from the network at a person's request (the record stays).
+    Deleted,
 }
 
 impl TargetStatus {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Pending,
         Self::Publishing,
         Self::Published,
         Self::Failed,
         Self::Unknown,
         Self::Cancelled,
+        Self::Deleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +95,7 @@ impl TargetStatus {
             Self::Failed => "failed",
             Self::Unknown => "unknown",
             Self::Cancelled => "cancelled",
+            Self::Deleted => "deleted",
         }
     }
 
@@ -126,6 +130,11 @@ pub struct CreatePostRequest {
     #[serde(default)]
     #[schema(max_length = 100)]
     pub campaign: Option<String>,
+    /// A post of this tenant that this one replies to (a thread). On each channel the reply
+    /// goes out as an answer to what that post published there, so its channels must be among
+    /// that post's channels; it waits until that post is out.
+    #[serde(default)]
+    pub reply_to: Option<PostId>,
 }
 
 /// `PATCH /tenants/{tenant}/posts/{id}`: change what is given; `null` clears a schedule or campaign.
@@ -267,6 +276,8 @@ pub struct PostView {
     pub scheduled_at: Option<DateTime<Utc>>,
     pub time_zone: String,
     pub campaign: Option<String>,
+    /// The post this one replies to, if it is part of a thread.
+    pub reply_to: Option<PostId>,
     pub emergency: bool,
     /// Why it was last rejected, until it is submitted again.
     pub reject_reason: Option<String>,
@@ -323,6 +334,36 @@ pub struct CreateChannelRequest {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub credentials: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `PUT /tenants/{tenant}/channels/{id}/credentials`: new credentials (reconnect).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelCredentialsRequest {
+    /// Stored encrypted and never returned; the keys the connector takes (`access_token`,
+    /// `app_password`, `bot_token`, `secret`).
+    #[schema(value_type = Object)]
+    pub credentials: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `POST /tenants/{tenant}/channels/{id}/oauth/start`: where to send the person.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct OauthStartView {
+    /// The network's authorisation page; it sends the person back to
+    /// `/api/v1/oauth/callback`. Valid for 10 minutes, once.
+    pub authorize_url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `GET /api/v1/oauth/callback`: what the network sends back.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OauthCallbackParams {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    /// Set instead of `code` when the person or the network refused.
+    pub error: Option<String>,
+    pub error_description: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectionTrait, Database};
 
 pub mod counting;
+pub mod peers;
 
 /// A name unique to this run, e.g. `heraut_test_<prefix>_<uuid>`.
 pub fn unique_name(prefix: &str) -> String {

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod governance;
 pub mod members;
 pub mod ops;

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 
 use super::{Api, assert_problem, bootstrap_admin, create_tenant, start};
 
+mod connectors;
+
 /// Settings that make the publisher quick to test: short backoff, short call timeout.
 fn quick(peer: &str) -> Vec<(&'static str, String)> {
     vec![

@@ -1,0 +1,505 @@
+//! The connectors that ship with Heraut, end to end from the HTTP API to real peers started
+//! here: mastodon-mock, the reference Bluesky PDS, telegram-test-api, a webhook receiver
+//! written from the webhook README, and the Atom feed read back and checked against RFC 4287.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use heraut_testkit::peers::Peer;
+use heraut_testkit::{TestDb, free_port};
+use serde_json::{Value, json};
+
+use super::super::{Api, assert_problem, bootstrap_admin};
+use super::{member, open_tenant, post_path, quick, set_enabled, set_policy, start_with, upload, wait_status};
+
+/// A real 1×1 PNG.
+fn png() -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .unwrap()
+}
+
+/// Installs and enables the connector in `plugins/connectors/<name>`.
+async fn install(api: &Api, admin: &str, name: &str) {
+    let manifest = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../plugins/connectors/{name}/plugin.toml")),
+    )
+    .unwrap();
+    let wasm = heraut_testkit::plugin_component(&format!("heraut_connector_{name}"));
+    let (content_type, body) = super::multipart(&[
+        ("plugin.wasm", Some("plugin.wasm"), &wasm),
+        ("plugin.toml", Some("plugin.toml"), &manifest),
+    ]);
+    let r = api
+        .http
+        .post(format!("{}/api/v1/plugins", api.base))
+        .bearer_auth(admin)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    set_enabled(api, admin, name, true).await;
+}
+
+async fn new_channel(api: &Api, owner: &str, body: Value) -> Value {
+    let r = api
+        .post("/api/v1/tenants/town/channels", Some(owner), body)
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body
+}
+
+/// Creates and submits a post (the tenant has no approval steps) and waits until it is out.
+async fn publish(api: &Api, owner: &str, body: Value) -> Value {
+    let r = api.post("/api/v1/tenants/town/posts", Some(owner), body).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(&post_path("town", &id, "submit"), Some(owner), json!({}))
+        .await;
+    assert_eq!(r.body["status"], "approved", "{:?}", r.body);
+    wait_status(api, owner, "town", &id, "published").await
+}
+
+async fn channel_status(api: &Api, owner: &str, id: &str) -> Value {
+    let r = api.get("/api/v1/tenants/town/channels", owner).await;
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .cloned()
+        .unwrap()
+}
+
+/// The target of `post` on `channel`.
+fn target<'a>(post: &'a Value, channel: &str) -> &'a Value {
+    post["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["channel_id"] == channel)
+        .unwrap_or_else(|| panic!("no target on {channel}: {post:?}"))
+}
+
+struct Mastodon {
+    peer: Peer,
+    http: reqwest::Client,
+}
+
+impl Mastodon {
+    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.peer.url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn fault(&self, rule: Value) {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/_mock/faults", self.peer.url()))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+
+    /// The statuses of the token's account whose text contains `text`.
+    async fn statuses_with(&self, token: &str, text: &str) -> Vec<Value> {
+        let (_, me) = self.get("/api/v1/accounts/verify_credentials", token).await;
+        let id = me["id"].as_str().unwrap().to_owned();
+        let (_, list) = self
+            .get(&format!("/api/v1/accounts/{id}/statuses?limit=40"), token)
+            .await;
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["content"].as_str().unwrap_or("").contains(text))
+            .cloned()
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
+    let Some(peer) = Peer::start("mastodon-mock", free_port(), &[], Duration::from_secs(90))
+    else {
+        return;
+    };
+    let mastodon = Mastodon {
+        peer,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    };
+    let base = mastodon.peer.url();
+    let db = TestDb::sqlite();
+    let mut env = quick(&mastodon.peer.authority());
+    env.push(("HERAUT_PUBLIC_URL", "http://heraut.test".to_owned()));
+    let server = start_with(&db, &env).await;
+    let api = Api::new(&server);
+    let (admin, _) = bootstrap_admin(&server, &api).await;
+    install(&api, &admin, "mastodon").await;
+    open_tenant(&api, &admin, "town").await;
+    let owner = member(&api, &admin, "town", "o@town.example", "owner").await;
+    set_policy(&api, &owner, "town", json!([])).await;
+
+    // Connected with a token; credentials without the key the connector reads are refused.
+    let r = api
+        .post(
+            "/api/v1/tenants/town/channels",
+            Some(&owner),
+            json!({"plugin": "mastodon", "name": "Ada", "settings": {"instance_url": base},
+                   "credentials": {"token": "ada_token"}}),
+        )
+        .await;
+    assert_problem(&r, 422, "channel.invalid");
+    assert!(r.body["detail"].as_str().unwrap().contains("access_token"));
+    let ada = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "mastodon", "name": "Ada", "settings": {"instance_url": base},
+               "credentials": {"access_token": "ada_token"}}),
+    )
+    .await;
+    assert_eq!(ada["status"], "active");
+    let ada = ada["id"].as_str().unwrap().to_owned();
+
+    // Connected through OAuth with PKCE: the channel waits for its authorisation first.
+    let grace = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "mastodon", "name": "Grace", "settings": {"instance_url": base}}),
+    )
+    .await;
+    assert_eq!(grace["status"], "needs_reconnect");
+    let grace = grace["id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            &format!("/api/v1/tenants/town/channels/{grace}/oauth/start"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let authorize = reqwest::Url::parse(r.body["authorize_url"].as_str().unwrap()).unwrap();
+    assert!(authorize.as_str().starts_with(&format!("{base}/oauth/authorize?")));
+    let q: std::collections::HashMap<String, String> =
+        authorize.query_pairs().into_owned().collect();
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["code_challenge"].len(), 43);
+    assert_eq!(q["redirect_uri"], "http://heraut.test/api/v1/oauth/callback");
+    // The person picks the account on the network's page; the network sends them back.
+    let r = mastodon
+        .http
+        .post(format!("{base}/oauth/authorize"))
+        .form(&[
+            ("username", "grace"),
+            ("client_id", q["client_id"].as_str()),
+            ("redirect_uri", q["redirect_uri"].as_str()),
+            ("scope", q["scope"].as_str()),
+            ("state", q["state"].as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let back = reqwest::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(back.path(), "/api/v1/oauth/callback");
+    let callback = format!("/api/v1/oauth/callback?{}", back.query().unwrap());
+    let r = api.http.get(server.url(&callback)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("is connected"));
+    let c = channel_status(&api, &owner, &grace).await;
+    assert_eq!((c["status"].as_str(), c["has_credentials"].as_bool()), (Some("active"), Some(true)));
+    // The state is single-use, and an unknown one is refused.
+    let r = api.call("GET", &callback, None, None).await;
+    assert_problem(&r, 400, "channel.oauth_failed");
+    let r = api
+        .call("GET", "/api/v1/oauth/callback?state=forged&code=mockcode_ada", None, None)
+        .await;
+    assert_problem(&r, 400, "channel.oauth_failed");
+
+    // An image with alt text on both channels, once each.
+    let (s, image) = upload(
+        &api,
+        &owner,
+        "town",
+        &[
+            ("file", Some("works.png"), &png()),
+            ("alt_text", None, b"Road works sign on Main Street"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 201, "{image:?}");
+    let first = publish(
+        &api,
+        &owner,
+        json!({"body": "Road works on Main Street from Monday https://example.org/works",
+               "channels": [ada, grace], "media": [image["id"]]}),
+    )
+    .await;
+    for (chan, token) in [(&ada, "ada_token"), (&grace, "")] {
+        let t = target(&first, chan);
+        assert!(t["remote_url"].as_str().unwrap().starts_with("http"), "{t:?}");
+        if !token.is_empty() {
+            let (s, status) = mastodon
+                .get(&format!("/api/v1/statuses/{}", t["remote_id"].as_str().unwrap()), token)
+                .await;
+            assert_eq!(s, 200, "{status:?}");
+            assert!(status["content"].as_str().unwrap().contains("Road works"));
+            assert_eq!(
+                status["media_attachments"][0]["description"],
+                "Road works sign on Main Street"
+            );
+        }
+    }
+    assert_eq!(mastodon.statuses_with("ada_token", "Road works on Main").await.len(), 1);
+
+    // A thread: the reply answers what the first post published on the same channel.
+    let first_id = first["id"].as_str().unwrap();
+    let r = api
+        .post(
+            "/api/v1/tenants/town/posts",
+            Some(&owner),
+            json!({"body": "Not on this channel", "channels": [ada], "reply_to": uuid::Uuid::new_v4()}),
+        )
+        .await;
+    assert_problem(&r, 422, "post.invalid");
+    let reply = publish(
+        &api,
+        &owner,
+        json!({"body": "Update: the works end on Friday", "channels": [ada], "reply_to": first_id}),
+    )
+    .await;
+    assert_eq!(reply["reply_to"], first_id);
+    let reply_target = target(&reply, &ada);
+    let (_, status) = mastodon
+        .get(
+            &format!("/api/v1/statuses/{}", reply_target["remote_id"].as_str().unwrap()),
+            "ada_token",
+        )
+        .await;
+    assert_eq!(status["in_reply_to_id"], target(&first, &ada)["remote_id"]);
+
+    // Removed from the network at a person's request; the record stays, marked deleted.
+    let r = api
+        .call(
+            "DELETE",
+            &format!(
+                "/api/v1/tenants/town/posts/{}/targets/{}",
+                reply["id"].as_str().unwrap(),
+                reply_target["id"].as_str().unwrap()
+            ),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(target(&r.body, &ada)["status"], "deleted");
+    let (s, _) = mastodon
+        .get(
+            &format!("/api/v1/statuses/{}", reply_target["remote_id"].as_str().unwrap()),
+            "ada_token",
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    // Faults on the network: every time exactly one status at the end.
+    for (label, effect) in [
+        ("rate limited", json!({"type": "ratelimit", "status": 429, "headers": {"Retry-After": "1"}})),
+        ("server error", json!({"type": "status", "status": 503})),
+        // The answer comes after the publisher gave up waiting (2 s): the outcome is unknown,
+        // and the retry carries the same Idempotency-Key.
+        ("late answer", json!({"type": "latency", "delay_ms": 3500})),
+    ] {
+        mastodon
+            .fault(json!({"match": {"methods": ["POST"], "path": "/api/v1/statuses"},
+                          "effect": effect, "count": 1}))
+            .await;
+        let text = format!("Fault test: {label}");
+        let p = publish(&api, &owner, json!({"body": text, "channels": [ada]})).await;
+        assert_eq!(target(&p, &ada)["status"], "published");
+        tokio::time::sleep(Duration::from_millis(4000)).await;
+        assert_eq!(
+            mastodon.statuses_with("ada_token", &text).await.len(),
+            1,
+            "{label}: not exactly one status"
+        );
+    }
+
+    // Revoked token: the channel needs reconnecting, its owner is told, the post waits.
+    let r = mastodon
+        .http
+        .post(format!("{base}/oauth/revoke"))
+        .form(&[("token", "ada_token")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let r = api
+        .post(
+            "/api/v1/tenants/town/posts",
+            Some(&owner),
+            json!({"body": "Waits for the reconnect", "channels": [ada]}),
+        )
+        .await;
+    let waiting = r.body["id"].as_str().unwrap().to_owned();
+    api.post(&post_path("town", &waiting, "submit"), Some(&owner), json!({}))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while channel_status(&api, &owner, &ada).await["status"] != "needs_reconnect" {
+        assert!(Instant::now() < deadline, "the channel was never marked");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let r = api.get("/api/v1/tenants/town/notifications", &owner).await;
+    assert!(
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "channel.needs_reconnect"
+                && n["message"].as_str().unwrap().contains("Ada")),
+        "{:?}",
+        r.body
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let r = api.get(&post_path("town", &waiting, ""), &owner).await;
+    assert_ne!(target(&r.body, &ada)["status"], "failed", "{:?}", r.body);
+    assert_ne!(target(&r.body, &ada)["status"], "published", "{:?}", r.body);
+    // Reconnected with a new token: the post goes out.
+    let r = mastodon
+        .http
+        .post(format!("{base}/api/v1/_mock/login"))
+        .json(&json!({"username": "ada"}))
+        .send()
+        .await
+        .unwrap();
+    let token: Value = r.json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let r = api
+        .call(
+            "PUT",
+            &format!("/api/v1/tenants/town/channels/{ada}/credentials"),
+            Some(&owner),
+            Some(json!({"credentials": {"access_token": token}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["status"], "active");
+    wait_status(&api, &owner, "town", &waiting, "published").await;
+    assert_eq!(mastodon.statuses_with(&token, "Waits for the reconnect").await.len(), 1);
+    drop(server);
+}
+
+#[tokio::test]
+async fn webhook_deliveries_are_signed_retried_and_the_feed_shows_published_posts() {
+    let secret = "a webhook secret of the agency";
+    let port = free_port();
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/webhook/receiver.py"))
+        .args(["--port", &port.to_string(), "--secret", secret, "--fail-first", "1"]);
+    let receiver = Peer::spawn("webhook receiver", cmd, port, Duration::from_secs(20));
+    let db = TestDb::sqlite();
+    let mut env = quick(&receiver.authority());
+    env.push(("HERAUT_PUBLIC_URL", "http://heraut.test".to_owned()));
+    let server = start_with(&db, &env).await;
+    let api = Api::new(&server);
+    let (admin, _) = bootstrap_admin(&server, &api).await;
+    install(&api, &admin, "webhook").await;
+    open_tenant(&api, &admin, "town").await;
+    let owner = member(&api, &admin, "town", "o@town.example", "owner").await;
+    set_policy(&api, &owner, "town", json!([])).await;
+    let hook = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "webhook", "name": "Website", "settings": {"url": format!("{}/hook", receiver.url())},
+               "credentials": {"secret": secret}}),
+    )
+    .await;
+    let hook = hook["id"].as_str().unwrap().to_owned();
+    let feed = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "feed", "name": "Town news", "settings": {"title": "News from the town hall & more"}}),
+    )
+    .await;
+    let feed = feed["id"].as_str().unwrap().to_owned();
+
+    // The first delivery meets a 503 and is retried; the receiver verifies the signature.
+    let p = publish(
+        &api,
+        &owner,
+        json!({"body": "Water outage <Tuesday> in the old town", "channels": [hook, feed]}),
+    )
+    .await;
+    let r = reqwest::get(receiver.url()).await.unwrap();
+    let seen: Value = r.json().await.unwrap();
+    assert_eq!(seen["rejected"], 0, "{seen:?}");
+    let deliveries = seen["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 1, "{seen:?}");
+    assert_eq!(deliveries[0]["payload"]["type"], "post.published");
+    assert_eq!(deliveries[0]["payload"]["text"], "Water outage <Tuesday> in the old town");
+    assert_eq!(target(&p, &hook)["remote_id"], deliveries[0]["receipt"]["id"]);
+
+    // A second post, then the feed: valid Atom with both entries, newest first.
+    publish(&api, &owner, json!({"body": "Market moves to the square", "channels": [feed]})).await;
+    let r = api.http.get(server.url(&format!("/feeds/{feed}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    let xml = r.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+    let root = doc.root_element();
+    let atom = "http://www.w3.org/2005/Atom";
+    assert_eq!(root.tag_name().namespace(), Some(atom));
+    assert_eq!(root.tag_name().name(), "feed");
+    let child = |n: roxmltree::Node<'_, '_>, name: &str| {
+        n.children()
+            .filter(|c| c.is_element() && c.tag_name().name() == name)
+            .count()
+    };
+    // RFC 4287 4.1.1: exactly one id, title and updated; an author; a self link.
+    for name in ["id", "title", "updated", "author"] {
+        assert_eq!(child(root, name), 1, "feed/{name}: {xml}");
+    }
+    assert!(xml.contains("News from the town hall &amp; more"));
+    let entries: Vec<_> = root
+        .children()
+        .filter(|c| c.tag_name().name() == "entry")
+        .collect();
+    assert_eq!(entries.len(), 2, "{xml}");
+    for e in &entries {
+        for name in ["id", "title", "updated", "content"] {
+            assert_eq!(child(*e, name), 1, "entry/{name}: {xml}");
+        }
+        let updated = e
+            .children()
+            .find(|c| c.tag_name().name() == "updated")
+            .and_then(|c| c.text())
+            .unwrap();
+        chrono::DateTime::parse_from_rfc3339(updated).unwrap();
+    }
+    let first_content = entries[1]
+        .children()
+        .find(|c| c.tag_name().name() == "content")
+        .and_then(|c| c.text())
+        .unwrap();
+    assert_eq!(first_content, "Water outage <Tuesday> in the old town");
+    // Not a feed channel, or no channel at all: 404.
+    for id in [hook.as_str(), "not-a-channel"] {
+        let r = api.call("GET", &format!("/feeds/{id}"), None, None).await;
+        assert_problem(&r, 404, "channel.not_found");
+    }
+    drop(server);
+}
