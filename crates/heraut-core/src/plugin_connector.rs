@@ -134,11 +134,23 @@ impl Core {
 }
 
 impl PluginConnector {
-    fn account(account: &ChannelAccount) -> AccountRef {
+    /// A channel's settings with the manifest's defaults for those it leaves out.
+    fn settings(&self, given: &Map<String, Value>) -> Map<String, Value> {
+        let mut all = given.clone();
+        for spec in &self.manifest.settings {
+            if let Some(d) = &spec.default {
+                all.entry(spec.key.clone())
+                    .or_insert_with(|| Value::from(d.clone()));
+            }
+        }
+        all
+    }
+
+    fn account(&self, account: &ChannelAccount) -> AccountRef {
         AccountRef {
             channel_id: account.channel_id.to_string(),
-            settings: account
-                .settings
+            settings: self
+                .settings(&account.settings)
                 .iter()
                 .map(|(k, v)| Setting {
                     key: k.clone(),
@@ -220,6 +232,7 @@ impl PluginConnector {
         else {
             return None;
         };
+        let settings = self.settings(settings);
         let setting = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_owned);
         Some((|| {
             Ok(OauthUrls {
@@ -251,13 +264,8 @@ impl PluginConnector {
                 .get(&account.channel_id)
                 .map(|s| (s.access.clone(), s.refresh.clone(), s.expires))
         };
-        let setting = |k: &str| {
-            account
-                .settings
-                .get(k)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+        let settings = self.settings(&account.settings);
+        let setting = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_owned);
         if let Some((access, refresh, expires)) = cached {
             if expires > Instant::now() + Duration::from_secs(60) {
                 return Ok(access);
@@ -328,6 +336,51 @@ impl PluginConnector {
             },
         );
         Some(access)
+    }
+
+    async fn publish_once(
+        &self,
+        account: &ChannelAccount,
+        post: &OutgoingPost,
+    ) -> Result<Receipt, CorePublishError> {
+        let mut input = CallInput {
+            net: Some(self.net(account).await?),
+            media: HashMap::new(),
+        };
+        let media = post
+            .media
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let id = format!("m{i}");
+                input.media.insert(id.clone(), m.bytes.clone());
+                Media {
+                    id,
+                    mime_type: m.content_type.clone(),
+                    alt_text: m.alt_text.clone(),
+                    size: m.bytes.len() as u64,
+                }
+            })
+            .collect();
+        let outgoing = heraut_plugin_host::OutgoingPost {
+            idempotency_key: post.idempotency_key.clone(),
+            body: post.body.clone(),
+            media,
+            reply_to: post.reply_to.clone(),
+        };
+        let result = match self
+            .host
+            .publish(&self.plugin, input, self.account(account), outgoing)
+            .await
+        {
+            Ok((Ok(r), _)) => Ok(receipt(r)),
+            Ok((Err(e), _)) => Err(from_plugin(e)),
+            Err(e) => Err(self.failed(e, "was stopped while publishing")),
+        };
+        if matches!(result, Err(CorePublishError::AuthExpired(_))) {
+            self.forget_session(account);
+        }
+        result
     }
 
     fn forget_session(&self, account: &ChannelAccount) {
@@ -495,45 +548,16 @@ impl Connector for PluginConnector {
         account: &ChannelAccount,
         post: &OutgoingPost,
     ) -> Result<Receipt, CorePublishError> {
-        let mut input = CallInput {
-            net: Some(self.net(account).await?),
-            media: HashMap::new(),
-        };
-        let media = post
-            .media
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let id = format!("m{i}");
-                input.media.insert(id.clone(), m.bytes.clone());
-                Media {
-                    id,
-                    mime_type: m.content_type.clone(),
-                    alt_text: m.alt_text.clone(),
-                    size: m.bytes.len() as u64,
-                }
-            })
-            .collect();
-        let outgoing = heraut_plugin_host::OutgoingPost {
-            idempotency_key: post.idempotency_key.clone(),
-            body: post.body.clone(),
-            media,
-            reply_to: post.reply_to.clone(),
-        };
-        let result = match self
-            .host
-            .publish(&self.plugin, input, Self::account(account), outgoing)
-            .await
+        let first = self.publish_once(account, post).await;
+        if matches!(first, Err(CorePublishError::AuthExpired(_)))
+            && matches!(self.manifest.auth, Auth::Session { .. })
         {
-            Ok((Ok(r), _)) => Ok(receipt(r)),
-            Ok((Err(e), _)) => Err(from_plugin(e)),
-            Err(e) => Err(self.failed(e, "was stopped while publishing")),
-        };
-        if matches!(result, Err(CorePublishError::AuthExpired(_))) {
-            // A session may have ended early: the next attempt opens a new one.
+            // A session may end before its time: open a new one and try once more (a plugin
+            // with sessions reads back before it creates anything).
             self.forget_session(account);
+            return self.publish_once(account, post).await;
         }
-        result
+        first
     }
 
     async fn find_published(
@@ -550,7 +574,7 @@ impl Connector for PluginConnector {
             .find_published(
                 &self.plugin,
                 input,
-                Self::account(account),
+                self.account(account),
                 idempotency_key.to_owned(),
             )
             .await
@@ -578,7 +602,7 @@ impl Connector for PluginConnector {
             .delete(
                 &self.plugin,
                 input,
-                Self::account(account),
+                self.account(account),
                 remote_id.to_owned(),
             )
             .await

@@ -1467,4 +1467,3 @@ mod tests {
         assert!(!role_fits(None, ApproverRole::Owner));
     }
 }
-

@@ -195,6 +195,9 @@ pub struct SettingSpec {
     pub kind: SettingKind,
     #[serde(default)]
     pub required: bool,
+    /// The value a channel gets when it does not give one (e.g. a network's main server).
+    #[serde(default)]
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -267,9 +267,11 @@ impl Outbound {
             .map_err(|_| Failure::Http(HttpError::HttpRequestUriInvalid))?;
         let mut headers = parts.headers;
         let mut body = body;
+        // Credentials go only to the origin the plugin asked for, not to where it redirects.
+        let origin = url.origin().ascii_serialization();
         for _ in 0..=self.caps.max_redirects {
             let response = self
-                .send_once(net, &method, &url, &headers, body.clone(), timeout)
+                .send_once(net, &method, &url, &headers, body.clone(), timeout, &origin)
                 .await?;
             let status = response.status();
             let location = response
@@ -305,6 +307,7 @@ impl Outbound {
         headers: &http::HeaderMap,
         body: Bytes,
         timeout: Duration,
+        origin: &str,
     ) -> Result<reqwest::Response, Failure> {
         let authority = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -341,7 +344,11 @@ impl Outbound {
                 ip,
             }));
         }
-        if let Some(creds) = &net.credentials {
+        if let Some(creds) = net
+            .credentials
+            .as_ref()
+            .filter(|_| url.origin().ascii_serialization() == origin)
+        {
             match creds {
                 Injection::Header { name, value } => {
                     let name = http::HeaderName::from_bytes(name.as_bytes())
@@ -384,7 +391,7 @@ impl Outbound {
             .timeout(timeout)
             .send()
             .await
-            .map_err(|e| Failure::from_reqwest(&e))
+            .map_err(|e| Failure::from_reqwest(&e.without_url()))
     }
 
     /// The response as the plugin sees it: body read within the cap, credentials blanked.
@@ -410,7 +417,7 @@ impl Outbound {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(Failure::from_reqwest(&e)),
+                Err(e) => return Err(Failure::from_reqwest(&e.without_url())),
             }
         }
         if let Some(creds) = &net.credentials {
@@ -483,6 +490,7 @@ enum Failure {
 
 impl Failure {
     fn from_reqwest(e: &reqwest::Error) -> Self {
+        // Callers pass the error `without_url()`: a URL may carry a credential (`/bot<token>`).
         // The resolver's refusal travels inside the connect error.
         let mut source: Option<&dyn std::error::Error> = Some(e);
         while let Some(s) = source {

@@ -22,17 +22,26 @@ impl Peer {
     /// Starts `name` from `HERAUT_TEST_PEERS` with `--port <port>` and `args`, and waits until
     /// it prints `ready` (up to `wait`). `None` when the peers are not installed here.
     pub fn start(name: &str, port: u16, args: &[String], wait: Duration) -> Option<Self> {
-        let Some(bin) = std::env::var_os("HERAUT_TEST_PEERS").map(|d| PathBuf::from(d).join(name))
-        else {
-            if super::services_required() {
-                panic!("HERAUT_TEST_PEERS must name the installed peers (tests/peers/setup.sh) when HERAUT_TEST_REQUIRE_SERVICES=1");
-            }
-            eprintln!("NOTICE: HERAUT_TEST_PEERS is not set; skipping the test against {name} (run tests/peers/setup.sh)");
-            return None;
-        };
-        let mut cmd = Command::new(&bin);
+        let mut cmd = Self::launcher(name)?;
         cmd.arg("--port").arg(port.to_string()).args(args);
         Some(Self::spawn(name, cmd, port, wait))
+    }
+
+    /// The launcher `name` from `HERAUT_TEST_PEERS`; `None` (with a notice) when the peers are
+    /// not installed here.
+    pub fn launcher(name: &str) -> Option<Command> {
+        match std::env::var_os("HERAUT_TEST_PEERS") {
+            Some(dir) => Some(Command::new(PathBuf::from(dir).join(name))),
+            None if super::services_required() => panic!(
+                "HERAUT_TEST_PEERS must name the installed peers (tests/peers/setup.sh) when HERAUT_TEST_REQUIRE_SERVICES=1"
+            ),
+            None => {
+                eprintln!(
+                    "NOTICE: HERAUT_TEST_PEERS is not set; skipping the test against {name} (run tests/peers/setup.sh)"
+                );
+                None
+            }
+        }
     }
 
     /// Runs `cmd` (which must listen on `port` and print `ready`) as a peer.
@@ -48,8 +57,14 @@ impl Peer {
         let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel::<()>();
         for stream in [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-            child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
         ]
         .into_iter()
         .flatten()

@@ -795,6 +795,7 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
         ("post", p) if p.ends_with("/reject") => Some(json!({"reason": "r"})),
         ("post", p) if p.ends_with("/comments") => Some(json!({"text": "t"})),
         ("post", p) if p.ends_with("/emergency") => Some(json!({"body": "e"})),
+        ("put", p) if p.ends_with("/credentials") => Some(json!({"credentials": {"token": "t"}})),
         ("post" | "put" | "patch", _) => Some(json!({})),
         _ => None,
     }

@@ -417,10 +417,40 @@ enum CallError {
 impl CallError {
     fn into_error(self) -> PublishError {
         match self {
-            Self::Request(e) => e.into(),
+            Self::Request(e) => without_token(e).into(),
             Self::Answer(failure) => failure.into_error(),
         }
     }
+}
+
+/// `e` with any `/bot<token>` of a URL in its message masked. The host blanks the token out of
+/// answers, but an error about a request that got none (a timeout) may quote the URL the host
+/// sent, token included; that message would end up in logs and in the post's error.
+fn without_token(e: http::Error) -> http::Error {
+    match e {
+        http::Error::Failed(why) => http::Error::Failed(mask_bot_token(&why)),
+        http::Error::BadUrl(url) => http::Error::BadUrl(mask_bot_token(&url)),
+        other => other,
+    }
+}
+
+/// Replaces every `/bot<token>` path segment with `/bot…`.
+pub fn mask_bot_token(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("/bot") {
+        let (before, after) = rest.split_at(at + "/bot".len());
+        out.push_str(before);
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-' | '%')))
+            .unwrap_or(after.len());
+        if end > 0 {
+            out.push('…');
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Sends a Bot API call and returns its `result`.
@@ -877,6 +907,28 @@ mod tests {
         assert!(
             matches!(migrated.into_error(), PublishError::Rejected(m) if m.contains("-100999"))
         );
+    }
+
+    #[test]
+    fn a_bot_token_quoted_in_an_error_is_masked() {
+        assert_eq!(
+            mask_bot_token(
+                "the request timed out: error sending request for url \
+                 (https://api.telegram.org/bot123456:AA-b_c/sendMessage): timed out"
+            ),
+            "the request timed out: error sending request for url \
+             (https://api.telegram.org/bot…/sendMessage): timed out"
+        );
+        assert_eq!(
+            mask_bot_token("http://127.0.0.1:9000/bot1:x/a and /bot2:y"),
+            "http://127.0.0.1:9000/bot…/a and /bot…"
+        );
+        assert_eq!(mask_bot_token("no url here"), "no url here");
+        assert_eq!(mask_bot_token("/bot/"), "/bot/");
+        assert!(matches!(
+            without_token(http::Error::Failed("x /bot9:z/y".to_owned())),
+            http::Error::Failed(m) if m == "x /bot…/y"
+        ));
     }
 
     #[test]

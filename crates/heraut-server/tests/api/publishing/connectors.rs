@@ -11,7 +11,9 @@ use heraut_testkit::{TestDb, free_port};
 use serde_json::{Value, json};
 
 use super::super::{Api, assert_problem, bootstrap_admin};
-use super::{member, open_tenant, post_path, quick, set_enabled, set_policy, start_with, upload, wait_status};
+use super::{
+    member, open_tenant, post_path, quick, set_enabled, set_policy, start_with, upload, wait_status,
+};
 
 /// A real 1×1 PNG.
 fn png() -> Vec<u8> {
@@ -55,7 +57,9 @@ async fn new_channel(api: &Api, owner: &str, body: Value) -> Value {
 
 /// Creates and submits a post (the tenant has no approval steps) and waits until it is out.
 async fn publish(api: &Api, owner: &str, body: Value) -> Value {
-    let r = api.post("/api/v1/tenants/town/posts", Some(owner), body).await;
+    let r = api
+        .post("/api/v1/tenants/town/posts", Some(owner), body)
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap().to_owned();
     let r = api
@@ -132,8 +136,7 @@ impl Mastodon {
 
 #[tokio::test]
 async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
-    let Some(peer) = Peer::start("mastodon-mock", free_port(), &[], Duration::from_secs(90))
-    else {
+    let Some(peer) = Peer::start("mastodon-mock", free_port(), &[], Duration::from_secs(90)) else {
         return;
     };
     let mastodon = Mastodon {
@@ -194,12 +197,19 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let authorize = reqwest::Url::parse(r.body["authorize_url"].as_str().unwrap()).unwrap();
-    assert!(authorize.as_str().starts_with(&format!("{base}/oauth/authorize?")));
+    assert!(
+        authorize
+            .as_str()
+            .starts_with(&format!("{base}/oauth/authorize?"))
+    );
     let q: std::collections::HashMap<String, String> =
         authorize.query_pairs().into_owned().collect();
     assert_eq!(q["code_challenge_method"], "S256");
     assert_eq!(q["code_challenge"].len(), 43);
-    assert_eq!(q["redirect_uri"], "http://heraut.test/api/v1/oauth/callback");
+    assert_eq!(
+        q["redirect_uri"],
+        "http://heraut.test/api/v1/oauth/callback"
+    );
     // The person picks the account on the network's page; the network sends them back.
     let r = mastodon
         .http
@@ -222,12 +232,20 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("is connected"));
     let c = channel_status(&api, &owner, &grace).await;
-    assert_eq!((c["status"].as_str(), c["has_credentials"].as_bool()), (Some("active"), Some(true)));
+    assert_eq!(
+        (c["status"].as_str(), c["has_credentials"].as_bool()),
+        (Some("active"), Some(true))
+    );
     // The state is single-use, and an unknown one is refused.
     let r = api.call("GET", &callback, None, None).await;
     assert_problem(&r, 400, "channel.oauth_failed");
     let r = api
-        .call("GET", "/api/v1/oauth/callback?state=forged&code=mockcode_ada", None, None)
+        .call(
+            "GET",
+            "/api/v1/oauth/callback?state=forged&code=mockcode_ada",
+            None,
+            None,
+        )
         .await;
     assert_problem(&r, 400, "channel.oauth_failed");
 
@@ -252,10 +270,16 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     .await;
     for (chan, token) in [(&ada, "ada_token"), (&grace, "")] {
         let t = target(&first, chan);
-        assert!(t["remote_url"].as_str().unwrap().starts_with("http"), "{t:?}");
+        assert!(
+            t["remote_url"].as_str().unwrap().starts_with("http"),
+            "{t:?}"
+        );
         if !token.is_empty() {
             let (s, status) = mastodon
-                .get(&format!("/api/v1/statuses/{}", t["remote_id"].as_str().unwrap()), token)
+                .get(
+                    &format!("/api/v1/statuses/{}", t["remote_id"].as_str().unwrap()),
+                    token,
+                )
                 .await;
             assert_eq!(s, 200, "{status:?}");
             assert!(status["content"].as_str().unwrap().contains("Road works"));
@@ -265,7 +289,13 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
             );
         }
     }
-    assert_eq!(mastodon.statuses_with("ada_token", "Road works on Main").await.len(), 1);
+    assert_eq!(
+        mastodon
+            .statuses_with("ada_token", "Road works on Main")
+            .await
+            .len(),
+        1
+    );
 
     // A thread: the reply answers what the first post published on the same channel.
     let first_id = first["id"].as_str().unwrap();
@@ -287,7 +317,10 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     let reply_target = target(&reply, &ada);
     let (_, status) = mastodon
         .get(
-            &format!("/api/v1/statuses/{}", reply_target["remote_id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/statuses/{}",
+                reply_target["remote_id"].as_str().unwrap()
+            ),
             "ada_token",
         )
         .await;
@@ -310,7 +343,10 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     assert_eq!(target(&r.body, &ada)["status"], "deleted");
     let (s, _) = mastodon
         .get(
-            &format!("/api/v1/statuses/{}", reply_target["remote_id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/statuses/{}",
+                reply_target["remote_id"].as_str().unwrap()
+            ),
             "ada_token",
         )
         .await;
@@ -318,15 +354,20 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
 
     // Faults on the network: every time exactly one status at the end.
     for (label, effect) in [
-        ("rate limited", json!({"type": "ratelimit", "status": 429, "headers": {"Retry-After": "1"}})),
+        (
+            "rate limited",
+            json!({"type": "ratelimit", "status": 429, "headers": {"Retry-After": "1"}}),
+        ),
         ("server error", json!({"type": "status", "status": 503})),
         // The answer comes after the publisher gave up waiting (2 s): the outcome is unknown,
         // and the retry carries the same Idempotency-Key.
         ("late answer", json!({"type": "latency", "delay_ms": 3500})),
     ] {
         mastodon
-            .fault(json!({"match": {"methods": ["POST"], "path": "/api/v1/statuses"},
-                          "effect": effect, "count": 1}))
+            .fault(
+                json!({"match": {"methods": ["POST"], "path": "/api/v1/statuses"},
+                          "effect": effect, "count": 1}),
+            )
             .await;
         let text = format!("Fault test: {label}");
         let p = publish(&api, &owner, json!({"body": text, "channels": [ada]})).await;
@@ -356,8 +397,12 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
         )
         .await;
     let waiting = r.body["id"].as_str().unwrap().to_owned();
-    api.post(&post_path("town", &waiting, "submit"), Some(&owner), json!({}))
-        .await;
+    api.post(
+        &post_path("town", &waiting, "submit"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while channel_status(&api, &owner, &ada).await["status"] != "needs_reconnect" {
         assert!(Instant::now() < deadline, "the channel was never marked");
@@ -399,7 +444,13 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["status"], "active");
     wait_status(&api, &owner, "town", &waiting, "published").await;
-    assert_eq!(mastodon.statuses_with(&token, "Waits for the reconnect").await.len(), 1);
+    assert_eq!(
+        mastodon
+            .statuses_with(&token, "Waits for the reconnect")
+            .await
+            .len(),
+        1
+    );
     drop(server);
 }
 
@@ -409,7 +460,14 @@ async fn webhook_deliveries_are_signed_retried_and_the_feed_shows_published_post
     let port = free_port();
     let mut cmd = std::process::Command::new("python3");
     cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/webhook/receiver.py"))
-        .args(["--port", &port.to_string(), "--secret", secret, "--fail-first", "1"]);
+        .args([
+            "--port",
+            &port.to_string(),
+            "--secret",
+            secret,
+            "--fail-first",
+            "1",
+        ]);
     let receiver = Peer::spawn("webhook receiver", cmd, port, Duration::from_secs(20));
     let db = TestDb::sqlite();
     let mut env = quick(&receiver.authority());
@@ -450,14 +508,35 @@ async fn webhook_deliveries_are_signed_retried_and_the_feed_shows_published_post
     let deliveries = seen["deliveries"].as_array().unwrap();
     assert_eq!(deliveries.len(), 1, "{seen:?}");
     assert_eq!(deliveries[0]["payload"]["type"], "post.published");
-    assert_eq!(deliveries[0]["payload"]["text"], "Water outage <Tuesday> in the old town");
-    assert_eq!(target(&p, &hook)["remote_id"], deliveries[0]["receipt"]["id"]);
+    assert_eq!(
+        deliveries[0]["payload"]["text"],
+        "Water outage <Tuesday> in the old town"
+    );
+    assert_eq!(
+        target(&p, &hook)["remote_id"],
+        deliveries[0]["receipt"]["id"]
+    );
 
     // A second post, then the feed: valid Atom with both entries, newest first.
-    publish(&api, &owner, json!({"body": "Market moves to the square", "channels": [feed]})).await;
-    let r = api.http.get(server.url(&format!("/feeds/{feed}"))).send().await.unwrap();
+    publish(
+        &api,
+        &owner,
+        json!({"body": "Market moves to the square", "channels": [feed]}),
+    )
+    .await;
+    let r = api
+        .http
+        .get(server.url(&format!("/feeds/{feed}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
     let xml = r.text().await.unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
     let root = doc.root_element();
@@ -501,5 +580,474 @@ async fn webhook_deliveries_are_signed_retried_and_the_feed_shows_published_post
         let r = api.call("GET", &format!("/feeds/{id}"), None, None).await;
         assert_problem(&r, 404, "channel.not_found");
     }
+    drop(server);
+}
+
+/// The reference PDS with an account `town.test` and an app password for it.
+struct Pds {
+    peer: Peer,
+    http: reqwest::Client,
+    _data: tempdir::Dir,
+    access: String,
+    app_password: String,
+}
+
+mod tempdir {
+    /// A folder removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Pds {
+    async fn start() -> Option<Self> {
+        let (pds_port, plc_port) = (free_port(), free_port());
+        let data = tempdir::Dir(std::env::temp_dir().join(heraut_testkit::unique_name("pds")));
+        std::fs::create_dir_all(&data.0).unwrap();
+        let mut cmd = Peer::launcher("bluesky-pds")?;
+        cmd.args([
+            "--pds-port",
+            &pds_port.to_string(),
+            "--plc-port",
+            &plc_port.to_string(),
+        ])
+        .arg("--data")
+        .arg(&data.0);
+        let peer = Peer::spawn("bluesky-pds", cmd, pds_port, Duration::from_secs(120));
+        let http = reqwest::Client::new();
+        let mut pds = Self {
+            peer,
+            http,
+            _data: data,
+            access: String::new(),
+            app_password: String::new(),
+        };
+        let (s, account) = pds
+            .xrpc_post(
+                "com.atproto.server.createAccount",
+                json!({"handle": "town.test", "email": "web@town.example",
+                       "password": "a long account password"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{account:?}");
+        pds.access = account["accessJwt"].as_str().unwrap().to_owned();
+        let (s, app) = pds
+            .xrpc_post(
+                "com.atproto.server.createAppPassword",
+                json!({"name": "heraut"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{app:?}");
+        pds.app_password = app["password"].as_str().unwrap().to_owned();
+        Some(pds)
+    }
+
+    /// `http://localhost:<port>`: the PDS's own name for itself.
+    fn url(&self) -> String {
+        format!("http://localhost:{}", self.peer.port)
+    }
+
+    async fn xrpc_post(&self, method: &str, body: Value) -> (u16, Value) {
+        let mut request = self.http.post(format!("{}/xrpc/{method}", self.url()));
+        if !self.access.is_empty() {
+            request = request.bearer_auth(&self.access);
+        }
+        let r = request.json(&body).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn xrpc_get(&self, method: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}/xrpc/{method}", self.url()))
+            .query(query)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The record an at-uri names.
+    async fn record(&self, uri: &str) -> (u16, Value) {
+        let rkey = uri.rsplit('/').next().unwrap();
+        self.xrpc_get(
+            "com.atproto.repo.getRecord",
+            &[
+                ("repo", "town.test"),
+                ("collection", "app.bsky.feed.post"),
+                ("rkey", rkey),
+            ],
+        )
+        .await
+    }
+
+    async fn posts(&self) -> Vec<Value> {
+        let (_, list) = self
+            .xrpc_get(
+                "com.atproto.repo.listRecords",
+                &[
+                    ("repo", "town.test"),
+                    ("collection", "app.bsky.feed.post"),
+                    ("limit", "100"),
+                ],
+            )
+            .await;
+        list["records"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// The record key the Bluesky connector derives from an idempotency key (its README): a TID
+/// from SHA-256 of a context string and the key.
+fn bluesky_rkey(idempotency_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("heraut/bluesky/rkey/v1\n{idempotency_key}").as_bytes());
+    let hashed = u64::from_be_bytes(digest[..8].try_into().unwrap());
+    let value = (hashed & ((1 << 60) - 1)) | (1 << 60);
+    let alphabet = b"234567abcdefghijklmnopqrstuvwxyz";
+    (0..13u32)
+        .rev()
+        .map(|i| char::from(alphabet[((value >> (i * 5)) & 31) as usize]))
+        .collect()
+}
+
+#[tokio::test]
+async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_read_back() {
+    let Some(pds) = Pds::start().await else {
+        return;
+    };
+    let Some(mastodon) = Peer::start("mastodon-mock", free_port(), &[], Duration::from_secs(90))
+    else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let env = quick(&format!(
+        "localhost:{},{}",
+        pds.peer.port,
+        mastodon.authority()
+    ));
+    let server = start_with(&db, &env).await;
+    let api = Api::new(&server);
+    let (admin, _) = bootstrap_admin(&server, &api).await;
+    install(&api, &admin, "bluesky").await;
+    install(&api, &admin, "mastodon").await;
+    open_tenant(&api, &admin, "town").await;
+    let owner = member(&api, &admin, "town", "o@town.example", "owner").await;
+    set_policy(&api, &owner, "town", json!([])).await;
+    let sky = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "bluesky", "name": "Town on Bluesky",
+               "settings": {"pds_url": pds.url(), "handle": "town.test"},
+               "credentials": {"app_password": pds.app_password}}),
+    )
+    .await;
+    let sky = sky["id"].as_str().unwrap().to_owned();
+    let masto = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "mastodon", "name": "Town on Mastodon",
+               "settings": {"instance_url": mastodon.url()},
+               "credentials": {"access_token": "ada_token"}}),
+    )
+    .await;
+    let masto = masto["id"].as_str().unwrap().to_owned();
+
+    // Bluesky counts graphemes (300; a family emoji of seven code points is one): one more is
+    // refused before it goes out.
+    let family = "👨‍👩‍👧‍👦";
+    let r = api
+        .post(
+            "/api/v1/tenants/town/posts",
+            Some(&owner),
+            json!({"body": format!("{family}{}", "🚲".repeat(300)), "channels": [sky]}),
+        )
+        .await;
+    assert_problem(&r, 422, "post.invalid");
+    let r = api
+        .post(
+            "/api/v1/tenants/town/posts",
+            Some(&owner),
+            json!({"body": format!("{family}{}", "🚲".repeat(299)), "channels": [sky]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+
+    // One approved post reaches both networks once; on Bluesky with facets at the right bytes.
+    let text = "Fietsroute 🚲 naar het café — zie https://example.org/route #verkeer @town.test 東京 مرحبا";
+    let (s, image) = upload(
+        &api,
+        &owner,
+        "town",
+        &[
+            ("file", Some("route.png"), &png()),
+            ("alt_text", None, b"Map of the cycling route"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 201, "{image:?}");
+    let p = publish(
+        &api,
+        &owner,
+        json!({"body": text, "channels": [sky, masto], "media": [image["id"]]}),
+    )
+    .await;
+    let uri = target(&p, &sky)["remote_id"].as_str().unwrap().to_owned();
+    assert!(uri.starts_with("at://did:plc:"), "{uri}");
+    let (s, record) = pds.record(&uri).await;
+    assert_eq!(s, 200, "{record:?}");
+    let value = &record["value"];
+    assert_eq!(value["text"], text);
+    assert_eq!(
+        value["embed"]["images"][0]["alt"],
+        "Map of the cycling route"
+    );
+    let bytes = text.as_bytes();
+    let mut seen = Vec::new();
+    for facet in value["facets"].as_array().unwrap() {
+        let start = facet["index"]["byteStart"].as_u64().unwrap() as usize;
+        let end = facet["index"]["byteEnd"].as_u64().unwrap() as usize;
+        let covered = std::str::from_utf8(&bytes[start..end]).unwrap().to_owned();
+        let feature = &facet["features"][0];
+        match feature["$type"].as_str().unwrap() {
+            "app.bsky.richtext.facet#link" => {
+                assert_eq!(covered, "https://example.org/route");
+                assert_eq!(feature["uri"], "https://example.org/route");
+            }
+            "app.bsky.richtext.facet#tag" => {
+                assert_eq!(covered, "#verkeer");
+                assert_eq!(feature["tag"], "verkeer");
+            }
+            "app.bsky.richtext.facet#mention" => {
+                assert_eq!(covered, "@town.test");
+                assert!(feature["did"].as_str().unwrap().starts_with("did:plc:"));
+            }
+            other => panic!("unexpected facet {other}"),
+        }
+        seen.push(covered);
+    }
+    assert_eq!(seen.len(), 3, "{value:?}");
+    let m = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/statuses/{}",
+            mastodon.url(),
+            target(&p, &masto)["remote_id"].as_str().unwrap()
+        ))
+        .bearer_auth("ada_token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(m.status(), 200);
+    let on_bluesky =
+        |records: &[Value], t: &str| records.iter().filter(|r| r["value"]["text"] == t).count();
+    assert_eq!(on_bluesky(&pds.posts().await, text), 1);
+
+    // A thread: the reply names its parent and the root.
+    let reply = publish(
+        &api,
+        &owner,
+        json!({"body": "De route is nu open.", "channels": [sky], "reply_to": p["id"]}),
+    )
+    .await;
+    let reply_uri = target(&reply, &sky)["remote_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, r) = pds.record(&reply_uri).await;
+    assert_eq!(r["value"]["reply"]["parent"]["uri"], uri.as_str());
+    assert_eq!(r["value"]["reply"]["root"]["uri"], uri.as_str());
+
+    // A retry after an answer that was lost: the record with the key of this target already
+    // exists (an earlier attempt made it); publishing reads it back and creates nothing.
+    let r = api
+        .post(
+            "/api/v1/tenants/town/posts",
+            Some(&owner),
+            json!({"body": "Sent once, answer lost", "channels": [sky]}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let key = format!(
+        "{}.1.{}",
+        uuid::Uuid::parse_str(&id).unwrap().simple(),
+        uuid::Uuid::parse_str(&sky).unwrap().simple()
+    );
+    let rkey = bluesky_rkey(&key);
+    let (s, earlier) = pds
+        .xrpc_post(
+            "com.atproto.repo.createRecord",
+            json!({"repo": "town.test", "collection": "app.bsky.feed.post", "rkey": rkey,
+                   "record": {"$type": "app.bsky.feed.post", "text": "Sent once, answer lost",
+                              "createdAt": chrono::Utc::now().to_rfc3339()}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{earlier:?}");
+    api.post(&post_path("town", &id, "submit"), Some(&owner), json!({}))
+        .await;
+    let done = wait_status(&api, &owner, "town", &id, "published").await;
+    assert_eq!(target(&done, &sky)["remote_id"], earlier["uri"]);
+    assert_eq!(on_bluesky(&pds.posts().await, "Sent once, answer lost"), 1);
+
+    // Removed from Bluesky on request.
+    let r = api
+        .call(
+            "DELETE",
+            &format!(
+                "/api/v1/tenants/town/posts/{}/targets/{}",
+                reply["id"].as_str().unwrap(),
+                target(&reply, &sky)["id"].as_str().unwrap()
+            ),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let (s, gone) = pds.record(&reply_uri).await;
+    assert_eq!((s, gone["error"].as_str()), (400, Some("RecordNotFound")));
+
+    // A revoked app password: after a restart (which forgets the open session) the network
+    // refuses a new session; the channel needs reconnecting and the post waits for it.
+    let (s, _) = pds
+        .xrpc_post(
+            "com.atproto.server.revokeAppPassword",
+            json!({"name": "heraut"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let mut server = server;
+    server.restart().await.unwrap();
+    let api = Api::new(&server);
+    let owner = api
+        .login("o@town.example", "o@town.example long passphrase")
+        .await;
+    let owner = owner.body["access_token"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            "/api/v1/tenants/town/posts",
+            Some(&owner),
+            json!({"body": "Na het opnieuw verbinden", "channels": [sky]}),
+        )
+        .await;
+    let waiting = r.body["id"].as_str().unwrap().to_owned();
+    api.post(
+        &post_path("town", &waiting, "submit"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while channel_status(&api, &owner, &sky).await["status"] != "needs_reconnect" {
+        assert!(Instant::now() < deadline, "the channel was never marked");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (s, app) = pds
+        .xrpc_post(
+            "com.atproto.server.createAppPassword",
+            json!({"name": "heraut-2"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{app:?}");
+    let r = api
+        .call(
+            "PUT",
+            &format!("/api/v1/tenants/town/channels/{sky}/credentials"),
+            Some(&owner),
+            Some(json!({"credentials": {"app_password": app["password"]}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    wait_status(&api, &owner, "town", &waiting, "published").await;
+    assert_eq!(
+        on_bluesky(&pds.posts().await, "Na het opnieuw verbinden"),
+        1
+    );
+    drop(mastodon);
+}
+
+#[tokio::test]
+async fn telegram_messages_are_sent_and_deleted_through_the_bot_api() {
+    let Some(telegram) = Peer::start(
+        "telegram-test-api",
+        free_port(),
+        &[],
+        Duration::from_secs(60),
+    ) else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = start_with(&db, &quick(&telegram.authority())).await;
+    let api = Api::new(&server);
+    let (admin, _) = bootstrap_admin(&server, &api).await;
+    install(&api, &admin, "telegram").await;
+    open_tenant(&api, &admin, "town").await;
+    let owner = member(&api, &admin, "town", "o@town.example", "owner").await;
+    set_policy(&api, &owner, "town", json!([])).await;
+    let bot = "123456:heraut-test-bot";
+    let chan = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "telegram", "name": "Town channel",
+               "settings": {"chat_id": "1001", "api_url": telegram.url()},
+               "credentials": {"bot_token": bot}}),
+    )
+    .await;
+    let chan = chan["id"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            "/api/v1/tenants/town/posts",
+            Some(&owner),
+            json!({"body": "x".repeat(4097), "channels": [chan]}),
+        )
+        .await;
+    assert_problem(&r, 422, "post.invalid");
+    let p = publish(
+        &api,
+        &owner,
+        json!({"body": "Gemeentehuis gesloten op maandag", "channels": [chan]}),
+    )
+    .await;
+    let history = || async {
+        let r = reqwest::Client::new()
+            .post(format!("{}/getUpdatesHistory", telegram.url()))
+            .json(&json!({ "token": bot }))
+            .send()
+            .await
+            .unwrap();
+        let v: Value = r.json().await.unwrap();
+        v["result"].as_array().cloned().unwrap_or_default()
+    };
+    let sent = history().await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(
+        sent[0]["message"]["text"],
+        "Gemeentehuis gesloten op maandag"
+    );
+    assert_eq!(
+        sent[0]["message"]["chat_id"].to_string().trim_matches('"'),
+        "1001"
+    );
+    let t = target(&p, &chan);
+    assert!(
+        t["remote_id"].as_str().unwrap().starts_with("1001:"),
+        "{t:?}"
+    );
+    // The bot token went into the path, never to the plugin: the receipt does not carry it.
+    assert!(!p.to_string().contains("heraut-test-bot"));
+    let r = api
+        .call(
+            "DELETE",
+            &format!(
+                "/api/v1/tenants/town/posts/{}/targets/{}",
+                p["id"].as_str().unwrap(),
+                t["id"].as_str().unwrap()
+            ),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(history().await.is_empty());
     drop(server);
 }

@@ -1,0 +1,177 @@
+//! Publishing through a real connector against its real local peer, against the same requests
+//! sent directly (`cargo bench -p heraut-plugin-host --bench peers`; needs the peers of
+//! `tests/peers/setup.sh` and `HERAUT_TEST_PEERS`). For Mastodon (mastodon-mock) and Telegram
+//! (telegram-test-api): the plugin path is a fresh instance per publish, the gate, credential
+//! injection and the plugin's own JSON; the direct path is one reqwest client posting the same
+//! body. Both run in the same process against the same peer, 8 requests at a time. Results go
+//! to `docs/benchmarks.md`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use heraut_plugin_host::egress::EgressPolicy;
+use heraut_plugin_host::manifest::Manifest;
+use heraut_plugin_host::{
+    AccountRef, CallInput, CallNet, Limits, LoadedPlugin, OutgoingPost, PluginHost, Setting,
+};
+use heraut_testkit::peers::Peer;
+
+const CALLS: usize = 400;
+const AT_ONCE: usize = 8;
+
+struct Case {
+    name: &'static str,
+    plugin: LoadedPlugin,
+    net: CallNet,
+    account: AccountRef,
+    /// The same request, sent directly: URL, headers and body for a given key.
+    direct: Arc<dyn Fn(&str) -> (String, Vec<(String, String)>, String) + Send + Sync>,
+}
+
+fn manifest(name: &str) -> Manifest {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../plugins/connectors/{name}/plugin.toml"));
+    Manifest::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn setting(key: &str, value: &str) -> Setting {
+    Setting {
+        key: key.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+async fn through_plugin(host: &Arc<PluginHost>, case: &Arc<Case>) -> f64 {
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..AT_ONCE {
+        let (host, case) = (host.clone(), case.clone());
+        tasks.spawn(async move {
+            for i in (worker..CALLS).step_by(AT_ONCE) {
+                let post = OutgoingPost {
+                    idempotency_key: format!("bench-plugin-{}-{i}", case.name),
+                    body: format!("Benchmark post {i} through the plugin"),
+                    media: vec![],
+                    reply_to: None,
+                };
+                let input = CallInput {
+                    net: Some(case.net.clone()),
+                    ..CallInput::default()
+                };
+                let (out, _) = host
+                    .publish(&case.plugin, input, case.account.clone(), post)
+                    .await
+                    .unwrap();
+                out.unwrap();
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    CALLS as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn direct(case: &Arc<Case>) -> f64 {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..AT_ONCE {
+        let (client, case) = (client.clone(), case.clone());
+        tasks.spawn(async move {
+            for i in (worker..CALLS).step_by(AT_ONCE) {
+                let (url, headers, body) =
+                    (case.direct)(&format!("bench-direct-{}-{i}", case.name));
+                let mut request = client.post(url).body(body);
+                for (k, v) in headers {
+                    request = request.header(k, v);
+                }
+                let answer = request.send().await.unwrap();
+                assert!(answer.status().is_success(), "{}", answer.status());
+                answer.bytes().await.unwrap();
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    CALLS as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let wait = Duration::from_secs(90);
+    let Some(mastodon) = Peer::start("mastodon-mock", heraut_testkit::free_port(), &[], wait)
+    else {
+        return;
+    };
+    let Some(telegram) = Peer::start("telegram-test-api", heraut_testkit::free_port(), &[], wait)
+    else {
+        return;
+    };
+    let host = Arc::new(PluginHost::new(Limits::default()).unwrap());
+    let peers = vec![mastodon.authority(), telegram.authority()];
+    let net = |name: &str, secret: &str| CallNet {
+        plugin: name.to_owned(),
+        policy: EgressPolicy::new(vec![], peers.clone()),
+        credentials: manifest(name).auth.injection(|_| Some(secret.to_owned())),
+    };
+    let m_url = mastodon.url();
+    let t_url = telegram.url();
+    let cases = vec![
+        Arc::new(Case {
+            name: "mastodon",
+            plugin: host
+                .load_connector(&heraut_testkit::plugin_component(
+                    "heraut_connector_mastodon",
+                ))
+                .unwrap(),
+            net: net("mastodon", "ada_token"),
+            account: AccountRef {
+                channel_id: "bench".to_owned(),
+                settings: vec![setting("instance_url", &m_url)],
+            },
+            direct: Arc::new(move |key: &str| {
+                (
+                    format!("{m_url}/api/v1/statuses"),
+                    vec![
+                        ("authorization".into(), "Bearer ada_token".into()),
+                        ("idempotency-key".into(), key.to_owned()),
+                        ("content-type".into(), "application/json".into()),
+                    ],
+                    format!("{{\"status\":\"Benchmark post {key} sent directly\"}}"),
+                )
+            }),
+        }),
+        Arc::new(Case {
+            name: "telegram",
+            plugin: host
+                .load_connector(&heraut_testkit::plugin_component(
+                    "heraut_connector_telegram",
+                ))
+                .unwrap(),
+            net: net("telegram", "1:bench"),
+            account: AccountRef {
+                channel_id: "bench".to_owned(),
+                settings: vec![setting("chat_id", "1001"), setting("api_url", &t_url)],
+            },
+            direct: Arc::new(move |key: &str| {
+                (
+                    format!("{t_url}/bot1:bench/sendMessage"),
+                    vec![("content-type".into(), "application/json".into())],
+                    format!("{{\"chat_id\":1001,\"text\":\"Benchmark post {key} sent directly\"}}"),
+                )
+            }),
+        }),
+    ];
+    println!("{CALLS} publishes per path, {AT_ONCE} at a time");
+    for case in &cases {
+        // Warm up both paths (connections, the peer's first requests).
+        direct(case).await;
+        let plugin = through_plugin(&host, case).await;
+        let plain = direct(case).await;
+        println!(
+            "{}: through the plugin {plugin:.0}/s, direct {plain:.0}/s, ratio {:.2}",
+            case.name,
+            plugin / plain
+        );
+    }
+}
