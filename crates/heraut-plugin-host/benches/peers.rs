@@ -21,13 +21,16 @@ use heraut_testkit::peers::Peer;
 const CALLS: usize = 400;
 const AT_ONCE: usize = 8;
 
+/// A direct request for an idempotency key: URL, headers, body.
+type Direct = dyn Fn(&str) -> (String, Vec<(String, String)>, String) + Send + Sync;
+
 struct Case {
     name: &'static str,
     plugin: LoadedPlugin,
     net: CallNet,
     account: AccountRef,
     /// The same request, sent directly: URL, headers and body for a given key.
-    direct: Arc<dyn Fn(&str) -> (String, Vec<(String, String)>, String) + Send + Sync>,
+    direct: Arc<Direct>,
 }
 
 fn manifest(name: &str) -> Manifest {

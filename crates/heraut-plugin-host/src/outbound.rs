@@ -271,7 +271,14 @@ impl Outbound {
         let origin = url.origin().ascii_serialization();
         for _ in 0..=self.caps.max_redirects {
             let response = self
-                .send_once(net, &method, &url, &headers, body.clone(), timeout, &origin)
+                .send_once(
+                    net,
+                    (&method, &url),
+                    &headers,
+                    body.clone(),
+                    timeout,
+                    &origin,
+                )
                 .await?;
             let status = response.status();
             let location = response
@@ -298,12 +305,11 @@ impl Outbound {
         Err(Failure::Http(HttpError::LoopDetected))
     }
 
-    /// One hop: the gate, the credentials, the request.
+    /// One hop: the gate, the credentials (for `origin` only), the request.
     async fn send_once(
         &self,
         net: &CallNet,
-        method: &http::Method,
-        url: &reqwest::Url,
+        (method, url): (&http::Method, &reqwest::Url),
         headers: &http::HeaderMap,
         body: Bytes,
         timeout: Duration,
