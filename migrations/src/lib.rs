@@ -27,6 +27,11 @@ pub const TENANT_OWNED_TABLES: &[&str] = &[
     "notifications",
 ];
 
+/// Instance-wide tables that name a tenant in a `tenant_id` column without being tenant-owned:
+/// their rows are found before any tenant is known. `oauth_states`: the network's redirect
+/// carries only the `state`, whose hash is the key; the row then names the tenant it is for.
+pub const INSTANCE_TABLES_NAMING_A_TENANT: &[&str] = &["oauth_states"];
+
 /// The PostgreSQL role the application runs as. It owns nothing, so row-level security applies
 /// to it; the connecting user must be allowed to `SET ROLE` to it (the migration grants that).
 pub const APP_ROLE: &str = "heraut_app";

@@ -414,16 +414,15 @@ impl Core {
         meta: &RequestMeta,
         params: OauthCallbackParams,
     ) -> CoreResult<ChannelView> {
-        let state = params
-            .state
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| oauth_failed("the network sent no `state`; start connecting again"))?;
-        let state_hash = sha256_hex(&state);
+        let state_hash = sha256_hex(&params.state);
         let txn = self.db.begin(Scope::Instance).await?;
         let taken = oauth::take(&txn, &state_hash, meta.now).await?;
         txn.commit().await?;
         let pending = taken.ok_or_else(|| {
-            oauth_failed("this authorisation link is unknown, was already used or has expired; start connecting again")
+            CoreError::new(
+                ErrorCode::OauthStateUnknown,
+                "this authorisation link is unknown, was already used or has expired; start connecting again",
+            )
         })?;
         let tenant = TenantId(pending.tenant_id);
         let user = UserId(pending.user_id);

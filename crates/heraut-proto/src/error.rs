@@ -76,6 +76,9 @@ pub enum ErrorCode {
     /// refusal by the person or the network.
     #[serde(rename = "channel.oauth_failed")]
     OauthFailed,
+    /// The `state` of an OAuth callback is unknown, already used or expired.
+    #[serde(rename = "channel.oauth_state_unknown")]
+    OauthStateUnknown,
     #[serde(rename = "notification.not_found")]
     NotificationNotFound,
     #[serde(rename = "media.not_found")]
@@ -126,6 +129,7 @@ impl ErrorCode {
             Self::ChannelNotFound => "channel.not_found",
             Self::ChannelInvalid => "channel.invalid",
             Self::OauthFailed => "channel.oauth_failed",
+            Self::OauthStateUnknown => "channel.oauth_state_unknown",
             Self::NotificationNotFound => "notification.not_found",
             Self::MediaNotFound => "media.not_found",
             Self::MediaInvalid => "media.invalid",
@@ -152,6 +156,7 @@ impl ErrorCode {
             | Self::PluginNotFound
             | Self::PostNotFound
             | Self::ChannelNotFound
+            | Self::OauthStateUnknown
             | Self::NotificationNotFound
             | Self::MediaNotFound => 404,
             Self::MethodNotAllowed => 405,
@@ -212,6 +217,7 @@ impl ErrorCode {
             Self::ChannelNotFound => "Channel not found",
             Self::ChannelInvalid => "The channel settings are not valid",
             Self::OauthFailed => "The channel could not be connected",
+            Self::OauthStateUnknown => "Unknown, used or expired authorisation",
             Self::NotificationNotFound => "Notification not found",
             Self::MediaNotFound => "Media not found",
             Self::MediaInvalid => "The file cannot be accepted",

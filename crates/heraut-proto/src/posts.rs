@@ -359,7 +359,9 @@ pub struct OauthStartView {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OauthCallbackParams {
-    pub state: Option<String>,
+    /// The single-use value Heraut put in the authorisation link.
+    #[param(min_length = 1)]
+    pub state: String,
     pub code: Option<String>,
     /// Set instead of `code` when the person or the network refused.
     pub error: Option<String>,

@@ -17,6 +17,7 @@ use crate::extract::{ApiJson, AuthUser, Meta};
     params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Channel id")),
     request_body = ChannelCredentialsRequest,
     responses((status = 200, description = "The channel, active", body = ChannelView),
+        (status = 400, description = "Not a JSON body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant or channel you can see", body = Problem, content_type = "application/problem+json"),
@@ -66,7 +67,8 @@ pub async fn start_oauth(
 #[utoipa::path(get, path = "/api/v1/oauth/callback", tag = "channels",
     params(OauthCallbackParams),
     responses((status = 200, description = "A page saying the channel is connected", content_type = "text/html"),
-        (status = 400, description = "Unknown, used or expired state; refused", body = Problem, content_type = "application/problem+json")))]
+        (status = 400, description = "No state, or the person or the network refused", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown, used or expired state", body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/oauth/callback")]
 pub async fn oauth_callback(
     state: web::Data<AppState>,

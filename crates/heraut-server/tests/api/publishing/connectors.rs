@@ -238,7 +238,7 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     );
     // The state is single-use, and an unknown one is refused.
     let r = api.call("GET", &callback, None, None).await;
-    assert_problem(&r, 400, "channel.oauth_failed");
+    assert_problem(&r, 404, "channel.oauth_state_unknown");
     let r = api
         .call(
             "GET",
@@ -247,7 +247,7 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
             None,
         )
         .await;
-    assert_problem(&r, 400, "channel.oauth_failed");
+    assert_problem(&r, 404, "channel.oauth_state_unknown");
 
     // An image with alt text on both channels, once each.
     let (s, image) = upload(
