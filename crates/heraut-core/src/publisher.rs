@@ -235,6 +235,14 @@ impl Core {
                     return self.finish(recorder, claim, work, published(receipt)).await;
                 }
                 Ok(None) => {}
+                Err(PublishError::AuthExpired(m)) => {
+                    self.needs_reconnect(&claim, &work, &m, clock).await?;
+                    let outcome = Outcome::Retry {
+                        at: clock(),
+                        error: format!("the channel must be reconnected: {m}"),
+                    };
+                    return self.finish(recorder, claim, work, outcome).await;
+                }
                 Err(e) => {
                     let outcome = Outcome::Unknown {
                         at: clock() + self.backoff(t.attempts),

@@ -5,12 +5,22 @@
 //! - `HERAUT_TEST_REQUIRE_SERVICES=1` makes unreachable PostgreSQL or Redis a failure instead of
 //!   a skipped variant (CI sets it).
 //! - `HERAUT_CI_REQUIRE_DENY=1` makes a missing `cargo-deny` a failure instead of a notice.
+//! - `HERAUT_TEST_PEERS` names installed test peers (`tests/peers/setup.sh`); without it the
+//!   tests install them under the cargo target folder first.
 
 use std::process::{Command, ExitCode};
 
+/// `HERAUT_TEST_PEERS` for the steps that follow, once the peers are installed.
+static PEERS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn run(step: &str, program: &str, args: &[&str]) -> bool {
     eprintln!("==> {step}: {program} {}", args.join(" "));
-    match Command::new(program).args(args).status() {
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(peers) = PEERS.get() {
+        command.env("HERAUT_TEST_PEERS", peers);
+    }
+    match command.status() {
         Ok(s) if s.success() => true,
         Ok(s) => {
             eprintln!("==> {step} FAILED ({s})");
@@ -39,8 +49,31 @@ fn wasm_target() {
     }
 }
 
+/// The networks' peer servers for the connector tests (`tests/peers/setup.sh`), installed once
+/// under the cargo target folder unless `HERAUT_TEST_PEERS` already names them.
+fn peers() {
+    if std::env::var_os("HERAUT_TEST_PEERS").is_some() {
+        return;
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
+    let cache = std::path::Path::new(&target).join("test-peers");
+    let cache = cache.to_string_lossy().into_owned();
+    if run("peers", "bash", &["tests/peers/setup.sh", &cache]) {
+        let bin = std::path::Path::new(&cache).join("peers/bin");
+        match std::fs::canonicalize(&bin) {
+            Ok(abs) => {
+                let _ = PEERS.set(abs.to_string_lossy().into_owned());
+            }
+            Err(e) => eprintln!("NOTICE: {}: {e}", bin.display()),
+        }
+    } else {
+        eprintln!("NOTICE: the test peers could not be installed; the connector tests will skip");
+    }
+}
+
 fn tests() -> bool {
     wasm_target();
+    peers();
     if has("cargo", &["nextest", "--version"]) {
         run(
             "tests",

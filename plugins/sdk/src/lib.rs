@@ -42,6 +42,7 @@ pub mod reporter_bindings {
 }
 
 pub mod http;
+pub mod multipart;
 
 pub use bindings::heraut::plugin::types::{ReportInput, ReportOutput, ReporterInfo};
 

@@ -7,7 +7,7 @@
 //! OAuth token to every request; the plugin never sees it.
 
 mod count;
-mod multipart;
+use heraut_plugin_sdk::multipart;
 
 use heraut_plugin_sdk::{
     AccountRef, Connector, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,

@@ -8,7 +8,7 @@
 //! The remote id is `<chat id>:<message id>`, or `<chat id>:<id>,<id>,…` for an album, so that
 //! `delete` removes every message of it.
 
-mod multipart;
+use heraut_plugin_sdk::multipart;
 
 use heraut_plugin_sdk::{
     AccountRef, Connector, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
