@@ -84,7 +84,10 @@ async fn channel_status(api: &Api, owner: &str, id: &str) -> Value {
 async fn wait_channel(api: &Api, owner: &str, id: &str, status: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while channel_status(api, owner, id).await["status"] != status {
-        assert!(Instant::now() < deadline, "channel {id} never became {status}");
+        assert!(
+            Instant::now() < deadline,
+            "channel {id} never became {status}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -347,7 +350,13 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     assert_eq!(status["in_reply_to_id"], target(&first, &ada)["remote_id"]);
 
     // Removed from the network at a person's request; the record stays, marked deleted.
-    let r = remove(&api, &owner, reply["id"].as_str().unwrap(), reply_target["id"].as_str().unwrap()).await;
+    let r = remove(
+        &api,
+        &owner,
+        reply["id"].as_str().unwrap(),
+        reply_target["id"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(target(&r.body, &ada)["status"], "deleted");
     let (s, _) = mastodon
@@ -896,7 +905,13 @@ async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_r
     assert_eq!(on_bluesky(&pds.posts().await, "Sent once, answer lost"), 1);
 
     // Removed from Bluesky on request.
-    let r = remove(&api, &owner, reply["id"].as_str().unwrap(), target(&reply, &sky)["id"].as_str().unwrap()).await;
+    let r = remove(
+        &api,
+        &owner,
+        reply["id"].as_str().unwrap(),
+        target(&reply, &sky)["id"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let (s, gone) = pds.record(&reply_uri).await;
     assert_eq!((s, gone["error"].as_str()), (400, Some("RecordNotFound")));
@@ -1025,7 +1040,13 @@ async fn telegram_messages_are_sent_and_deleted_through_the_bot_api() {
     );
     // The bot token went into the path, never to the plugin: the receipt does not carry it.
     assert!(!p.to_string().contains("heraut-test-bot"));
-    let r = remove(&api, &owner, p["id"].as_str().unwrap(), t["id"].as_str().unwrap()).await;
+    let r = remove(
+        &api,
+        &owner,
+        p["id"].as_str().unwrap(),
+        t["id"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert!(history().await.is_empty());
     drop(server);
