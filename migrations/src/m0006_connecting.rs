@@ -1,5 +1,6 @@
 //! Connecting channels and threads: the pending OAuth authorisations (instance-wide, found by
-//! their `state` when the network sends the person back) and the post a post replies to.
+//! their `state` when the network sends the person back) and the post a post replies to (on the
+//! post, and copied to its targets so that the publisher needs no second read).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -22,6 +23,12 @@ enum OauthStates {
 
 #[derive(DeriveIden)]
 enum Posts {
+    Table,
+    ReplyTo,
+}
+
+#[derive(DeriveIden)]
+enum PostTargets {
     Table,
     ReplyTo,
 }
@@ -67,6 +74,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.alter_table(
+            Table::alter()
+                .table(PostTargets::Table)
+                .add_column(ColumnDef::new(PostTargets::ReplyTo).uuid().null())
+                .to_owned(),
+        )
+        .await?;
         if m.get_database_backend() == DbBackend::Postgres {
             m.get_connection()
                 .execute_unprepared(&format!(
@@ -79,6 +93,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(PostTargets::Table)
+                .drop_column(PostTargets::ReplyTo)
+                .to_owned(),
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table(Posts::Table)

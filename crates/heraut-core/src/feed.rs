@@ -28,13 +28,18 @@ pub struct Feed {
 impl Feed {
     pub fn new(public_url: Option<&str>) -> Self {
         Self {
-            base: public_url.map(|u| u.trim_end_matches('/').to_owned()),
+            base: public_url.map(str::to_owned),
         }
     }
 
     fn url(&self, channel: Uuid) -> Option<String> {
-        self.base.as_ref().map(|b| format!("{b}/feeds/{channel}"))
+        feed_url(self.base.as_deref(), channel)
     }
+}
+
+/// The public address of a feed channel's document, when `public_url` is known.
+fn feed_url(public_url: Option<&str>, channel: Uuid) -> Option<String> {
+    public_url.map(|b| format!("{}/feeds/{channel}", b.trim_end_matches('/')))
 }
 
 #[async_trait::async_trait]
@@ -127,7 +132,7 @@ impl Core {
             .filter_map(|t| t.published_at)
             .max()
             .unwrap_or(channel.created_at);
-        let self_url = Feed::new(self.config.public_url.as_deref()).url(id);
+        let self_url = feed_url(self.config.public_url.as_deref(), id);
         let mut xml = String::with_capacity(1024 + entries.len() * 512);
         xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         xml.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");

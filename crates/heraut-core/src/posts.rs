@@ -951,6 +951,7 @@ impl Core {
                     remote_id: Set(None),
                     remote_url: Set(None),
                     last_error: Set(None),
+                    reply_to: Set(post.reply_to),
                     needs_confirmation: Set(false),
                     // Approved after its time: the approval is the confirmation.
                     confirmed: Set(content.scheduled_at.is_some_and(|s| s < meta.now)),

@@ -161,10 +161,7 @@ impl Core {
         let channel = posts::channel(&txn, claim.tenant, target.channel_id)
             .await?
             .ok_or_else(|| CoreError::internal("target without its channel"))?;
-        let post = posts::post(&txn, claim.tenant, target.post_id)
-            .await?
-            .ok_or_else(|| CoreError::internal("target without its post"))?;
-        let thread = match post.reply_to {
+        let thread = match target.reply_to {
             None => Thread::None,
             Some(parent) => {
                 let parents = posts::targets_of(&txn, claim.tenant, &[parent]).await?;

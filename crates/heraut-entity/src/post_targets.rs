@@ -29,6 +29,8 @@ pub struct Model {
     pub remote_id: Option<String>,
     pub remote_url: Option<String>,
     pub last_error: Option<String>,
+    /// The post this one replies to (copied from the post at approval).
+    pub reply_to: Option<Uuid>,
     /// Overdue past the tenant's grace period, or held by crisis mode: a person decides.
     pub needs_confirmation: bool,
     pub confirmed: bool,

@@ -55,8 +55,8 @@ async fn new_channel(api: &Api, owner: &str, body: Value) -> Value {
     r.body
 }
 
-/// Creates and submits a post (the tenant has no approval steps) and waits until it is out.
-async fn publish(api: &Api, owner: &str, body: Value) -> Value {
+/// Creates and submits a post (the tenant has no approval steps); gives its id.
+async fn submit(api: &Api, owner: &str, body: Value) -> String {
     let r = api
         .post("/api/v1/tenants/town/posts", Some(owner), body)
         .await;
@@ -66,6 +66,12 @@ async fn publish(api: &Api, owner: &str, body: Value) -> Value {
         .post(&post_path("town", &id, "submit"), Some(owner), json!({}))
         .await;
     assert_eq!(r.body["status"], "approved", "{:?}", r.body);
+    id
+}
+
+/// Submits a post and waits until it is out.
+async fn publish(api: &Api, owner: &str, body: Value) -> Value {
+    let id = submit(api, owner, body).await;
     wait_status(api, owner, "town", &id, "published").await
 }
 
@@ -407,18 +413,10 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let r = api
-        .post(
-            "/api/v1/tenants/town/posts",
-            Some(&owner),
-            json!({"body": "Waits for the reconnect", "channels": [ada]}),
-        )
-        .await;
-    let waiting = r.body["id"].as_str().unwrap().to_owned();
-    api.post(
-        &post_path("town", &waiting, "submit"),
-        Some(&owner),
-        json!({}),
+    let waiting = submit(
+        &api,
+        &owner,
+        json!({"body": "Waits for the reconnect", "channels": [ada]}),
     )
     .await;
     wait_channel(&api, &owner, &ada, "needs_reconnect").await;
@@ -932,18 +930,10 @@ async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_r
         .login("o@town.example", "o@town.example long passphrase")
         .await;
     let owner = owner.body["access_token"].as_str().unwrap().to_owned();
-    let r = api
-        .post(
-            "/api/v1/tenants/town/posts",
-            Some(&owner),
-            json!({"body": "Na het opnieuw verbinden", "channels": [sky]}),
-        )
-        .await;
-    let waiting = r.body["id"].as_str().unwrap().to_owned();
-    api.post(
-        &post_path("town", &waiting, "submit"),
-        Some(&owner),
-        json!({}),
+    let waiting = submit(
+        &api,
+        &owner,
+        json!({"body": "Na het opnieuw verbinden", "channels": [sky]}),
     )
     .await;
     wait_channel(&api, &owner, &sky, "needs_reconnect").await;
