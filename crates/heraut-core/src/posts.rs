@@ -13,8 +13,8 @@ use heraut_db::Scope;
 use heraut_db::posts::{self, PostFilter};
 use heraut_proto::posts::{
     ApprovalProgress, ApprovalView, ApproveRequest, CommentRequest, CommentView, CreatePostRequest,
-    EmergencyRequest, PostList, PostStatus, PostView, RejectRequest, RevisionList, RevisionView,
-    TargetStatus, TargetView, UpdatePostRequest,
+    EmergencyRequest, PostCheck, PostList, PostStatus, PostView, RejectRequest, RevisionList,
+    RevisionView, TargetStatus, TargetView, UpdatePostRequest,
 };
 use heraut_proto::tenants::{ApprovalStep, ApproverRole, Role};
 use heraut_proto::{ChannelId, ErrorCode, MediaId, PostId, ProblemItem, TenantId, UserId};
@@ -96,6 +96,19 @@ pub(crate) struct Content {
 }
 
 impl Content {
+    /// The content a create (or check) request asks for; the tenant's time zone unless given.
+    fn from_request(req: CreatePostRequest, tenant_zone: &str) -> Self {
+        Self {
+            body: req.body,
+            channels: req.channels.iter().map(|c| c.0).collect(),
+            variants: req.variants.into_iter().map(|(k, v)| (k.0, v)).collect(),
+            media: req.media.iter().map(|m| m.0).collect(),
+            scheduled_at: req.scheduled_at.map(|t| t.with_timezone(&Utc)),
+            time_zone: req.time_zone.unwrap_or_else(|| tenant_zone.to_owned()),
+            campaign: req.campaign.map(|c| c.trim().to_owned()),
+        }
+    }
+
     fn of(post: &posts::Post) -> CoreResult<Self> {
         let bad = |e: serde_json::Error| CoreError::internal(format!("post {}: {e}", post.id));
         Ok(Self {
@@ -451,6 +464,32 @@ impl Core {
             .ok_or_else(|| CoreError::internal("post vanished"))
     }
 
+    /// `POST …/posts/validate`: what submitting this content would object to (its connectors
+    /// included), for the composer's live preview. Stores nothing.
+    pub async fn check_post(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        req: CreatePostRequest,
+    ) -> CoreResult<PostCheck> {
+        let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
+        let content = Content::from_request(req, &ctx.tenant.time_zone);
+        let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
+        let problems = match self
+            .check_content(&txn, ctx.tenant_id, &content, meta.now)
+            .await
+        {
+            Ok(()) => Vec::new(),
+            Err(e) if e.code == ErrorCode::PostInvalid => e.items,
+            Err(e) => return Err(e),
+        };
+        Ok(PostCheck {
+            valid: problems.is_empty(),
+            problems,
+        })
+    }
+
     /// `POST /tenants/{tenant}/posts`: a new draft.
     pub async fn create_post(
         &self,
@@ -460,26 +499,10 @@ impl Core {
         req: CreatePostRequest,
     ) -> CoreResult<PostView> {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
-        let content = Content {
-            body: req.body,
-            channels: req.channels.iter().map(|c| c.0).collect(),
-            variants: req.variants.into_iter().map(|(k, v)| (k.0, v)).collect(),
-            media: req.media.iter().map(|m| m.0).collect(),
-            scheduled_at: req.scheduled_at.map(|t| t.with_timezone(&Utc)),
-            time_zone: req
-                .time_zone
-                .unwrap_or_else(|| ctx.tenant.time_zone.clone()),
-            campaign: req.campaign.map(|c| c.trim().to_owned()),
-        };
+        let reply_to = req.reply_to.map(|p| p.0);
+        let content = Content::from_request(req, &ctx.tenant.time_zone);
         let id = self
-            .insert_post(
-                meta,
-                actor,
-                &ctx,
-                content,
-                (false, req.reply_to.map(|p| p.0)),
-                "post.create",
-            )
+            .insert_post(meta, actor, &ctx, content, (false, reply_to), "post.create")
             .await?;
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let view = self.view_in(&txn, ctx.tenant_id, id).await?;

@@ -311,6 +311,29 @@ impl Core {
         Ok(())
     }
 
+    /// Ends the session a refresh token belongs to, for a browser whose access cookie has run
+    /// out when it signs out. An unknown token changes nothing.
+    pub async fn logout_by_refresh(
+        &self,
+        meta: &RequestMeta,
+        refresh_token: &str,
+    ) -> CoreResult<()> {
+        let txn = self.db.begin(Scope::Instance).await?;
+        let hash = random::sha256_hex(refresh_token);
+        if let Some(row) = sessions::find_refresh_token(&txn, &hash).await?
+            && let Some(s) = sessions::find(&txn, FamilyId(row.session_id)).await?
+            && s.revoked_at.is_none()
+        {
+            sessions::revoke(&txn, FamilyId(row.session_id), "logout", meta.now).await?;
+            if let Some(u) = users::find_by_id(&txn, UserId(s.user_id)).await? {
+                self.record_signin(&txn, Some(&u), &u.email, meta, "auth.logout", "success")
+                    .await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Checks an access token and its session; the person behind it.
     pub async fn authenticate(
         &self,

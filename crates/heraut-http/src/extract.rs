@@ -12,6 +12,7 @@ use heraut_proto::ErrorCode;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::middleware::RequestId;
+use crate::web_session;
 
 /// The request's metadata, with the current time read once here (the core never reads the clock).
 pub struct Meta(pub RequestMeta);
@@ -75,7 +76,8 @@ impl FromRequest for Meta {
     }
 }
 
-/// The signed-in person, from `Authorization: Bearer <access token>`.
+/// The signed-in person, from `Authorization: Bearer <access token>` (scripts) or the web UI's
+/// access cookie; a state-changing request signed in by cookie must come from this site.
 pub struct AuthUser(pub Actor);
 
 impl FromRequest for AuthUser {
@@ -84,7 +86,7 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
+        let bearer = req
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -93,9 +95,21 @@ impl FromRequest for AuthUser {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .map(|t| t.trim().to_owned());
+        let token = match bearer {
+            Some(t) => Ok(Some(t)),
+            None => match web_session::cookie_value(req, web_session::ACCESS_COOKIE) {
+                Some(t) => {
+                    let public_url = state
+                        .as_ref()
+                        .and_then(|s| s.core.config().public_url.clone());
+                    web_session::require_this_site(req, public_url.as_deref()).map(|()| Some(t))
+                }
+                None => Ok(None),
+            },
+        };
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::new(ErrorCode::Internal, "state missing"))?;
-            let token = token.ok_or_else(|| {
+            let token = token?.ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Unauthenticated,
                     "sign in and send the access token as `Authorization: Bearer <token>`",

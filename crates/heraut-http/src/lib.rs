@@ -9,6 +9,8 @@ mod metrics;
 mod middleware;
 pub mod openapi;
 mod routes;
+mod web_session;
+mod web_ui;
 
 use std::sync::Arc;
 

@@ -32,6 +32,7 @@ impl Modify for BearerAuth {
     paths(
         ops::get_healthz, ops::get_readyz, ops::get_metrics, ops::get_ping,
         auth::post_login, auth::post_mfa, auth::post_refresh, auth::post_logout, auth::post_set_password,
+        auth::post_web_login, auth::post_web_mfa, auth::post_web_refresh, auth::post_web_logout,
         account::get_me, account::post_totp, account::post_totp_confirm, account::put_password,
         tenants::list_tenants, tenants::create_tenant, tenants::get_tenant, tenants::update_tenant,
         members::list_members, members::add_member, members::update_member, members::remove_member,
@@ -39,7 +40,7 @@ impl Modify for BearerAuth {
         audit::list_audit, audit::verify_audit,
         governance::get_approval_policy, governance::put_approval_policy,
         governance::get_crisis, governance::put_crisis,
-        posts::list_posts, posts::create_post, posts::get_post, posts::post_revisions, posts::update_post, posts::delete_post,
+        posts::list_posts, posts::create_post, posts::validate_post, posts::get_post, posts::post_revisions, posts::update_post, posts::delete_post,
         posts::submit_post, posts::approve_post, posts::reject_post, posts::comment_post,
         posts::cancel_post, posts::confirm_post, posts::retry_post, posts::post_emergency,
         posts::list_notifications, posts::read_notification, posts::post_events,

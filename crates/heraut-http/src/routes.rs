@@ -8,7 +8,7 @@ use crate::error::{path_error, problem_response, query_error};
 use crate::handlers::{
     account, audit, auth, channels, governance, members, ops, plugins, posts, tenants,
 };
-use crate::{AppState, middleware, openapi};
+use crate::{AppState, middleware, openapi, web_ui};
 
 /// Registers every route, the extractor error handlers and the middleware.
 pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
@@ -31,6 +31,10 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(auth::post_refresh)
         .service(auth::post_logout)
         .service(auth::post_set_password)
+        .service(auth::post_web_login)
+        .service(auth::post_web_mfa)
+        .service(auth::post_web_refresh)
+        .service(auth::post_web_logout)
         .service(account::get_me)
         .service(account::post_totp)
         .service(account::post_totp_confirm)
@@ -53,6 +57,7 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(governance::put_crisis)
         .service(posts::list_posts)
         .service(posts::create_post)
+        .service(posts::validate_post)
         .service(posts::get_post)
         .service(posts::post_revisions)
         .service(posts::update_post)
@@ -172,8 +177,12 @@ fn documented_methods(path: &str) -> Option<Vec<String>> {
     })
 }
 
-/// 405 for a documented path with another method, 404 for anything else.
+/// The web UI's pages and files; then 405 for a documented path with another method, 404 for
+/// anything else.
 async fn not_found(req: HttpRequest) -> HttpResponse {
+    if let Some(page) = web_ui::answer(&req) {
+        return page;
+    }
     let path = req.path().chars().take(200).collect::<String>();
     let documented = documented_methods(req.path())
         // A documented method that lands here is not served on this address (`/metrics` with

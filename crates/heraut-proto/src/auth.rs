@@ -117,3 +117,18 @@ pub struct RecoveryCodesResponse {
     /// Ten single-use codes; shown once, store them safely.
     pub recovery_codes: Vec<String>,
 }
+
+/// Answer of the web UI's sign-in routes (`/api/v1/auth/web/…`). The session itself is in two
+/// HttpOnly cookies the browser keeps; no token is in the body except the short-lived
+/// `mfa_token` that asks for the second factor.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct WebSessionResponse {
+    /// True when the password was right and a second factor is needed next.
+    pub mfa_required: bool,
+    /// Send it with the code to `/api/v1/auth/web/mfa`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
+    /// Seconds until the access cookie runs out (renew at `/api/v1/auth/web/refresh`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<u64>,
+}

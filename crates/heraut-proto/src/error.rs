@@ -40,6 +40,9 @@ pub enum ErrorCode {
     PasswordTokenInvalid,
     #[serde(rename = "auth.forbidden")]
     Forbidden,
+    /// A state-changing request signed in by cookie that did not come from this site.
+    #[serde(rename = "auth.csrf_rejected")]
+    CsrfRejected,
     #[serde(rename = "tenant.not_found")]
     TenantNotFound,
     #[serde(rename = "tenant.slug_taken")]
@@ -112,6 +115,7 @@ impl ErrorCode {
             Self::PasswordPolicy => "auth.password_policy",
             Self::PasswordTokenInvalid => "auth.password_token_invalid",
             Self::Forbidden => "auth.forbidden",
+            Self::CsrfRejected => "auth.csrf_rejected",
             Self::TenantNotFound => "tenant.not_found",
             Self::TenantSlugTaken => "tenant.slug_taken",
             Self::TenantParentNotFound => "tenant.parent_not_found",
@@ -148,7 +152,10 @@ impl ErrorCode {
             | Self::MfaInvalid
             | Self::RefreshReused
             | Self::PasswordTokenInvalid => 401,
-            Self::Forbidden | Self::MfaEnrolmentRequired | Self::SelfApprovalForbidden => 403,
+            Self::Forbidden
+            | Self::CsrfRejected
+            | Self::MfaEnrolmentRequired
+            | Self::SelfApprovalForbidden => 403,
             Self::RouteNotFound
             | Self::TenantNotFound
             | Self::MemberNotFound
@@ -200,6 +207,7 @@ impl ErrorCode {
             Self::PasswordPolicy => "The password does not meet the policy",
             Self::PasswordTokenInvalid => "The set-password link is not valid",
             Self::Forbidden => "Not allowed",
+            Self::CsrfRejected => "The request did not come from this site",
             Self::TenantNotFound => "Tenant not found",
             Self::TenantSlugTaken => "A tenant with this slug exists",
             Self::TenantParentNotFound => "Parent tenant not found",

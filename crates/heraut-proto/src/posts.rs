@@ -424,3 +424,13 @@ pub struct PostEvent {
     pub target_id: Option<String>,
     pub target_status: Option<TargetStatus>,
 }
+
+/// Answer of `POST …/posts/validate`: what submitting this content would object to, including
+/// each channel's connector, without storing anything.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PostCheck {
+    /// True when nothing is wrong.
+    pub valid: bool,
+    /// One item per problem, with the channel it concerns where there is one.
+    pub problems: Vec<crate::ProblemItem>,
+}

@@ -53,6 +53,8 @@ enum Command {
     },
     /// Show the effective configuration, secrets redacted.
     Config,
+    /// Print the HTTP API's OpenAPI document (JSON), as served at `/api/openapi.json`.
+    Openapi,
     /// Administration of the installation.
     Admin {
         #[command(subcommand)]
@@ -311,6 +313,10 @@ async fn run(
         }
         Command::Config => {
             println!("{config:#?}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi => {
+            println!("{}", heraut_http::openapi::document().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => admin(command, config, env).await,

@@ -20,7 +20,8 @@ pub fn unique_name(prefix: &str) -> String {
     format!("heraut_test_{}_{}", prefix, uuid::Uuid::new_v4().simple())
 }
 
-fn services_required() -> bool {
+/// True when CI demands every real service and peer (`HERAUT_TEST_REQUIRE_SERVICES=1`).
+pub fn services_required() -> bool {
     std::env::var("HERAUT_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
 }
 

@@ -1,5 +1,7 @@
 //! `cargo xtask ci`: every check of the project in one command — formatting, clippy, dependency
-//! policy (cargo-deny), and the whole test suite. `cargo xtask test` runs only the tests.
+//! policy (cargo-deny), the web UI's build and unit tests, and the whole test suite (the browser
+//! tests included). `cargo xtask test` runs only the tests; `cargo xtask run` builds the web UI
+//! and starts Heraut.
 //!
 //! Environment:
 //! - `HERAUT_TEST_REQUIRE_SERVICES=1` makes unreachable PostgreSQL or Redis a failure instead of
@@ -12,6 +14,8 @@ use std::process::{Command, ExitCode};
 
 /// `HERAUT_TEST_PEERS` for the steps that follow, once the peers are installed.
 static PEERS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// Set once `web/dist` has been built in this run: the server's tests then require the real UI.
+static WEB_BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
 
 fn run(step: &str, program: &str, args: &[&str]) -> bool {
     eprintln!("==> {step}: {program} {}", args.join(" "));
@@ -19,6 +23,9 @@ fn run(step: &str, program: &str, args: &[&str]) -> bool {
     command.args(args);
     if let Some(peers) = PEERS.get() {
         command.env("HERAUT_TEST_PEERS", peers);
+    }
+    if WEB_BUILT.get().is_some() {
+        command.env("HERAUT_TEST_WEB_BUILT", "1");
     }
     match command.status() {
         Ok(s) if s.success() => true,
@@ -71,10 +78,60 @@ fn peers() {
     }
 }
 
+/// Runs `npm` in `web/`.
+fn npm(step: &str, args: &[&str]) -> bool {
+    eprintln!("==> {step}: npm {} (in web/)", args.join(" "));
+    match Command::new("npm").args(args).current_dir("web").status() {
+        Ok(s) if s.success() => true,
+        Ok(s) => {
+            eprintln!("==> {step} FAILED ({s})");
+            false
+        }
+        Err(e) => {
+            eprintln!("==> {step} could not start npm (install Node.js 20.19 or later): {e}");
+            false
+        }
+    }
+}
+
+/// Installs the web UI's packages (exactly as locked) when they are missing or older than the
+/// lock file, then builds it into `web/dist`, which the server embeds.
+fn web_build() -> bool {
+    if WEB_BUILT.get().is_some() {
+        return true;
+    }
+    let stamp = std::path::Path::new("web/node_modules/.package-lock.json");
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let stale = match (
+        modified(stamp),
+        modified(std::path::Path::new("web/package-lock.json")),
+    ) {
+        (Some(installed), Some(locked)) => installed < locked,
+        _ => true,
+    };
+    if stale && !npm("web packages", &["ci", "--no-audit", "--no-fund"]) {
+        return false;
+    }
+    let built = npm("web build", &["run", "build"]);
+    if built {
+        let _ = WEB_BUILT.set(());
+    }
+    built
+}
+
+/// The web UI's unit tests (Vitest); its browser tests run with the server's tests.
+fn web_tests() -> bool {
+    npm("web unit tests", &["test"])
+}
+
 fn tests() -> bool {
     wasm_target();
     peers();
-    if has("cargo", &["nextest", "--version"]) {
+    if !web_build() {
+        return false;
+    }
+    let web_ok = web_tests();
+    let rust_ok = if has("cargo", &["nextest", "--version"]) {
         run(
             "tests",
             "cargo",
@@ -83,7 +140,21 @@ fn tests() -> bool {
     } else {
         eprintln!("NOTICE: cargo-nextest is not installed; running the tests with `cargo test`");
         run("tests", "cargo", &["test", "--workspace", "--no-fail-fast"])
+    };
+    web_ok && rust_ok
+}
+
+/// `cargo xtask run [ARGS]`: builds the web UI, then runs `heraut serve` from a release build.
+fn serve(args: &[String]) -> bool {
+    if !web_build() {
+        return false;
     }
+    let mut all = vec!["run", "--release", "--bin", "heraut", "--"];
+    if args.is_empty() {
+        all.push("serve");
+    }
+    all.extend(args.iter().map(String::as_str));
+    run("heraut", "cargo", &all)
 }
 
 fn deny() -> bool {
@@ -215,7 +286,9 @@ fn main() -> ExitCode {
     let ok = match task.as_str() {
         "ci" => {
             wasm_target();
-            let mut ok = run("format", "cargo", &["fmt", "--all", "--check"]);
+            // First, so that clippy and the tests compile the server with the built UI once.
+            let mut ok = web_build();
+            ok &= run("format", "cargo", &["fmt", "--all", "--check"]);
             ok &= run(
                 "format (plugins)",
                 "cargo",
@@ -259,10 +332,16 @@ fn main() -> ExitCode {
             ok
         }
         "test" => tests(),
+        "run" => serve(&std::env::args().skip(2).collect::<Vec<_>>()),
+        "web" => web_build() && web_tests(),
         "deny" => deny(),
         "plugins" => plugins(),
         _ => {
-            eprintln!("usage: cargo xtask <ci|test|deny|plugins>");
+            eprintln!("usage: cargo xtask <run|ci|test|web|deny|plugins>");
+            eprintln!(
+                "  run   build the web UI and run `heraut serve` (release build); arguments go to heraut"
+            );
+            eprintln!("  web   build the web UI and run its unit tests");
             eprintln!("  plugins  build plugins/ and put them in plugins/dist (for plugin_dir)");
             eprintln!("  ci    formatting, clippy, dependency policy and all tests");
             eprintln!("  test  all tests");

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use heraut_proto::posts::{
     ApproveRequest, ChannelList, ChannelView, CommentRequest, CreateChannelRequest,
-    CreatePostRequest, EmergencyRequest, MediaView, NotificationList, PostList, PostStatus,
-    PostView, RejectRequest, UpdatePostRequest,
+    CreatePostRequest, EmergencyRequest, MediaView, NotificationList, PostCheck, PostList,
+    PostStatus, PostView, RejectRequest, UpdatePostRequest,
 };
 use heraut_proto::{ErrorCode, Problem};
 use serde::Deserialize;
@@ -103,6 +103,30 @@ pub async fn create_post(
         .create_post(&meta.0, &user.0, &path, body.into_inner())
         .await?;
     Ok(HttpResponse::Created().json(p))
+}
+
+/// What submitting this content would object to — the connectors' own checks included — without
+/// storing anything: the composer's live preview.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/validate", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")), request_body = CreatePostRequest,
+    responses((status = 200, description = "The problems, per channel; none when `valid`", body = PostCheck),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/validate")]
+pub async fn validate_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<CreatePostRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let check = state
+        .core
+        .check_post(&meta.0, &user.0, &path, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(check))
 }
 
 /// A post with its targets (status, remote ids and URLs), approvals and comments.

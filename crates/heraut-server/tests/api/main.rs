@@ -790,7 +790,9 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
         ("post", p) if p.ends_with("/channels") => Some(
             json!({"plugin": "http-json", "name": "n", "settings": {"url": "http://127.0.0.1:9/x"}}),
         ),
-        ("post", p) if p.ends_with("/posts") => Some(json!({"body": "x", "channels": []})),
+        ("post", p) if p.ends_with("/posts") || p.ends_with("/posts/validate") => {
+            Some(json!({"body": "x", "channels": []}))
+        }
         ("patch", p) if p.ends_with("/posts/{id}") => Some(json!({"body": "changed"})),
         ("post", p) if p.ends_with("/reject") => Some(json!({"reason": "r"})),
         ("post", p) if p.ends_with("/comments") => Some(json!({"text": "t"})),
@@ -2497,3 +2499,4 @@ async fn plugins_are_installed_upgraded_approved_and_refused_with_clear_messages
     }
 }
 mod publishing;
+mod web;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Api, assert_problem, bootstrap_admin, create_tenant, start};
 
+mod browser;
 mod connectors;
 
 /// Settings that make the publisher quick to test: short backoff, short call timeout.

@@ -16,14 +16,14 @@ use super::{
 };
 
 /// A real 1×1 PNG.
-fn png() -> Vec<u8> {
+pub(super) fn png() -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
         .unwrap()
 }
 
 /// Installs and enables the connector in `plugins/connectors/<name>`.
-async fn install(api: &Api, admin: &str, name: &str) {
+pub(super) async fn install(api: &Api, admin: &str, name: &str) {
     let manifest = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../../plugins/connectors/{name}/plugin.toml")),
@@ -47,7 +47,7 @@ async fn install(api: &Api, admin: &str, name: &str) {
     set_enabled(api, admin, name, true).await;
 }
 
-async fn new_channel(api: &Api, owner: &str, body: Value) -> Value {
+pub(super) async fn new_channel(api: &Api, owner: &str, body: Value) -> Value {
     let r = api
         .post("/api/v1/tenants/town/channels", Some(owner), body)
         .await;
@@ -119,9 +119,9 @@ fn target<'a>(post: &'a Value, channel: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no target on {channel}: {post:?}"))
 }
 
-struct Mastodon {
-    peer: Peer,
-    http: reqwest::Client,
+pub(super) struct Mastodon {
+    pub(super) peer: Peer,
+    pub(super) http: reqwest::Client,
 }
 
 impl Mastodon {
@@ -148,7 +148,7 @@ impl Mastodon {
     }
 
     /// The statuses of the token's account whose text contains `text`.
-    async fn statuses_with(&self, token: &str, text: &str) -> Vec<Value> {
+    pub(super) async fn statuses_with(&self, token: &str, text: &str) -> Vec<Value> {
         let (_, me) = self.get("/api/v1/accounts/verify_credentials", token).await;
         let id = me["id"].as_str().unwrap().to_owned();
         let (_, list) = self
@@ -596,12 +596,12 @@ async fn webhook_deliveries_are_signed_retried_and_the_feed_shows_published_post
 }
 
 /// The reference PDS with an account `town.test` and an app password for it.
-struct Pds {
-    peer: Peer,
+pub(super) struct Pds {
+    pub(super) peer: Peer,
     http: reqwest::Client,
     _data: tempdir::Dir,
     access: String,
-    app_password: String,
+    pub(super) app_password: String,
 }
 
 mod tempdir {
@@ -615,7 +615,7 @@ mod tempdir {
 }
 
 impl Pds {
-    async fn start() -> Option<Self> {
+    pub(super) async fn start() -> Option<Self> {
         let (pds_port, plc_port) = (free_port(), free_port());
         let data = tempdir::Dir(std::env::temp_dir().join(heraut_testkit::unique_name("pds")));
         std::fs::create_dir_all(&data.0).unwrap();
@@ -658,7 +658,7 @@ impl Pds {
     }
 
     /// `http://localhost:<port>`: the PDS's own name for itself.
-    fn url(&self) -> String {
+    pub(super) fn url(&self) -> String {
         format!("http://localhost:{}", self.peer.port)
     }
 
@@ -696,7 +696,7 @@ impl Pds {
         .await
     }
 
-    async fn posts(&self) -> Vec<Value> {
+    pub(super) async fn posts(&self) -> Vec<Value> {
         let (_, list) = self
             .xrpc_get(
                 "com.atproto.repo.listRecords",

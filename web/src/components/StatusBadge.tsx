@@ -1,0 +1,30 @@
+// A post's or target's status as text with a symbol: never by colour alone.
+import { useTranslation } from 'react-i18next';
+
+const symbols: Record<string, string> = {
+  draft: '✎',
+  in_review: '⧗',
+  approved: '✓',
+  publishing: '↻',
+  published: '●',
+  partially_published: '◐',
+  failed: '✕',
+  cancelled: '⊘',
+  pending: '○',
+  unknown: '?',
+  deleted: '⌫',
+  held: '⏸',
+  active: '●',
+  needs_reconnect: '!',
+  disabled: '⊘',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`badge badge-${status}`}>
+      <span aria-hidden="true">{symbols[status] ?? '•'} </span>
+      {t(`common:status.${status}`, { defaultValue: status })}
+    </span>
+  );
+}

@@ -1,0 +1,198 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { fakeServer, renderAt } from '../../test/render';
+import Channels from './Channels';
+import { polyfillDialog, settleAnnouncer } from './test-support';
+
+beforeAll(polyfillDialog);
+
+const me = (role: string) => ({
+  id: '0190a000-0000-7000-8000-000000000001',
+  email: 'owner@acme.example',
+  name: 'Olivia Owner',
+  instance_admin: false,
+  mfa_enabled: true,
+  memberships: [{ tenant: 'acme', tenant_id: '0190a000-0000-7000-8000-0000000000aa', role }],
+});
+
+const tenant = {
+  id: '0190a000-0000-7000-8000-0000000000aa',
+  slug: 'acme',
+  name: 'Acme',
+  level: 'municipal',
+  parent: null,
+  settings: { require_mfa: true, time_zone: 'Europe/Amsterdam', publish_grace_minutes: 30 },
+  created_at: '2025-01-01T00:00:00Z',
+};
+
+const plugin = (id: string, name: string, enabled = true) => ({
+  id,
+  name,
+  version: '0.1.0',
+  world: 'connector',
+  api_version: '0.1.0',
+  declared_hosts: ['*'],
+  approved_hosts: [],
+  enabled,
+  sha256: 'ab'.repeat(32),
+  installed_at: '2025-01-01T00:00:00Z',
+  updated_at: '2025-01-01T00:00:00Z',
+});
+
+const channel = (over: Record<string, unknown>) => ({
+  id: '0190a000-0000-7000-8000-0000000000c1',
+  plugin: 'telegram',
+  name: 'Town hall on Telegram',
+  settings: {},
+  status: 'active',
+  has_credentials: true,
+  created_at: '2025-02-01T10:00:00Z',
+  ...over,
+});
+
+function server(role: string, channels: unknown[], extra: Record<string, unknown> = {}) {
+  return fakeServer({
+    'GET /api/v1/me': me(role),
+    'GET /api/v1/tenants/acme': tenant,
+    'GET /api/v1/tenants/acme/channels': { items: channels, next_cursor: null },
+    'GET /api/v1/plugins': {
+      items: [plugin('mastodon', 'Mastodon'), plugin('telegram', 'Telegram'), plugin('bluesky', 'Bluesky', false)],
+      next_cursor: null,
+    },
+    ...extra,
+  });
+}
+
+const render = () => renderAt(<Channels />, { path: '/t/:tenant/channels', route: '/t/acme/channels' });
+
+afterEach(async () => {
+  await settleAnnouncer();
+  vi.unstubAllGlobals();
+});
+
+describe('Channels', () => {
+  it('lists channels with status, credentials and the feed address', async () => {
+    const s = server('editor', [
+      channel({ status: 'needs_reconnect', has_credentials: false }),
+      channel({ id: '0190a000-0000-7000-8000-0000000000f1', plugin: 'feed', name: 'Website news', settings: { title: 'News' } }),
+    ]);
+    vi.stubGlobal('fetch', s.fetch);
+    render();
+    const row = (await screen.findByRole('rowheader', { name: /Town hall on Telegram/ })).closest('tr')!;
+    expect(within(row).getByText('Needs reconnecting')).toBeInTheDocument();
+    expect(within(row).getByText('None')).toBeInTheDocument();
+    const feed = screen.getByRole('link', { name: /\/feeds\/0190a000-0000-7000-8000-0000000000f1$/ });
+    expect(feed).toHaveAttribute('href', '/feeds/0190a000-0000-7000-8000-0000000000f1');
+    // Not an owner: nothing to change.
+    expect(screen.queryByRole('heading', { name: 'Connect a channel' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Disconnect/ })).not.toBeInTheDocument();
+  });
+
+  it('connects a Telegram channel with its settings and bot token', async () => {
+    const created = channel({ name: 'Crisis chat' });
+    const s = server('owner', [], {
+      'POST /api/v1/tenants/acme/channels': { status: 201, body: created },
+    });
+    vi.stubGlobal('fetch', s.fetch);
+    const user = userEvent.setup();
+    render();
+    await screen.findByRole('heading', { name: 'Connect a channel' });
+    // Only enabled connectors and the built-in ones are offered.
+    await waitFor(() =>
+      expect(screen.queryByRole('option', { name: 'Bluesky' })).not.toBeInTheDocument(),
+    );
+    await user.selectOptions(screen.getByLabelText('Network'), 'telegram');
+    await user.type(screen.getByLabelText('Channel name'), 'Crisis chat');
+    await user.type(screen.getByRole('textbox', { name: 'Chat' }), '-1001234567890');
+    const token = screen.getByLabelText('Bot token');
+    expect(token).toHaveAttribute('type', 'password');
+    expect(token).toHaveAttribute('autocomplete', 'off');
+    await user.type(token, '123456:ABC-DEF');
+    await user.click(screen.getByRole('button', { name: 'Connect channel' }));
+    await waitFor(() =>
+      expect(s.calls.find((c) => c.method === 'POST')?.body).toEqual({
+        plugin: 'telegram',
+        name: 'Crisis chat',
+        settings: { chat_id: '-1001234567890' },
+        credentials: { bot_token: '123456:ABC-DEF' },
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('announcer')).toHaveTextContent('Channel “Crisis chat” connected.'),
+    );
+  });
+
+  it('shows what is missing instead of sending', async () => {
+    const s = server('owner', []);
+    vi.stubGlobal('fetch', s.fetch);
+    const user = userEvent.setup();
+    render();
+    await screen.findByRole('heading', { name: 'Connect a channel' });
+    await user.selectOptions(screen.getByLabelText('Network'), 'telegram');
+    await user.click(screen.getByRole('button', { name: 'Connect channel' }));
+    expect(await screen.findByRole('textbox', { name: 'Chat' })).toHaveAccessibleDescription(
+      expect.stringContaining('Fill in this field.'),
+    );
+    expect(s.calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+
+  it('connects Mastodon through OAuth: creates the channel, starts OAuth and goes to the network', async () => {
+    const created = channel({
+      id: '0190a000-0000-7000-8000-0000000000d1',
+      plugin: 'mastodon',
+      name: 'Town hall on Mastodon',
+      status: 'needs_reconnect',
+      has_credentials: false,
+    });
+    const s = server('owner', [], {
+      'POST /api/v1/tenants/acme/channels': { status: 201, body: created },
+      'POST /api/v1/tenants/acme/channels/0190a000-0000-7000-8000-0000000000d1/oauth/start': {
+        authorize_url: 'https://social.example.org/oauth/authorize?client_id=x&state=y',
+        expires_at: '2025-02-01T10:10:00Z',
+      },
+    });
+    vi.stubGlobal('fetch', s.fetch);
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, origin: window.location.origin, assign });
+    const user = userEvent.setup();
+    render();
+    await screen.findByRole('heading', { name: 'Connect a channel' });
+    await user.selectOptions(screen.getByLabelText('Network'), 'mastodon');
+    await user.type(screen.getByLabelText('Channel name'), 'Town hall on Mastodon');
+    await user.type(screen.getByRole('textbox', { name: 'Instance address' }), 'https://social.example.org');
+    // Through the network, no token is asked for.
+    expect(screen.queryByLabelText('Access token')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Connect through Mastodon' }));
+    await waitFor(() =>
+      expect(assign).toHaveBeenCalledWith('https://social.example.org/oauth/authorize?client_id=x&state=y'),
+    );
+    expect(s.calls.find((c) => c.path === '/api/v1/tenants/acme/channels' && c.method === 'POST')?.body).toEqual({
+      plugin: 'mastodon',
+      name: 'Town hall on Mastodon',
+      settings: { instance_url: 'https://social.example.org' },
+    });
+  });
+
+  it('reconnects a channel with new credentials, and disconnects one after confirming', async () => {
+    const id = '0190a000-0000-7000-8000-0000000000c1';
+    const s = server('owner', [channel({ status: 'needs_reconnect' })], {
+      [`PUT /api/v1/tenants/acme/channels/${id}/credentials`]: channel({ status: 'active' }),
+      [`DELETE /api/v1/tenants/acme/channels/${id}`]: { status: 204 },
+    });
+    vi.stubGlobal('fetch', s.fetch);
+    const user = userEvent.setup();
+    render();
+    await user.click(await screen.findByRole('button', { name: 'Reconnect Town hall on Telegram' }));
+    await user.type(screen.getByLabelText('Bot token'), 'new-token');
+    await user.click(screen.getByRole('button', { name: 'Save new credentials' }));
+    await waitFor(() =>
+      expect(s.calls.find((c) => c.method === 'PUT')?.body).toEqual({ credentials: { bot_token: 'new-token' } }),
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Disconnect Town hall on Telegram' }));
+    const dialog = screen.getByRole('dialog', { name: 'Disconnect “Town hall on Telegram”?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Disconnect' }));
+    await waitFor(() => expect(s.calls.some((c) => c.method === 'DELETE' && c.path.endsWith(id))).toBe(true));
+  });
+});

@@ -1,0 +1,13 @@
+// The OAuth round trip of a channel: the server registers Heraut with the network and answers
+// the network's authorisation page; the browser goes there, and the network sends the person
+// back to `/api/v1/oauth/callback`, which shows that the channel is connected.
+import { api, call } from '../../api/client';
+
+export async function startOauth(slug: string, channelId: string): Promise<void> {
+  const answer = await call(
+    api.POST('/api/v1/tenants/{tenant}/channels/{id}/oauth/start', {
+      params: { path: { tenant: slug, id: channelId } },
+    }),
+  );
+  window.location.assign(answer.authorize_url);
+}

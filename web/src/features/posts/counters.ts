@@ -1,0 +1,62 @@
+// How long a text may be on each network, counted as people see characters (graphemes: one
+// emoji or one accented letter is one). The connectors check again on the server; this table
+// only drives the live counter of the composer.
+
+/** Characters a network takes; `withImages` when the post carries images (Telegram captions). */
+type Rule = { text: number; withImages?: number };
+
+const rules: Record<string, Rule> = {
+  mastodon: { text: 500 },
+  bluesky: { text: 300 },
+  telegram: { text: 4096, withImages: 1024 },
+};
+
+/** Networks whose limit, if any, comes from the channel's own `settings.max_chars`. */
+const configurable = new Set(['webhook', 'feed', 'http-json']);
+
+function settingsLimit(settings: unknown): number | null {
+  if (!settings || typeof settings !== 'object') return null;
+  const value = (settings as Record<string, unknown>).max_chars;
+  const n = typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/** The limit for a channel, or `null` when its network sets none worth showing. */
+export function limitFor(plugin: string, settings: unknown, imageCount: number): number | null {
+  const own = settingsLimit(settings);
+  const rule = rules[plugin];
+  if (rule) {
+    const base = imageCount > 0 && rule.withImages !== undefined ? rule.withImages : rule.text;
+    return own !== null ? Math.min(own, base) : base;
+  }
+  if (configurable.has(plugin)) return own;
+  return own;
+}
+
+let segmenter: Intl.Segmenter | null | undefined;
+
+/** Characters as people count them. */
+export function countGraphemes(text: string): number {
+  if (segmenter === undefined) {
+    segmenter =
+      typeof Intl !== 'undefined' && 'Segmenter' in Intl
+        ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+        : null;
+  }
+  if (!segmenter) return Array.from(text).length;
+  return Array.from(segmenter.segment(text)).length;
+}
+
+/** The first `max` characters of a text on one line, with an ellipsis when cut. */
+export function excerpt(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
+}
+
+type T = (key: string, options?: Record<string, unknown>) => string;
+
+/** A network's name for people, from the plugin id; an unknown plugin shows its id. */
+export function networkName(t: T, plugin: string): string {
+  return t(`posts:networks.${plugin}`, { defaultValue: plugin });
+}
