@@ -55,6 +55,11 @@ async function signIn(who, credentials, { screens = false } = {}) {
   await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
 }
 
+/** The first status badge reading exactly `label`. */
+function badge(page, label) {
+  return page.locator('.badge-label').filter({ hasText: new RegExp(`^${label}$`) }).first();
+}
+
 async function nav(who, name) {
   await who.page.getByRole('navigation', { name: 'Organisation menu' }).getByRole('link', { name, exact: true }).click();
   await who.page.getByRole('heading', { level: 1 }).first().waitFor();
@@ -81,8 +86,13 @@ async function compose(who, text, channels, { screens = false, schedule = null }
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await page.waitForURL(/\/posts\/[0-9a-f-]{36}$/);
   const id = page.url().split('/').pop();
-  await page.getByText('In review').first().waitFor();
+  await badge(page, 'In review').waitFor();
   return id;
+}
+
+/** The review panel says the post no longer waits (the decision's own message may be brief). */
+async function decided(page) {
+  await page.getByText('This post is no longer waiting for approval.').first().waitFor();
 }
 
 async function review(who, id) {
@@ -122,12 +132,12 @@ async function main() {
     await shot(approver.page, shots, 'approvals');
     await approver.page.getByLabel('Comment with your approval (optional)').fill('Good to go.');
     await approver.page.getByRole('button', { name: 'Approve', exact: true }).click();
-    await approver.page.getByText('Post approved.').first().waitFor();
+    await decided(approver.page);
 
     step('the editor sees it published with links, without reloading');
     const links = editor.page.getByRole('link', { name: /^View on / });
     await links.nth(1).waitFor({ timeout: 60_000 });
-    await editor.page.getByText('Published', { exact: true }).first().waitFor();
+    await badge(editor.page, 'Published').waitFor();
     const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     await check(editor, 'post detail (published)');
     await shot(editor.page, shots, 'post-published');
@@ -140,10 +150,11 @@ async function main() {
     const reason = 'Please add the dates of the festival.';
     await approver.page.getByRole('dialog').getByLabel('Reason').fill(reason);
     await approver.page.getByRole('dialog').getByRole('button', { name: 'Reject post' }).click();
-    await approver.page.getByText('Post rejected', { exact: false }).first().waitFor();
+    await decided(approver.page);
+    await approver.page.getByText(reason).first().waitFor();
     await editor.page.goto(`${base}/t/${tenant}/posts/${rejected}`);
     await editor.page.getByText(reason).first().waitFor();
-    await editor.page.getByText('Draft', { exact: true }).first().waitFor();
+    await badge(editor.page, 'Draft').waitFor();
     await check(editor, 'post detail (rejected)');
     await shot(editor.page, shots, 'post-rejected');
 
@@ -155,12 +166,12 @@ async function main() {
     await owner.page.getByRole('switch', { name: /Crisis mode/ }).click();
     await owner.page.getByRole('dialog').getByRole('button', { name: 'Switch crisis mode on' }).click();
     await owner.page.getByText('Crisis mode is on', { exact: false }).first().waitFor();
-    await owner.page.getByRole('region', { name: 'Crisis mode' }).waitFor();
+    await owner.page.getByRole('region', { name: 'Crisis mode notice' }).waitFor();
     const heldText = `Open day at the town hall ${stamp}`;
     const held = await compose(editor, heldText, [mastodon, bluesky]);
     await review(approver, held);
     await approver.page.getByRole('button', { name: 'Approve', exact: true }).click();
-    await approver.page.getByText('Post approved.').first().waitFor();
+    await decided(approver.page);
     await owner.page.reload();
     await owner.page.getByRole('heading', { name: 'Held while crisis mode is on' }).waitFor();
     await owner.page.getByText(heldText, { exact: false }).first().waitFor({ timeout: 30_000 });

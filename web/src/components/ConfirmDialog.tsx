@@ -1,6 +1,6 @@
 // A modal question with the native <dialog>: focus moves into it, Escape cancels, and focus
 // returns to the button that opened it.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 export function ConfirmDialog({
@@ -22,6 +22,7 @@ export function ConfirmDialog({
 }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -29,18 +30,21 @@ export function ConfirmDialog({
       if (typeof d.showModal === 'function') d.showModal();
       else d.setAttribute('open', '');
     }
-    if (!open && d.open) d.close();
+    if (!open && d.open) {
+      if (typeof d.close === 'function') d.close();
+      else d.removeAttribute('open');
+    }
   }, [open]);
   return (
     <dialog
       ref={ref}
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
         onCancel();
       }}
     >
-      <h2 id="confirm-title">{title}</h2>
+      <h2 id={titleId}>{title}</h2>
       {children}
       <div className="dialog-actions">
         <button type="button" onClick={onCancel}>

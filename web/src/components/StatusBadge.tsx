@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 
 const symbols: Record<string, string> = {
   draft: '✎',
-  in_review: '⧗',
+  in_review: '◔',
   approved: '✓',
   publishing: '↻',
   published: '●',
@@ -17,6 +17,7 @@ const symbols: Record<string, string> = {
   active: '●',
   needs_reconnect: '!',
   disabled: '⊘',
+  disconnected: '⊘',
 };
 
 export function StatusBadge({ status }: { status: string }) {
@@ -24,7 +25,7 @@ export function StatusBadge({ status }: { status: string }) {
   return (
     <span className={`badge badge-${status}`}>
       <span aria-hidden="true">{symbols[status] ?? '•'} </span>
-      {t(`common:status.${status}`, { defaultValue: status })}
+      <span className="badge-label">{t(`common:status.${status}`, { defaultValue: status })}</span>
     </span>
   );
 }

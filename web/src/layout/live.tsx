@@ -1,6 +1,6 @@
 // Live updates: the tenant's server-sent events refresh what the screens show, and changes are
 // announced in a polite live region for screen readers.
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 
@@ -13,11 +13,14 @@ export function useAnnounce(): Announce {
 
 export function AnnouncerProvider({ children }: { children: ReactNode }) {
   const [message, setMessage] = useState('');
+  const timer = useRef<number | undefined>(undefined);
   const announce = useCallback((m: string) => {
     // Clearing first makes a repeated message be read again.
     setMessage('');
-    window.setTimeout(() => setMessage(m), 50);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => setMessage(m), 50);
   }, []);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
   return (
     <AnnounceContext.Provider value={announce}>
       {children}

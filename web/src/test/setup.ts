@@ -6,3 +6,13 @@ import { cleanup } from '@testing-library/react';
 
 void i18n.changeLanguage('en');
 afterEach(() => cleanup());
+
+// jsdom has no modal dialogs: open and close by the attribute, as a browser without them would.
+if (typeof HTMLDialogElement !== 'undefined') {
+  HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+    this.setAttribute('open', '');
+  };
+  HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+    this.removeAttribute('open');
+  };
+}

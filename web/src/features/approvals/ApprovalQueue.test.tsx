@@ -166,5 +166,5 @@ describe('ApprovalQueue accessibility', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Reject post' }));
     await screen.findByText('Give a reason for the rejection.', { selector: '.error-text' });
     expect(await axeViolations()).toEqual([]);
-  });
+  }, 30_000);
 });

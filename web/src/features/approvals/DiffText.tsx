@@ -9,19 +9,21 @@ export function DiffText({ parts, label }: { parts: DiffPart[]; label?: string }
     <p className="diff preview" aria-label={label}>
       {parts.map((part, i) => {
         if (part.kind === 'same') return <span key={i}>{part.text}</span>;
-        if (part.kind === 'added') {
-          return (
-            <ins key={i}>
-              <span className="visually-hidden">{t('approvals:diff.added')} </span>
-              {part.text}
-            </ins>
-          );
-        }
+        // White space after a changed word stays outside the mark, so only words are marked.
+        const words = part.text.trimEnd();
+        const space = part.text.slice(words.length);
+        if (!words) return <span key={i}>{part.kind === 'added' ? space : null}</span>;
+        const Mark = part.kind === 'added' ? 'ins' : 'del';
         return (
-          <del key={i}>
-            <span className="visually-hidden">{t('approvals:diff.removed')} </span>
-            {part.text}
-          </del>
+          <span key={i}>
+            <Mark>
+              <span className="visually-hidden">
+                {t(part.kind === 'added' ? 'approvals:diff.added' : 'approvals:diff.removed')}{' '}
+              </span>
+              {words}
+            </Mark>
+            {space}
+          </span>
         );
       })}
     </p>

@@ -132,7 +132,7 @@ describe('Calendar', () => {
     await userEvent.click(screen.getByRole('button', { name: 'List' }));
     await screen.findByRole('table', { name: /Posts from/ });
     expect(await axeViolations()).toEqual([]);
-  });
+  }, 30_000);
 
   it('opens the selected post from the month view by keyboard', async () => {
     setup();

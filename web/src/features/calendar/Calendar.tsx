@@ -12,7 +12,7 @@ import {
   type Messages,
   type View,
 } from 'react-big-calendar';
-import withDragAndDrop, { type EventInteractionArgs } from 'react-big-calendar/lib/addons/dragAndDrop';
+import dragAndDropModule, { type EventInteractionArgs } from 'react-big-calendar/lib/addons/dragAndDrop';
 import 'react-big-calendar/lib/addons/dragAndDrop/styles.css';
 import {
   addDays,
@@ -50,6 +50,13 @@ const localizer = dateFnsLocalizer({
   locales: { 'en-GB': enGB, nl },
 });
 
+// The add-on is CommonJS only: depending on the bundler its default export arrives as the
+// function itself or as the module object holding it.
+type WithDragAndDrop = typeof dragAndDropModule;
+const withDragAndDrop: WithDragAndDrop =
+  typeof dragAndDropModule === 'function'
+    ? dragAndDropModule
+    : (dragAndDropModule as unknown as { default: WithDragAndDrop }).default;
 const DnDCalendar = withDragAndDrop<CalEvent, object>(BigCalendar);
 
 const formats: Formats = {

@@ -129,5 +129,5 @@ describe('Crisis accessibility', () => {
     await userEvent.click(screen.getByRole('switch', { name: 'Crisis mode' }));
     await screen.findByRole('dialog', { name: 'Switch crisis mode off?' });
     expect(await axeViolations()).toEqual([]);
-  });
+  }, 30_000);
 });

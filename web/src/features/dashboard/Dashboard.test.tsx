@@ -161,5 +161,5 @@ describe('Dashboard accessibility', () => {
     await screen.findByRole('link', { name: 'Library opens late on Friday' });
     await screen.findByRole('link', { name: 'Post that failed to go out' });
     expect(await axeViolations()).toEqual([]);
-  });
+  }, 30_000);
 });

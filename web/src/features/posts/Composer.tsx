@@ -461,7 +461,10 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
           setBusy(false);
         }
       },
-      (invalid) => setSummary(flattenErrors(invalid)),
+      (invalid) => {
+        setProblem(null);
+        setSummary(flattenErrors(invalid));
+      },
     );
 
   const zones = useMemo(() => timeZones(tenantZone, values.zone), [tenantZone, values.zone]);

@@ -181,7 +181,7 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
     }
   };
 
-  const title = t('posts:detail.title_with', { text: excerpt(post.body, 60) });
+  const title = t('posts:detail.title_with', { text: excerpt(post.body, 40) });
 
   const actions = (
     <>

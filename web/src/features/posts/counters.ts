@@ -51,7 +51,7 @@ export function countGraphemes(text: string): number {
 export function excerpt(text: string, max = 80): string {
   const line = text.replace(/\s+/g, ' ').trim();
   const chars = Array.from(line);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : line;
 }
 
 type T = (key: string, options?: Record<string, unknown>) => string;
