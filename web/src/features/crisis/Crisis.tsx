@@ -16,6 +16,7 @@ import { Field } from '../../components/Field';
 import { Loading, Page } from '../../components/Page';
 import { useAnnounce } from '../../layout/live';
 import { useCrisis, useTimeZone } from '../../layout/tenant';
+import { usePost } from '../posts/hooks';
 import {
   excerpt,
   targetsNeedingConfirmation,
@@ -34,6 +35,13 @@ type HeldRow = {
   waiting: string[];
   due: string | null;
 };
+
+/** The text of a held post that is not in the approved list (e.g. one already publishing). */
+function HeldPostText({ slug, id }: { slug: string; id: string }) {
+  const { t } = useTranslation();
+  const post = usePost(slug, id);
+  return <>{post.data ? excerpt(post.data.body, 70) : t('crisis:held.unnamed_post')}</>;
+}
 
 function HeldList({ slug, zone }: { slug: string; zone: string }) {
   const { t } = useTranslation();
@@ -83,7 +91,7 @@ function HeldList({ slug, zone }: { slug: string; zone: string }) {
               <tr key={row.postId}>
                 <th scope="row">
                   <Link to={`/t/${slug}/posts/${row.postId}`}>
-                    {row.post ? excerpt(row.post.body, 70) : t('crisis:held.unnamed_post')}
+                    {row.post ? excerpt(row.post.body, 70) : <HeldPostText slug={slug} id={row.postId} />}
                   </Link>
                 </th>
                 <td>{row.due ? <DateTime value={row.due} zone={zone} /> : t('crisis:held.no_time')}</td>

@@ -196,13 +196,16 @@ async fn a_post_goes_from_the_composer_through_approval_to_two_networks_in_the_b
     assert_eq!(post.body["status"], "draft");
     assert_eq!(post.body["reject_reason"], result["rejected"]["reason"]);
 
-    // In crisis mode the approved post was held: it waits for a person and is on no network.
+    // In crisis mode the approved post was held: due, but still waiting, and on no network.
     let held = result["held"]["id"].as_str().unwrap();
     let post = api.get(&post_path("town", held, ""), &owner_token).await;
-    assert_ne!(post.body["status"], "published", "{:?}", post.body);
+    assert_eq!(post.body["status"], "approved", "{:?}", post.body);
     for t in post.body["targets"].as_array().unwrap() {
-        assert_eq!(t["needs_confirmation"], true, "{t:?}");
-        assert!(t["remote_id"].is_null(), "{t:?}");
+        assert_eq!(t["status"], "pending", "{t:?}");
+        assert!(
+            t["remote_id"].is_null() && t["published_at"].is_null(),
+            "{t:?}"
+        );
     }
     let held_text = result["held"]["text"].as_str().unwrap();
     assert!(
