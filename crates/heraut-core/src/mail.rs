@@ -26,8 +26,9 @@ pub enum TokenMail<'a> {
     Reset,
 }
 
-/// The message that carries a set-password token. It names the installation's address, where
-/// the token is used; a link straight to a set-password page comes with the web UI.
+/// The message that carries a set-password token: with the installation's address known, a link
+/// to the web UI's set-password page with the token in the fragment (which browsers never send,
+/// so it stays out of server and proxy logs), and the token itself for scripts.
 pub fn set_password_mail(
     to: &str,
     token: &str,
@@ -46,7 +47,10 @@ pub fn set_password_mail(
         ),
     };
     let link = public_url
-        .map(|u| format!("\n\nHeraut: {}", u.trim_end_matches('/')))
+        .map(|u| {
+            let u = u.trim_end_matches('/');
+            format!("\n\nHeraut: {u}\nChoose your password here: {u}/set-password#token={token}")
+        })
         .unwrap_or_default();
     let body = format!(
         "{opening}{link}\n\nYour one-time token: {token}\n\nIt works once and for {valid_hours} hours. \
@@ -76,6 +80,12 @@ mod tests {
         );
         assert!(m.subject.contains("Gemeente Utrecht"));
         assert!(m.body.contains("Heraut: https://heraut.example.gov\n"));
+        assert!(
+            m.body
+                .contains("here: https://heraut.example.gov/set-password#token=tok\n"),
+            "{}",
+            m.body
+        );
         assert!(m.body.contains("one-time token: tok"));
         assert!(m.body.contains("168 hours"));
     }

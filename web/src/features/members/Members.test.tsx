@@ -99,8 +99,8 @@ describe('Members', () => {
       expect.stringContaining('approves or rejects'),
     );
     await user.click(screen.getByRole('button', { name: 'Add member' }));
-    const link = await screen.findByRole('link', { name: /set-password\?token=tok-123/ });
-    expect(link).toHaveAttribute('href', `${window.location.origin}/set-password?token=tok-123`);
+    const link = await screen.findByRole('link', { name: /set-password#token=tok-123/ });
+    expect(link).toHaveAttribute('href', `${window.location.origin}/set-password#token=tok-123`);
     expect(screen.getByRole('button', { name: 'Copy link' })).toBeInTheDocument();
     expect(screen.getByText(/also sent to the person by e-mail/)).toBeInTheDocument();
     expect(s.calls.find((c) => c.method === 'POST')?.body).toEqual({

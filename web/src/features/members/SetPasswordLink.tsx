@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useAnnounce } from '../../layout/live';
 
 export function setPasswordUrl(token: string): string {
-  return `${window.location.origin}/set-password?token=${encodeURIComponent(token)}`;
+  return `${window.location.origin}/set-password#token=${encodeURIComponent(token)}`;
 }
 
 export function SetPasswordLink({ token, label }: { token: string; label: string }) {

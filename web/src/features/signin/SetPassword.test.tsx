@@ -13,7 +13,7 @@ describe('SetPassword', () => {
   it('refuses two different passwords before sending', async () => {
     const server = signInServer({});
     const user = userEvent.setup();
-    at('/set-password?token=tok-1');
+    at('/set-password#token=tok-1');
     await user.type(await screen.findByLabelText('New password'), 'correct horse battery staple');
     await user.type(screen.getByLabelText('Repeat the new password'), 'correct horse battery stable');
     await user.click(screen.getByRole('button', { name: 'Set password' }));

@@ -1,8 +1,8 @@
 // Setting a password with the one-time token from an invitation or reset e-mail
-// (`/set-password?token=…`). The token is spent only when the password is accepted, so a refused
+// (`/set-password#token=…`; the fragment never reaches the server's logs, `?token=` also works). The token is spent only when the password is accepted, so a refused
 // password can be corrected and sent again.
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useLocation, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
@@ -81,7 +81,8 @@ export default function SetPassword() {
   const { t } = useTranslation();
   const announce = useAnnounce();
   const [params] = useSearchParams();
-  const token = params.get('token')?.trim() ?? '';
+  const { hash } = useLocation();
+  const token = (new URLSearchParams(hash.replace(/^#/, '')).get('token') ?? params.get('token') ?? '').trim();
   const [done, setDone] = useState(false);
 
   return (
