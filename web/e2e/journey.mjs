@@ -198,6 +198,7 @@ async function main() {
       ['Members', 'members', 'members'],
       ['Approval policy', 'approval policy', 'policy'],
       ['Audit log', 'audit log', 'audit'],
+      ['Settings', 'organisation settings', 'settings'],
       ['Dashboard', 'dashboard (owner, crisis)', 'dashboard-crisis'],
     ]) {
       await nav(owner, name);

@@ -5,6 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { useSession } from './auth/session';
 import { AppShell } from './layout/AppShell';
 import { Loading, Page } from './components/Page';
+import { ProblemMessage } from './api/problem';
+import { ErrorBoundary } from './components/ErrorBoundary';
 
 const SignIn = lazy(() => import('./features/signin/SignIn'));
 const SetPassword = lazy(() => import('./features/signin/SetPassword'));
@@ -22,11 +24,23 @@ const Members = lazy(() => import('./features/members/Members'));
 const Policy = lazy(() => import('./features/policy/ApprovalPolicy'));
 const Audit = lazy(() => import('./features/audit/AuditLog'));
 const Admin = lazy(() => import('./features/admin/InstanceAdmin'));
+const Settings = lazy(() => import('./features/settings/TenantSettings'));
 
 function RequireSession({ children }: { children: ReactNode }) {
-  const { me, loading } = useSession();
+  const { me, loading, error, reload } = useSession();
   const location = useLocation();
+  const { t } = useTranslation();
   if (loading) return <Loading />;
+  if (!me && error) {
+    return (
+      <main id="main" className="auth-page">
+        <ProblemMessage error={error} />
+        <button type="button" onClick={() => void reload()}>
+          {t('common:try_again')}
+        </button>
+      </main>
+    );
+  }
   if (!me) {
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/sign-in?next=${next}`} replace />;
@@ -58,6 +72,7 @@ function NotFound() {
 
 export function App() {
   return (
+    <ErrorBoundary>
     <Suspense fallback={<Loading />}>
       <Routes>
         <Route path="/sign-in" element={<SignIn />} />
@@ -86,10 +101,12 @@ export function App() {
             <Route path="members" element={<Members />} />
             <Route path="policy" element={<Policy />} />
             <Route path="audit" element={<Audit />} />
+            <Route path="settings" element={<Settings />} />
           </Route>
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>
     </Suspense>
+    </ErrorBoundary>
   );
 }

@@ -3,16 +3,23 @@
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
-import { api, call, onSignedOut, type Schemas } from '../api/client';
+import { api, ApiProblem, call, onSignedOut, type Schemas } from '../api/client';
 
 export type Me = Schemas['MeResponse'];
 export type Role = Schemas['Role'];
 
-type Session = { me: Me | null; loading: boolean; reload: () => Promise<void> };
+type Session = {
+  me: Me | null;
+  loading: boolean;
+  /** Why `/api/v1/me` could not be read (not a missing session, which is `me: null`). */
+  error: unknown;
+  reload: () => Promise<void>;
+};
 
 const SessionContext = createContext<Session>({
   me: null,
   loading: true,
+  error: null,
   reload: async () => {},
 });
 
@@ -43,6 +50,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const value: Session = {
     me: query.data ?? null,
     loading: query.isPending,
+    error: query.error,
     reload: async () => {
       await client.invalidateQueries({ queryKey: meKey });
     },
@@ -54,13 +62,21 @@ export function useSession(): Session {
   return useContext(SessionContext);
 }
 
-/** Signs out on the server (cookies cleared) and forgets every cached answer. */
+/** Signs out on the server (cookies cleared) and forgets every cached answer. Throws an
+ * `ApiProblem` when the server did not end the session, so the person is not told they are
+ * signed out while the cookies still work (a shared office computer). */
 export function useSignOut(): () => Promise<void> {
   const client = useQueryClient();
   return async () => {
-    await fetch('/api/v1/auth/web/logout', { method: 'POST', credentials: 'same-origin' }).catch(
-      () => undefined,
-    );
+    let answer: Response;
+    try {
+      answer = await fetch('/api/v1/auth/web/logout', { method: 'POST', credentials: 'same-origin' });
+    } catch {
+      throw new ApiProblem(0, undefined);
+    }
+    if (!answer.ok) {
+      throw new ApiProblem(answer.status, await answer.json().catch(() => undefined));
+    }
     // `me` first, so every screen sees the sign-out; then forget everything else it cached.
     client.setQueryData(meKey, null);
     client.removeQueries({ predicate: (q) => q.queryKey[0] !== meKey[0] });

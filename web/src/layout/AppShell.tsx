@@ -1,6 +1,8 @@
 // The frame around every signed-in screen: skip link, header with the tenant switcher, language
 // and account, the navigation of the current tenant, the crisis banner and the live region.
+import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { ProblemMessage } from '../api/problem';
 import { useTranslation } from 'react-i18next';
 import { can, useSession, useSignOut } from '../auth/session';
 import { languages } from '../i18n';
@@ -13,15 +15,20 @@ function TenantSwitcher() {
   const { tenant } = useParams();
   const navigate = useNavigate();
   const memberships = me?.memberships ?? [];
+  const [chosen, setChosen] = useState(tenant ?? '');
+  useEffect(() => setChosen(tenant ?? ''), [tenant]);
   if (memberships.length === 0) return null;
+  // Choosing in the list changes nothing until the button is pressed (WCAG 3.2.2).
   return (
-    <div className="tenant-switcher">
+    <form
+      className="tenant-switcher"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (chosen && chosen !== tenant) navigate(`/t/${chosen}`);
+      }}
+    >
       <label htmlFor="tenant-switcher">{t('common:tenant_switcher')}</label>
-      <select
-        id="tenant-switcher"
-        value={tenant ?? ''}
-        onChange={(e) => navigate(`/t/${e.target.value}`)}
-      >
+      <select id="tenant-switcher" value={chosen} onChange={(e) => setChosen(e.target.value)}>
         {tenant ? null : <option value="">{t('common:choose_tenant')}</option>}
         {memberships.map((m) => (
           <option key={m.tenant} value={m.tenant}>
@@ -29,7 +36,8 @@ function TenantSwitcher() {
           </option>
         ))}
       </select>
-    </div>
+      <button type="submit">{t('common:switch_tenant')}</button>
+    </form>
   );
 }
 
@@ -81,6 +89,7 @@ function TenantNav({ tenant }: { tenant: string }) {
     [`${base}/members`, 'nav.members', true],
     [`${base}/policy`, 'nav.policy', true],
     [`${base}/audit`, 'nav.audit', can.audit(role)],
+    [`${base}/settings`, 'nav.settings', true],
   ];
   return (
     <nav aria-label={t('common:nav.label')} className="tenant-nav">
@@ -106,6 +115,7 @@ export function AppShell() {
   const navigate = useNavigate();
   const { tenant } = useParams();
   const location = useLocation();
+  const [signOutProblem, setSignOutProblem] = useState<unknown>(null);
   useLiveEvents(tenant ?? '');
   return (
     <div className="app">
@@ -124,14 +134,25 @@ export function AppShell() {
           <button
             type="button"
             onClick={async () => {
-              await signOut();
-              navigate('/sign-in');
+              try {
+                setSignOutProblem(null);
+                await signOut();
+                navigate('/sign-in');
+              } catch (e) {
+                setSignOutProblem(e);
+              }
             }}
           >
             {t('common:sign_out')}
           </button>
         </div>
       </header>
+      {signOutProblem ? (
+        <div className="sign-out-problem">
+          <p>{t('common:sign_out_failed')}</p>
+          <ProblemMessage error={signOutProblem} />
+        </div>
+      ) : null}
       {me && !me.mfa_enabled && location.pathname !== '/account' ? (
         <div className="mfa-banner" role="region" aria-label={t('common:mfa_banner.label')}>
           {t('common:mfa_banner.text')} <NavLink to="/account#two-factor">{t('common:mfa_banner.link')}</NavLink>
@@ -140,7 +161,7 @@ export function AppShell() {
       {tenant ? <CrisisBanner tenant={tenant} /> : null}
       <div className="app-body">
         {tenant ? <TenantNav tenant={tenant} /> : null}
-        <main id="main" tabIndex={-1} key={location.pathname}>
+        <main id="main" tabIndex={-1}>
           <Outlet />
         </main>
       </div>

@@ -290,7 +290,8 @@ export default function Calendar() {
       call(
         api.PATCH('/api/v1/tenants/{tenant}/posts/{id}', {
           params: { path: { tenant: slug, id: post.id } },
-          body: { scheduled_at: wallToRfc3339(wall, zone), time_zone: zone },
+          // The instant moves; the zone the author chose the time in stays theirs.
+          body: { scheduled_at: wallToRfc3339(wall, zone) },
         }),
       ),
     onSuccess: (updated, { wall }) => {

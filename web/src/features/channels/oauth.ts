@@ -9,5 +9,10 @@ export async function startOauth(slug: string, channelId: string): Promise<void>
       params: { path: { tenant: slug, id: channelId } },
     }),
   );
-  window.location.assign(answer.authorize_url);
+  // Only a web address: never `javascript:` or another scheme from a network's answer.
+  const target = new URL(answer.authorize_url);
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw new Error(`refused authorisation address with scheme ${target.protocol}`);
+  }
+  window.location.assign(target.toString());
 }

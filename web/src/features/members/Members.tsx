@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
-import { can, useSession, useTenant, type Role } from '../../auth/session';
+import { can, meKey, useSession, useTenant, type Role } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateTime } from '../../components/DateTime';
 import { Loading, Page } from '../../components/Page';
@@ -55,6 +55,8 @@ function RoleCell({ slug, member }: { slug: string; member: Member }) {
       ),
     onSuccess: async (changed) => {
       await client.invalidateQueries({ queryKey: membersKey(slug) });
+      // One's own role decides the menu and what each screen offers.
+      await client.invalidateQueries({ queryKey: meKey });
       announce(
         t('members:role.done', { name: changed.name, role: t(`common:roles.${changed.role}`) }),
       );

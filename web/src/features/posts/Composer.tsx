@@ -424,11 +424,13 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
     client.setQueryData(postKey(slug, saved.id), saved);
     void client.invalidateQueries({ queryKey: postsKey(slug) });
     setStatus(saved.status);
-    if (!postId) {
-      setPostId(saved.id);
-      navigate(`/t/${slug}/posts/${saved.id}/edit`, { replace: true });
-    }
+    if (!postId) setPostId(saved.id);
     return saved;
+  };
+  // A new post's address becomes its edit page once it is stored — after the whole action, so a
+  // failed submit's problem stays on screen.
+  const toEditPage = (id: string) => {
+    if (!initial) navigate(`/t/${slug}/posts/${id}/edit`, { replace: true });
   };
 
   const run = (submit: boolean) =>
@@ -437,8 +439,10 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
         setSummary([]);
         setProblem(null);
         setBusy(true);
+        let stored: string | null = null;
         try {
           const saved = await persist(v);
+          stored = saved.id;
           if (submit && saved.status === 'draft') {
             const submitted = await call(
               api.POST('/api/v1/tenants/{tenant}/posts/{id}/submit', {
@@ -454,9 +458,11 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
             navigate(`/t/${slug}/posts/${saved.id}`);
           } else {
             announce(t('posts:composer.saved'));
+            toEditPage(saved.id);
           }
         } catch (e) {
           setProblem(e);
+          if (stored) toEditPage(stored);
         } finally {
           setBusy(false);
         }

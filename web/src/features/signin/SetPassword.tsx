@@ -82,7 +82,13 @@ export default function SetPassword() {
   const announce = useAnnounce();
   const [params] = useSearchParams();
   const { hash } = useLocation();
-  const token = (new URLSearchParams(hash.replace(/^#/, '')).get('token') ?? params.get('token') ?? '').trim();
+  // Read once, then taken out of the address bar and the history.
+  const [token] = useState(() =>
+    (new URLSearchParams(hash.replace(/^#/, '')).get('token') ?? params.get('token') ?? '').trim(),
+  );
+  useEffect(() => {
+    if (token) window.history.replaceState(window.history.state, '', '/set-password');
+  }, [token]);
   const [done, setDone] = useState(false);
 
   return (

@@ -177,6 +177,8 @@ describe('safeNext', () => {
     expect(safeNext('/t/acme/posts?status=draft')).toBe('/t/acme/posts?status=draft');
     expect(safeNext('//evil.example/')).toBe('/');
     expect(safeNext('/\\evil.example')).toBe('/');
+    expect(safeNext('/\t/evil.example')).toBe('/');
+    expect(safeNext('/%09/evil.example')).toBe('/%09/evil.example');
     expect(safeNext('https://evil.example/')).toBe('/');
     expect(safeNext(null)).toBe('/');
   });

@@ -4,5 +4,14 @@ export function safeNext(value: string | null | undefined): string {
   if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
     return '/';
   }
-  return value;
+  // Browsers drop tabs and newlines from addresses (`/\t/host` is `//host`): refuse control
+  // characters and backslashes, and make sure the address stays on this origin.
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return '/';
+  try {
+    const url = new URL(value, window.location.origin);
+    if (url.origin !== window.location.origin) return '/';
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return '/';
+  }
 }
