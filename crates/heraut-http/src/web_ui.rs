@@ -1,13 +1,17 @@
 //! The web UI's files, embedded in the release binary (read from `web/dist` on disk in debug
 //! builds). Hashed assets are cached for a year; `index.html` answers every other page address,
-//! so the UI's own routes work on reload and from links.
+//! so the UI's own routes work on reload and from links. A binary built before the UI answers
+//! with a page that says how to build it.
 
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse};
 
 #[derive(rust_embed::Embed)]
-#[folder = "$HERAUT_WEB_DIST"]
+#[folder = "../../web/dist"]
+#[allow_missing = true]
 struct Assets;
+
+const MISSING: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Heraut</title></head>\n<body><main><h1>Heraut</h1>\n<p>The web UI was not built into this binary. Start Heraut with <code>cargo xtask run</code>,\nwhich builds it first (or run <code>npm ci &amp;&amp; npm run build</code> in <code>web/</code> and build again).</p>\n<p>The API and its reference are at <a href=\"/api/docs/\">/api/docs/</a>.</p></main></body></html>\n";
 
 /// Address prefixes that never fall back to the UI: the API and machine routes answer their
 /// own 404 (problem+json).
@@ -50,7 +54,13 @@ pub fn answer(req: &HttpRequest) -> Option<HttpResponse> {
         }
     }
     if path.is_empty() || wants_html(req) {
-        return file("index.html", "no-cache");
+        return file("index.html", "no-cache").or_else(|| {
+            Some(
+                HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(MISSING),
+            )
+        });
     }
     None
 }
