@@ -234,12 +234,20 @@ impl Server {
         for (k, v) in extra_env {
             env.push(((*k).to_owned(), (*v).to_owned()));
         }
+        // A test that must know the address before the start (e.g. for `HERAUT_PUBLIC_URL`)
+        // passes its own `HERAUT_LISTEN`; the last one set is the one the server uses.
+        let listen = env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "HERAUT_LISTEN")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| format!("127.0.0.1:{port}"));
         let log = data_dir.join("server.log");
         let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
         let child = spawn(bin, &args, &env, &log)?;
         let mut server = Self {
             child,
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url: format!("http://{listen}"),
             data_dir,
             env,
             bin: bin.to_owned(),

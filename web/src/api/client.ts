@@ -97,7 +97,8 @@ export async function call<T>(pending: Promise<Answer<T>>): Promise<T> {
   try {
     answer = await pending;
   } catch {
-    throw new ApiProblem(0, { detail: 'The server could not be reached.' });
+    // Shown as the translated `errors:network`.
+    throw new ApiProblem(0, undefined);
   }
   if (answer.error !== undefined || !answer.response.ok) {
     throw new ApiProblem(answer.response.status, answer.error as Partial<Schemas['Problem']>);

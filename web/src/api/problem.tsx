@@ -15,9 +15,20 @@ export function problemText(
   return t('errors:unknown');
 }
 
+/**
+ * The `lang` of text the server wrote (problem details, per-item messages, the connectors'
+ * checks): English, marked as such when the UI speaks another language so a screen reader
+ * pronounces it right; `undefined` in an English UI.
+ */
+export function useServerTextLang(): 'en' | undefined {
+  const { i18n } = useTranslation();
+  return (i18n.language ?? 'en').startsWith('en') ? undefined : 'en';
+}
+
 /** An alert with what went wrong and, per channel or field, the details. */
 export function ProblemMessage({ error }: { error: unknown }) {
   const { t, i18n } = useTranslation();
+  const serverLang = useServerTextLang();
   if (!error) return null;
   const items = error instanceof ApiProblem ? error.items : [];
   // The server's detail is English: shown beside the translation in English, and in other
@@ -29,13 +40,20 @@ export function ProblemMessage({ error }: { error: unknown }) {
   return (
     <div role="alert" className="problem">
       <p>
-        <strong>{text}</strong>
-        {detail && detail !== text ? <> — {detail}</> : null}
+        <strong lang={!translated && text === detail ? serverLang : undefined}>{text}</strong>
+        {detail && detail !== text ? (
+          <>
+            {' — '}
+            <span lang={serverLang}>{detail}</span>
+          </>
+        ) : null}
       </p>
       {items.length > 0 && (
         <ul>
           {items.map((item, i) => (
-            <li key={i}>{item.message}</li>
+            <li key={i} lang={serverLang}>
+              {item.message}
+            </li>
           ))}
         </ul>
       )}

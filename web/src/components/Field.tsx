@@ -1,5 +1,6 @@
 // A labelled form control with its hint and error tied to it by `aria-describedby`, so the
-// error is read out with the field and never shown by colour alone.
+// error is read out with the field and never shown by colour alone. The error is not announced
+// here: a failed submit announces all of a form's errors at once in its ErrorSummary.
 import { cloneElement, isValidElement, useId, type ReactElement, type ReactNode } from 'react';
 
 type ControlProps = {

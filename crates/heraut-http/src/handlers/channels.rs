@@ -79,7 +79,7 @@ pub async fn oauth_callback(
     let name = html_escape(&channel.name);
     let page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Channel connected — Heraut</title></head>\
-         <body><main><h1>Channel connected</h1><p>The channel “{name}” is connected. You can close this window.</p></main></body></html>"
+         <body><main><h1>Channel connected</h1><p>The channel “{name}” is connected.</p><p><a href=\"/\">Back to Heraut</a></p></main></body></html>"
     );
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { api, call } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { meKey, useSession, useSignOut } from '../../auth/session';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import {
   MAX_PASSWORD_CHARS,
@@ -46,7 +47,7 @@ export function ChangePassword() {
     resolver: zodResolver(schema),
     defaultValues: { current: '', password: '', repeat: '' },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { errors, isSubmitting, submitCount } = form.formState;
   const rules = { min, min_mfa: MIN_CHARS_WITH_MFA, max: MAX_PASSWORD_CHARS };
   const message = (key?: string) => (key ? t(key, rules) : undefined);
 
@@ -77,6 +78,7 @@ export function ChangePassword() {
       <h2 id="password-heading">{t('account:password.heading')}</h2>
       <p>{t('account:password.intro')}</p>
       <form onSubmit={submit} noValidate>
+        <ErrorSummary items={errorItems(errors, message)} attempt={submitCount} />
         <ProblemMessage error={problem} />
         <Field label={t('account:password.current')} error={message(errors.current?.message)}>
           <input type="password" autoComplete="current-password" {...form.register('current')} />

@@ -2,6 +2,7 @@
 // as a text file, and a confirmation that they are stored before the person moves on.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorSummary } from '../../components/ErrorSummary';
 import { useAnnounce } from '../../layout/live';
 
 function download(name: string, text: string) {
@@ -29,6 +30,7 @@ export function RecoveryCodes({
   const heading = useRef<HTMLHeadingElement>(null);
   const [stored, setStored] = useState(false);
   const [missing, setMissing] = useState(false);
+  const [attempts, setAttempts] = useState(0);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     heading.current?.focus();
@@ -76,6 +78,7 @@ export function RecoveryCodes({
           e.preventDefault();
           if (!stored) {
             setMissing(true);
+            setAttempts((n) => n + 1);
             document.getElementById('codes-stored')?.focus();
             return;
           }
@@ -87,6 +90,10 @@ export function RecoveryCodes({
           }
         }}
       >
+        <ErrorSummary
+          items={missing && !stored ? [{ id: 'codes-stored', message: t('account:codes.stored_required') }] : []}
+          attempt={attempts}
+        />
         <div className={missing && !stored ? 'field field-error' : 'field'}>
           <div className="checkbox">
             <input
@@ -100,7 +107,7 @@ export function RecoveryCodes({
             <label htmlFor="codes-stored">{t('account:codes.stored')}</label>
           </div>
           {missing && !stored ? (
-            <p className="error-text" id="codes-stored-error" role="alert">
+            <p className="error-text" id="codes-stored-error">
               <span aria-hidden="true">⚠ </span>
               {t('account:codes.stored_required')}
             </p>

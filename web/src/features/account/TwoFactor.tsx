@@ -11,6 +11,7 @@ import { QRCodeSVG } from 'qrcode.react';
 import { api, ApiProblem, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { useSession } from '../../auth/session';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { useAnnounce } from '../../layout/live';
 import { RecoveryCodes } from './RecoveryCodes';
@@ -51,7 +52,7 @@ function Enrol({
     resolver: zodResolver(codeSchema),
     defaultValues: { code: '' },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { errors, isSubmitting, submitCount } = form.formState;
   useEffect(() => {
     heading.current?.focus();
   }, []);
@@ -110,6 +111,7 @@ function Enrol({
         </button>
       </div>
       <form onSubmit={submit} noValidate>
+        <ErrorSummary items={errorItems(errors, (m) => t(m))} attempt={submitCount} />
         <ProblemMessage error={problem} />
         <Field
           label={t('account:mfa.code')}

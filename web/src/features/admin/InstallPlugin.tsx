@@ -5,10 +5,13 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, sessionFetch, type Schemas } from '../../api/client';
+import type { Schemas } from '../../api/client';
+import { postForm } from '../../api/form';
 import { ProblemMessage } from '../../api/problem';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { useAnnounce } from '../../layout/live';
+import { pluginsKey } from './plugins';
 
 const oneFile = z.custom<FileList>(
   (v) => typeof FileList !== 'undefined' && v instanceof FileList && v.length === 1,
@@ -18,25 +21,11 @@ const oneFile = z.custom<FileList>(
 const schema = z.object({ wasm: oneFile, manifest: oneFile });
 type Values = z.input<typeof schema>;
 
-export async function uploadPlugin(wasm: File, manifest: File): Promise<Schemas['InstallResponse']> {
+export function uploadPlugin(wasm: File, manifest: File): Promise<Schemas['InstallResponse']> {
   const form = new FormData();
   form.append('plugin.wasm', wasm, wasm.name);
   form.append('plugin.toml', manifest, manifest.name);
-  let response: Response;
-  try {
-    response = await sessionFetch(
-      new Request(new URL('/api/v1/plugins', window.location.origin), {
-        method: 'POST',
-        body: form,
-        credentials: 'same-origin',
-      }),
-    );
-  } catch {
-    throw new ApiProblem(0, { detail: 'The server could not be reached.' });
-  }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) throw new ApiProblem(response.status, body as Partial<Schemas['Problem']>);
-  return body as Schemas['InstallResponse'];
+  return postForm<Schemas['InstallResponse']>('/api/v1/plugins', form);
 }
 
 export function InstallPlugin() {
@@ -47,13 +36,13 @@ export function InstallPlugin() {
     register,
     handleSubmit,
     reset,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, submitCount },
   } = useForm<Values>({ resolver: zodResolver(schema) });
   const install = useMutation({
     mutationFn: (v: Values) => uploadPlugin(v.wasm[0], v.manifest[0]),
     onSuccess: async (done) => {
       reset();
-      await client.invalidateQueries({ queryKey: ['plugins'] });
+      await client.invalidateQueries({ queryKey: pluginsKey });
       announce(resultText(done));
     },
   });
@@ -67,6 +56,7 @@ export function InstallPlugin() {
       <h2 id="install-heading">{t('admin:install.title')}</h2>
       <p>{t('admin:install.intro')}</p>
       <form noValidate onSubmit={handleSubmit((v) => install.mutateAsync(v).catch(() => undefined))}>
+        <ErrorSummary items={errorItems(errors, err)} attempt={submitCount} />
         <Field label={t('admin:install.wasm')} hint={t('admin:install.wasm_hint')} error={err(errors.wasm?.message)}>
           <input type="file" accept=".wasm,application/wasm" aria-required {...register('wasm')} />
         </Field>

@@ -111,7 +111,11 @@ describe('InstanceAdmin', () => {
     await user.type(await screen.findByRole('textbox', { name: 'Short name' }), 'Bad Name');
     await user.type(screen.getByRole('textbox', { name: 'Name' }), 'x');
     await user.click(screen.getByRole('button', { name: 'Create organisation' }));
-    expect(await screen.findByText(/Use 2 to 63 lowercase letters/)).toBeInTheDocument();
+    // Announced once in the form's summary, and tied to the field.
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Short name: Use 2 to 63 lowercase letters/);
+    expect(screen.getByRole('textbox', { name: 'Short name' })).toHaveAccessibleDescription(
+      /Use 2 to 63 lowercase letters/,
+    );
     expect(s.calls.some((c) => c.method === 'POST')).toBe(false);
   });
 
@@ -122,8 +126,11 @@ describe('InstanceAdmin', () => {
     vi.stubGlobal('fetch', s.fetch);
     const user = userEvent.setup();
     render();
-    await user.click(await screen.findByRole('button', { name: 'Approve hosts Telegram' }));
+    const toggle = await screen.findByRole('button', { name: 'Approve hosts Telegram' });
+    await user.click(toggle);
     const group = screen.getByRole('group', { name: 'Hosts Telegram may reach' });
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    expect(group.closest('tr')).toHaveAttribute('id', toggle.getAttribute('aria-controls'));
     await user.click(within(group).getByRole('checkbox', { name: 'api.telegram.org' }));
     await user.click(within(group).getByRole('button', { name: 'Save approved hosts' }));
     await waitFor(() =>
@@ -134,6 +141,10 @@ describe('InstanceAdmin', () => {
         }),
       ),
     );
+    // The panel closes and focus goes back to the button that opened it.
+    await waitFor(() => expect(screen.queryByRole('group', { name: 'Hosts Telegram may reach' })).toBeNull());
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await waitFor(() => expect(toggle).toHaveFocus());
   });
 
   it('adds host names for a plugin that declares any host, keeping those approved', async () => {

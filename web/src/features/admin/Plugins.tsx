@@ -4,19 +4,20 @@ import { Fragment, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { useFocusAfterRender } from '../../components/focus';
 import { Loading } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useAnnounce } from '../../layout/live';
 import { InstallPlugin } from './InstallPlugin';
+import { pluginsKey, usePlugins } from './plugins';
 
 type Plugin = Schemas['PluginView'];
-
-export const pluginsKey = ['plugins'] as const;
 
 const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -65,9 +66,10 @@ function ApproveHosts({ plugin, onDone }: { plugin: Plugin; onDone: () => void }
   const {
     register,
     handleSubmit,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, submitCount },
   } = useForm<HostValues>({ defaultValues: { extra: '' }, resolver: zodResolver(hostsSchema) });
   const headingId = `hosts-${plugin.id}`;
+  const err = (m?: string) => (m ? t(`admin:errors.${m}`) : undefined);
 
   const submit = handleSubmit(async (v) => {
     const approved = [...choices.filter((h) => checked.has(h)), ...splitHosts(v.extra)].filter(
@@ -86,6 +88,7 @@ function ApproveHosts({ plugin, onDone }: { plugin: Plugin; onDone: () => void }
     <div role="group" aria-labelledby={headingId} className="plugin-hosts">
       <h3 id={headingId}>{t('admin:plugins.hosts_title', { name: plugin.name })}</h3>
       <form noValidate onSubmit={submit}>
+        <ErrorSummary items={errorItems(errors, err)} attempt={submitCount} />
         {choices.length > 0 ? (
           <fieldset>
             <legend>{t('admin:plugins.hosts_legend')}</legend>
@@ -110,7 +113,7 @@ function ApproveHosts({ plugin, onDone }: { plugin: Plugin; onDone: () => void }
           <Field
             label={t('admin:plugins.add_hosts', { name: plugin.name })}
             hint={t('admin:plugins.add_hosts_hint')}
-            error={errors.extra?.message ? t(`admin:errors.${errors.extra.message}`) : undefined}
+            error={err(errors.extra?.message)}
           >
             <input type="text" autoComplete="off" spellCheck={false} {...register('extra')} />
           </Field>
@@ -173,12 +176,10 @@ function HostList({ plugin }: { plugin: Plugin }) {
 export function Plugins() {
   const { t } = useTranslation();
   const announce = useAnnounce();
-  const plugins = useQuery({
-    queryKey: pluginsKey,
-    queryFn: () => call(api.GET('/api/v1/plugins')),
-  });
+  const plugins = usePlugins();
   const toggle = usePatchPlugin();
   const [approving, setApproving] = useState<string | null>(null);
+  const focusAfter = useFocusAfterRender();
   const items = plugins.data?.items ?? [];
 
   return (
@@ -247,7 +248,9 @@ export function Plugins() {
                           {p.declared_hosts.length > 0 ? (
                             <button
                               type="button"
+                              id={`hosts-toggle-${p.id}`}
                               aria-expanded={open}
+                              aria-controls={open ? `hosts-panel-${p.id}` : undefined}
                               onClick={() => setApproving(open ? null : p.id)}
                             >
                               {t('admin:plugins.approve_hosts')}
@@ -258,9 +261,16 @@ export function Plugins() {
                       </td>
                     </tr>
                     {open ? (
-                      <tr>
+                      <tr id={`hosts-panel-${p.id}`}>
                         <td colSpan={7}>
-                          <ApproveHosts plugin={p} onDone={() => setApproving(null)} />
+                          <ApproveHosts
+                            plugin={p}
+                            onDone={() => {
+                              setApproving(null);
+                              // Back to the button that opened the panel.
+                              focusAfter(`hosts-toggle-${p.id}`);
+                            }}
+                          />
                         </td>
                       </tr>
                     ) : null}

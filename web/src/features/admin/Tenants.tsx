@@ -9,6 +9,7 @@ import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { useSession } from '../../auth/session';
 import { DateTime } from '../../components/DateTime';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loading } from '../../components/Page';
 import { useAnnounce } from '../../layout/live';
@@ -63,7 +64,7 @@ function CreateTenant({ tenants }: { tenants: Tenant[] }) {
     register,
     handleSubmit,
     reset,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, submitCount },
   } = useForm<Values, unknown, z.output<typeof schema>>({
     defaultValues: empty,
     resolver: zodResolver(schema),
@@ -92,6 +93,7 @@ function CreateTenant({ tenants }: { tenants: Tenant[] }) {
     <section aria-labelledby="new-tenant-heading">
       <h2 id="new-tenant-heading">{t('admin:tenants.new_title')}</h2>
       <form noValidate onSubmit={handleSubmit((v) => create.mutateAsync(v).catch(() => undefined))}>
+        <ErrorSummary items={errorItems(errors, err)} attempt={submitCount} />
         <Field
           label={t('admin:tenants.slug')}
           hint={t('admin:tenants.slug_hint')}

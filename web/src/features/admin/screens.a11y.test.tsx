@@ -1,19 +1,18 @@
 // A quick accessibility pass (axe-core in jsdom) over the screens of channels, members, policy,
 // audit and instance administration, with their forms and panels open. Colour contrast and
 // landmarks need a real browser and the app's frame: the browser tests check those.
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import axe from 'axe-core';
 import { fakeServer, renderAt } from '../../test/render';
-import { polyfillDialog, settleAnnouncer } from '../channels/test-support';
+import { settleAnnouncer } from '../channels/test-support';
 import Channels from '../channels/Channels';
 import Members from '../members/Members';
 import ApprovalPolicy from '../policy/ApprovalPolicy';
 import AuditLog from '../audit/AuditLog';
 import InstanceAdmin from './InstanceAdmin';
 
-beforeAll(polyfillDialog);
 afterEach(settleAnnouncer);
 
 const at = '2025-01-01T00:00:00Z';

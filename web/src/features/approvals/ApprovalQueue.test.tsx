@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderAt } from '../../test/render';
-import { axeViolations, CHANNEL, ME, OTHER, oneStep, post, server, polyfillDialog } from '../dashboard/fixtures';
+import { axeViolations, CHANNEL, ME, OTHER, oneStep, post, server } from '../dashboard/fixtures';
 import ApprovalQueue from './ApprovalQueue';
 
-polyfillDialog();
 afterEach(() => vi.unstubAllGlobals());
 
 const base = {
@@ -97,6 +96,9 @@ describe('ApprovalQueue', () => {
       expect(sent?.body).toEqual({ comment: 'Fine by me' });
     });
     await waitFor(() => expect(screen.getByTestId('announcer')).toHaveTextContent('Post approved.'));
+    // The decision section is gone: focus is on the review's heading.
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull());
+    await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: /^Review/ })).toHaveFocus());
   });
 
   it('requires a reason to reject', async () => {
@@ -114,6 +116,7 @@ describe('ApprovalQueue', () => {
       expect(sent?.body).toEqual({ reason: 'The time is wrong' });
     });
     await waitFor(() => expect(screen.getByTestId('announcer')).toHaveTextContent('Post rejected'));
+    await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: /^Review/ })).toHaveFocus());
   });
 
   it('tells the author that someone else must approve', async () => {

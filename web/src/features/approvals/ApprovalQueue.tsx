@@ -7,8 +7,11 @@ import { Page, Loading } from '../../components/Page';
 import { DateTime } from '../../components/DateTime';
 import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
+import { excerpt } from '../../components/text';
 import { useTimeZone } from '../../layout/tenant';
-import { excerpt, useChannelNames, useNames, usePosts, type Post } from '../dashboard/lookups';
+import { useChannelName } from '../channels/hooks';
+import { usePosts, type Post } from '../dashboard/lookups';
+import { useMemberName } from '../members/hooks';
 import { ReviewPanel } from './ReviewPanel';
 import { StepText } from './StepText';
 
@@ -26,8 +29,8 @@ export default function ApprovalQueue() {
   const [params] = useSearchParams();
   const selected = params.get('post');
   const posts = usePosts(slug, { status: 'in_review', limit: 100 });
-  const nameOf = useNames(slug);
-  const channelName = useChannelNames(slug);
+  const nameOf = useMemberName(slug);
+  const channelName = useChannelName(slug);
   const panel = useRef<HTMLDivElement>(null);
 
   // Choosing a post moves focus to its review (not on arrival: the page's title comes first).

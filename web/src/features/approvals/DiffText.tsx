@@ -3,10 +3,10 @@
 import { useTranslation } from 'react-i18next';
 import type { DiffPart } from './diff';
 
-export function DiffText({ parts, label }: { parts: DiffPart[]; label?: string }) {
+export function DiffText({ parts }: { parts: DiffPart[] }) {
   const { t } = useTranslation();
   return (
-    <p className="diff preview" aria-label={label}>
+    <p className="diff preview">
       {parts.map((part, i) => {
         if (part.kind === 'same') return <span key={i}>{part.text}</span>;
         // White space after a changed word stays outside the mark, so only words are marked.

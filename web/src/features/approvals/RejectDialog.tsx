@@ -1,12 +1,13 @@
 // Asks for the reason of a rejection (it goes back to the author) in a modal dialog: the reason
-// is required, and its error is tied to the field and announced.
+// is required, and its error is tied to the field and announced in the form's error summary.
 import { useEffect, useId, useMemo, useRef } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
 import { useTranslation } from 'react-i18next';
-import { Field } from '../../components/Field';
 import { ProblemMessage } from '../../api/problem';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
+import { Field } from '../../components/Field';
 
 export function RejectDialog({
   open,
@@ -55,7 +56,8 @@ export function RejectDialog({
     }
   }, [open, reset]);
 
-  const reasonError = form.formState.errors.reason?.message;
+  const { errors, submitCount } = form.formState;
+  const reasonError = errors.reason?.message;
   return (
     <dialog
       ref={ref}
@@ -67,6 +69,7 @@ export function RejectDialog({
     >
       <h2 id={titleId}>{t('approvals:reject.title')}</h2>
       <form noValidate onSubmit={form.handleSubmit((values) => onReject(values.reason))}>
+        <ErrorSummary items={errorItems(errors)} attempt={submitCount} />
         <Field
           label={t('approvals:reject.reason')}
           hint={t('approvals:reject.reason_hint')}
@@ -74,11 +77,6 @@ export function RejectDialog({
         >
           <textarea {...form.register('reason')} />
         </Field>
-        {reasonError ? (
-          <p role="alert" className="visually-hidden">
-            {reasonError}
-          </p>
-        ) : null}
         <ProblemMessage error={error} />
         <div className="dialog-actions">
           <button type="button" onClick={onCancel}>

@@ -11,12 +11,18 @@ import { api, call } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useSession, useTenant } from '../../auth/session';
 import { DateTime } from '../../components/DateTime';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { useFocusAfterRender } from '../../components/focus';
 import { Loading } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
+import { excerpt } from '../../components/text';
 import { useAnnounce } from '../../layout/live';
 import { useTimeZone } from '../../layout/tenant';
-import { excerpt, mayApproveStep, useChannelNames, useNames, type Post } from '../dashboard/lookups';
+import { useChannelName } from '../channels/hooks';
+import { mayApproveStep, type Post } from '../dashboard/lookups';
+import { useMemberName } from '../members/hooks';
+import { usePost } from '../posts/hooks';
 import { StepText } from './StepText';
 import { lastTwo, revisionChanges, type Change } from './changes';
 import { DiffText } from './DiffText';
@@ -25,7 +31,7 @@ import { RejectDialog } from './RejectDialog';
 function ChangeItem({ change, zone }: { change: Change; zone: string }) {
   const { t } = useTranslation();
   const { slug } = useTenant();
-  const channelName = useChannelNames(slug);
+  const channelName = useChannelName(slug);
   const channel = (id: string) => channelName(id) ?? t('approvals:unknown_channel');
   switch (change.kind) {
     case 'body':
@@ -138,7 +144,7 @@ function Comments({ post }: { post: Post }) {
   const { t } = useTranslation();
   const { slug } = useTenant();
   const zone = useTimeZone(slug);
-  const nameOf = useNames(slug);
+  const nameOf = useMemberName(slug);
   const client = useQueryClient();
   const announce = useAnnounce();
   const schema = useMemo(
@@ -171,7 +177,8 @@ function Comments({ post }: { post: Post }) {
     },
   });
   const comments = post.comments ?? [];
-  const textError = form.formState.errors.text?.message;
+  const { errors, submitCount } = form.formState;
+  const textError = errors.text?.message;
   return (
     <section aria-labelledby="comments-heading">
       <h3 id="comments-heading">{t('approvals:comments.heading')}</h3>
@@ -196,14 +203,10 @@ function Comments({ post }: { post: Post }) {
         </ul>
       )}
       <form noValidate onSubmit={form.handleSubmit((v) => comment.mutate(v.text))}>
+        <ErrorSummary items={errorItems(errors)} attempt={submitCount} />
         <Field label={t('approvals:comments.label')} error={textError}>
           <textarea {...form.register('text')} className="short" />
         </Field>
-        {textError ? (
-          <p role="alert" className="visually-hidden">
-            {textError}
-          </p>
-        ) : null}
         <ProblemMessage error={comment.error} />
         <button type="submit" disabled={comment.isPending}>
           {t('approvals:comments.submit')}
@@ -213,7 +216,16 @@ function Comments({ post }: { post: Post }) {
   );
 }
 
-function Decision({ post, lastEditor }: { post: Post; lastEditor: string | null }) {
+function Decision({
+  post,
+  lastEditor,
+  onDecided,
+}: {
+  post: Post;
+  lastEditor: string | null;
+  /** After an approval or rejection, when this section changes or goes. */
+  onDecided: () => void;
+}) {
   const { t } = useTranslation();
   const { slug, role } = useTenant();
   const { me } = useSession();
@@ -238,6 +250,7 @@ function Decision({ post, lastEditor }: { post: Post; lastEditor: string | null 
     onSuccess: (updated) => {
       settle(updated);
       setComment('');
+      onDecided();
       announce(
         updated.status === 'in_review' ? t('approvals:decision.approved_step') : t('approvals:decision.approved'),
       );
@@ -254,6 +267,7 @@ function Decision({ post, lastEditor }: { post: Post; lastEditor: string | null 
     onSuccess: (updated) => {
       setRejecting(false);
       settle(updated);
+      onDecided();
       announce(t('approvals:decision.rejected'));
     },
   });
@@ -331,13 +345,11 @@ export function ReviewPanel({ postId }: { postId: string }) {
   const { t } = useTranslation();
   const { slug } = useTenant();
   const zone = useTimeZone(slug);
-  const nameOf = useNames(slug);
-  const channelName = useChannelNames(slug);
-  const post = useQuery({
-    queryKey: ['tenant', slug, 'post', postId],
-    queryFn: () =>
-      call(api.GET('/api/v1/tenants/{tenant}/posts/{id}', { params: { path: { tenant: slug, id: postId } } })),
-  });
+  const nameOf = useMemberName(slug);
+  const channelName = useChannelName(slug);
+  const post = usePost(slug, postId);
+  // The decision's buttons go once it is made: focus goes to this panel's heading.
+  const focusAfter = useFocusAfterRender();
   const { latest } = lastTwo(useRevisions(slug, postId).data?.items ?? []);
 
   const p = post.data;
@@ -397,7 +409,13 @@ export function ReviewPanel({ postId }: { postId: string }) {
           </section>
           <Changes postId={p.id} zone={zone} />
           <Comments post={p} />
-          {p.status === 'in_review' ? <Decision post={p} lastEditor={latest?.edited_by ?? null} /> : null}
+          {p.status === 'in_review' ? (
+            <Decision
+              post={p}
+              lastEditor={latest?.edited_by ?? null}
+              onDecided={() => focusAfter('review-heading')}
+            />
+          ) : null}
         </>
       ) : null}
     </section>

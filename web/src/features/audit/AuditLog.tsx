@@ -10,11 +10,12 @@ import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
 import { DateTime } from '../../components/DateTime';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loading, Page } from '../../components/Page';
 import { useAnnounce } from '../../layout/live';
 import { useTimeZone } from '../../layout/tenant';
-import { useMembers } from '../members/Members';
+import { useMembers } from '../members/hooks';
 import { knownActions, summarise, zonedDayStart } from './format';
 
 type Event = Schemas['AuditEventView'];
@@ -57,7 +58,7 @@ function FiltersForm({
     register,
     handleSubmit,
     reset,
-    formState: { errors },
+    formState: { errors, submitCount },
   } = useForm<Values, unknown, Filters>({ defaultValues: noFilters, resolver: zodResolver(schema) });
   const err = (m?: string) => (m ? t(`audit:errors.${m}`) : undefined);
   return (
@@ -68,6 +69,7 @@ function FiltersForm({
       onSubmit={handleSubmit(onApply)}
     >
       <h2 id="audit-filters-heading">{t('audit:filters.title')}</h2>
+      <ErrorSummary items={errorItems(errors, err)} attempt={submitCount} />
       <div className="filter-row">
         {members.isSuccess ? (
           <Field label={t('audit:filters.actor')}>

@@ -2,11 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderAt } from '../../test/render';
-import { axeViolations, polyfillDialog, post, server } from '../dashboard/fixtures';
+import { axeViolations, post, server } from '../dashboard/fixtures';
 import Calendar from './Calendar';
 import { fromInputValue, fromWall, toInputValue, toWall, wallToRfc3339 } from './zone';
 
-polyfillDialog();
 // The calendar's drag selection asks where the pointer is; jsdom has no layout to answer.
 document.elementFromPoint ??= () => null;
 
@@ -141,5 +140,33 @@ describe('Calendar', () => {
     await userEvent.keyboard('{Enter}');
     expect(await screen.findByRole('heading', { name: 'Selected post' })).toHaveFocus();
     expect(screen.getByRole('link', { name: 'Open the post' })).toHaveAttribute('href', '/t/acme/posts/p-approved');
+  });
+
+  it('returns focus to the event when the panel closes', async () => {
+    setup();
+    const event = await screen.findByRole('button', { name: 'Approved: Road works on Main Street' });
+    event.focus();
+    await userEvent.keyboard('{Enter}');
+    const panel = (await screen.findByRole('heading', { name: 'Selected post' })).closest('section')!;
+    await userEvent.click(within(panel).getByRole('button', { name: 'Close the panel' }));
+    expect(screen.queryByRole('heading', { name: 'Selected post' })).toBeNull();
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Approved: Road works on Main Street' })).toHaveFocus(),
+    );
+  });
+
+  it('lists an unreadable time in the error summary instead of a hidden alert', async () => {
+    setup();
+    await userEvent.click(await screen.findByRole('button', { name: 'Approved: Road works on Main Street' }));
+    const panel = (await screen.findByRole('heading', { name: 'Selected post' })).closest('section')!;
+    fireEvent.change(within(panel).getByLabelText('Move to'), { target: { value: '' } });
+    await userEvent.click(within(panel).getByRole('button', { name: 'Move' }));
+    const alerts = await within(panel).findAllByRole('alert');
+    expect(alerts).toHaveLength(1);
+    expect(within(alerts[0]).getByRole('link', { name: /^Move to: / })).toHaveAttribute(
+      'href',
+      `#${within(panel).getByLabelText('Move to').id}`,
+    );
+    expect(within(panel).getByLabelText('Move to')).toHaveFocus();
   });
 });

@@ -1,7 +1,7 @@
 // The publication calendar: every post with a time, by month, week or as a list, in the
 // tenant's time zone. Drafts, posts in review and approved posts move by drag and drop (with a
 // confirmation) or, by keyboard, from the panel of the selected post.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -30,12 +30,15 @@ import { api, call } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ErrorSummary } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { PAGE_TITLE, useFocusAfterRender } from '../../components/focus';
 import { Loading, Page } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
+import { excerpt } from '../../components/text';
 import { useAnnounce } from '../../layout/live';
 import { useTenantView } from '../../layout/tenant';
-import { excerpt, fetchPosts, type Post } from '../dashboard/lookups';
+import { fetchPosts, type Post } from '../dashboard/lookups';
 import { EventLabel, ListView, MonthDateHeader, Toolbar, makeEventButton, type CalEvent } from './parts';
 import { fromInputValue, fromWall, toInputValue, toWall, wallToRfc3339 } from './zone';
 
@@ -161,8 +164,10 @@ function SelectedPanel({
   const { t, i18n } = useTranslation();
   const { slug } = useTenant();
   const heading = useRef<HTMLHeadingElement>(null);
+  const timeId = useId();
   const [value, setValue] = useState(() => toInputValue(event.start));
   const [invalid, setInvalid] = useState(false);
+  const [attempts, setAttempts] = useState(0);
   const locale = i18n.language.startsWith('nl') ? nl : enGB;
   useEffect(() => {
     heading.current?.focus();
@@ -195,9 +200,19 @@ function SelectedPanel({
             e.preventDefault();
             const wall = fromInputValue(value);
             setInvalid(wall === null);
+            setAttempts((n) => n + 1);
             if (wall) onMove(wall);
+            else document.getElementById(timeId)?.focus();
           }}
         >
+          <ErrorSummary
+            items={
+              invalid
+                ? [{ id: timeId, label: t('calendar:panel.move_to'), message: t('calendar:panel.invalid_time') }]
+                : []
+            }
+            attempt={attempts}
+          />
           <Field
             label={t('calendar:panel.move_to')}
             hint={
@@ -207,13 +222,14 @@ function SelectedPanel({
             }
             error={invalid ? t('calendar:panel.invalid_time') : undefined}
           >
-            <input type="datetime-local" value={value} onChange={(e) => setValue(e.target.value)} required />
+            <input
+              id={timeId}
+              type="datetime-local"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              required
+            />
           </Field>
-          {invalid ? (
-            <p role="alert" className="visually-hidden">
-              {t('calendar:panel.invalid_time')}
-            </p>
-          ) : null}
           <ProblemMessage error={error} />
           <div className="form-actions">
             <button type="submit" className="primary" disabled={pending}>
@@ -249,6 +265,9 @@ export default function Calendar() {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [drop, setDrop] = useState<{ event: CalEvent; start: Date } | null>(null);
   const wrap = useRef<HTMLDivElement>(null);
+  // The control that opened the panel (an event), for focus to go back to when it closes.
+  const opener = useRef<HTMLElement | null>(null);
+  const focusAfter = useFocusAfterRender();
   const culture = i18n.language.startsWith('nl') ? 'nl' : 'en-GB';
   const locale = culture === 'nl' ? nl : enGB;
   const mayMove = can.compose(role);
@@ -330,7 +349,19 @@ export default function Calendar() {
   );
   const select = (event: CalEvent) => {
     move.reset();
+    const active = document.activeElement;
+    opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
     setSelectedId(event.id);
+  };
+  const closePanel = (id: string) => {
+    setSelectedId(null);
+    // Back to the event: the control that opened the panel, or the event's button when the
+    // calendar has drawn it anew (after a move).
+    focusAfter(
+      opener.current,
+      () => wrap.current?.querySelector<HTMLElement>(`[data-event-id="${id}"]`),
+      PAGE_TITLE,
+    );
   };
   // The month view's event buttons are made once (a new component type would remount every
   // event); they call the current `select` through this ref.
@@ -414,7 +445,7 @@ export default function Calendar() {
           pending={move.isPending}
           error={move.error}
           onMove={(wall) => move.mutate({ post: selected.post, wall })}
-          onClose={() => setSelectedId(null)}
+          onClose={() => closePanel(selected.id)}
         />
       ) : null}
       {selected ? null : <ProblemMessage error={move.error} />}

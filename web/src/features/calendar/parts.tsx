@@ -77,6 +77,7 @@ export function makeEventButton(onSelect: (event: CalEvent) => void) {
       <button
         type="button"
         className="cal-event-button"
+        data-event-id={event.id}
         onClick={(e) => {
           e.stopPropagation();
           onSelect(event);
@@ -132,6 +133,7 @@ export function ListView({ date, events, onSelectEvent, localizer }: ListProps) 
                 <button
                   type="button"
                   className="cal-event-button"
+                  data-event-id={event.id}
                   onClick={(e) => onSelectEvent?.(event, e)}
                 >
                   {event.title}

@@ -1,11 +1,9 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer, renderAt } from '../../test/render';
 import Channels from './Channels';
-import { polyfillDialog, settleAnnouncer } from './test-support';
-
-beforeAll(polyfillDialog);
+import { settleAnnouncer } from './test-support';
 
 const me = (role: string) => ({
   id: '0190a000-0000-7000-8000-000000000001',
@@ -134,6 +132,13 @@ describe('Channels', () => {
     expect(await screen.findByRole('textbox', { name: 'Chat' })).toHaveAccessibleDescription(
       expect.stringContaining('Fill in this field.'),
     );
+    // One announcement lists every field to fix, each linked to its control.
+    const summary = screen.getByRole('alert');
+    expect(summary).toHaveTextContent(/^There (is 1 problem|are \d+ problems) to fix:/);
+    expect(within(summary).getByRole('link', { name: 'Chat: Fill in this field.' })).toHaveAttribute(
+      'href',
+      `#${screen.getByRole('textbox', { name: 'Chat' }).id}`,
+    );
     expect(s.calls.some((c) => c.method === 'POST')).toBe(false);
   });
 
@@ -194,5 +199,37 @@ describe('Channels', () => {
     const dialog = screen.getByRole('dialog', { name: 'Disconnect “Town hall on Telegram”?' });
     await user.click(within(dialog).getByRole('button', { name: 'Disconnect' }));
     await waitFor(() => expect(s.calls.some((c) => c.method === 'DELETE' && c.path.endsWith(id))).toBe(true));
+  });
+
+  it('returns focus to the Reconnect button when its panel closes, and to the list after disconnecting', async () => {
+    const id = '0190a000-0000-7000-8000-0000000000c1';
+    let live = true;
+    const s = server('owner', [], {
+      [`DELETE /api/v1/tenants/acme/channels/${id}`]: { status: 204 },
+    });
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(String(input), init);
+      const path = new URL(request.url, 'http://localhost').pathname;
+      if (request.method === 'GET' && path === '/api/v1/tenants/acme/channels') {
+        const status = live ? 'needs_reconnect' : 'disconnected';
+        return Response.json({ items: [channel({ status })], next_cursor: null });
+      }
+      if (request.method === 'DELETE') live = false;
+      return s.fetch(request);
+    });
+    const user = userEvent.setup();
+    render();
+    const reconnect = await screen.findByRole('button', { name: 'Reconnect Town hall on Telegram' });
+    await user.click(reconnect);
+    expect(reconnect).toHaveAttribute('aria-expanded', 'true');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(reconnect).toHaveAttribute('aria-expanded', 'false');
+    await waitFor(() => expect(reconnect).toHaveFocus());
+
+    await user.click(screen.getByRole('button', { name: 'Disconnect Town hall on Telegram' }));
+    const dialog = screen.getByRole('dialog', { name: 'Disconnect “Town hall on Telegram”?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Disconnect' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: /Disconnect Town hall/ })).toBeNull());
+    await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: 'Connected channels' })).toHaveFocus());
   });
 });

@@ -1,31 +1,25 @@
 // The tenant's channels: everyone sees which accounts posts go to and whether they work; owners
 // connect new ones, reconnect those whose credentials stopped working, and disconnect them.
 import { Fragment, useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateTime } from '../../components/DateTime';
+import { useFocusAfterRender } from '../../components/focus';
 import { Loading, Page } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useAnnounce } from '../../layout/live';
 import { useTimeZone } from '../../layout/tenant';
-import { ConnectForm, networkName } from './ConnectForm';
+import { usePlugins } from '../admin/plugins';
+import { ConnectForm } from './ConnectForm';
+import { channelsKey, useChannels } from './hooks';
 import { ReconnectForm } from './ReconnectForm';
-import { availableNetworks, feedPath, knownNetwork } from './networks';
+import { availableNetworks, feedPath, knownNetwork, networkName } from './networks';
 
 type Channel = Schemas['ChannelView'];
-
-/** The installed plugins (names of connectors, and which are enabled). */
-export function usePlugins() {
-  return useQuery({
-    queryKey: ['plugins'],
-    queryFn: () => call(api.GET('/api/v1/plugins')),
-    staleTime: 60_000,
-  });
-}
 
 function ChannelStatus({ status }: { status: string }) {
   const { t } = useTranslation();
@@ -49,23 +43,14 @@ export default function Channels() {
   const manage = can.manage(role);
   const [reconnecting, setReconnecting] = useState<string | null>(null);
   const [disconnecting, setDisconnecting] = useState<Channel | null>(null);
+  const focusAfter = useFocusAfterRender();
 
-  const channels = useQuery({
-    queryKey: ['tenant', slug, 'channels'],
-    queryFn: () =>
-      call(api.GET('/api/v1/tenants/{tenant}/channels', { params: { path: { tenant: slug } } })),
-    enabled: slug !== '',
-  });
+  const channels = useChannels(slug);
   const plugins = usePlugins();
   const networks = availableNetworks(plugins.isError ? undefined : plugins.data?.items);
 
-  const labelOf = (pluginId: string) => {
-    const known = knownNetwork(pluginId);
-    const installed = plugins.data?.items.find((p) => p.id === pluginId);
-    return known
-      ? networkName(t, { id: pluginId, known: true, name: installed?.name })
-      : (installed?.name ?? pluginId);
-  };
+  const labelOf = (pluginId: string) =>
+    networkName(t, pluginId, plugins.data?.items.find((p) => p.id === pluginId)?.name);
 
   const disconnect = useMutation({
     mutationFn: (channel: Channel) =>
@@ -75,7 +60,7 @@ export default function Channels() {
         }),
       ),
     onSuccess: async (_, channel) => {
-      await client.invalidateQueries({ queryKey: ['tenant', slug, 'channels'] });
+      await client.invalidateQueries({ queryKey: channelsKey(slug) });
       announce(t('channels:disconnect.done', { name: channel.name }));
     },
   });
@@ -87,7 +72,9 @@ export default function Channels() {
     <Page title={t('channels:title')}>
       <p>{t('channels:intro')}</p>
       <section aria-labelledby="channels-heading">
-        <h2 id="channels-heading">{t('channels:list_title')}</h2>
+        <h2 id="channels-heading" tabIndex={-1}>
+          {t('channels:list_title')}
+        </h2>
         {channels.isPending ? <Loading /> : null}
         <ProblemMessage error={channels.error} />
         {channels.isSuccess && items.length === 0 ? <p>{t('channels:empty')}</p> : null}
@@ -138,6 +125,7 @@ export default function Channels() {
                             {reconnectable ? (
                               <button
                                 type="button"
+                                id={`reconnect-button-${c.id}`}
                                 aria-expanded={open}
                                 aria-controls={open ? `reconnect-panel-${c.id}` : undefined}
                                 onClick={() => setReconnecting(open ? null : c.id)}
@@ -147,7 +135,11 @@ export default function Channels() {
                               </button>
                             ) : null}
                             {live ? (
-                              <button type="button" onClick={() => setDisconnecting(c)}>
+                              <button
+                                type="button"
+                                id={`disconnect-button-${c.id}`}
+                                onClick={() => setDisconnecting(c)}
+                              >
                                 {t('channels:disconnect.button')}
                                 <span className="visually-hidden"> {c.name}</span>
                               </button>
@@ -164,7 +156,16 @@ export default function Channels() {
                             channel={c}
                             network={spec}
                             networkLabel={labelOf(c.plugin)}
-                            onDone={() => setReconnecting(null)}
+                            onDone={() => {
+                              setReconnecting(null);
+                              // Back to the Reconnect button; once reconnected it is gone, and
+                              // the row's Disconnect button takes its place.
+                              focusAfter(
+                                `reconnect-button-${c.id}`,
+                                `disconnect-button-${c.id}`,
+                                'channels-heading',
+                              );
+                            }}
                           />
                         </td>
                       </tr>
@@ -185,7 +186,10 @@ export default function Channels() {
         danger
         onCancel={() => setDisconnecting(null)}
         onConfirm={() => {
-          if (disconnecting) disconnect.mutate(disconnecting);
+          // The row's buttons go with the connection: focus goes to the list's heading.
+          if (disconnecting) {
+            disconnect.mutate(disconnecting, { onSuccess: () => focusAfter('channels-heading') });
+          }
           setDisconnecting(null);
         }}
       >

@@ -8,9 +8,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { useAnnounce } from '../../layout/live';
-import { type Network, type NetworkSpec } from './networks';
+import { channelsKey } from './hooks';
+import { networkName, type Network, type NetworkSpec } from './networks';
 import {
   CredentialFields,
   SettingFields,
@@ -90,15 +92,6 @@ const empty: Values = {
   credentialValue: '',
 };
 
-export function networkName(
-  t: (key: string, options?: Record<string, unknown>) => string,
-  network: { id: string; known: boolean; name?: string },
-): string {
-  return network.known
-    ? t(`channels:networks.${network.id}.name`, { defaultValue: network.name ?? network.id })
-    : (network.name ?? network.id);
-}
-
 export function ConnectForm({ slug, networks }: { slug: string; networks: Network[] }) {
   const { t } = useTranslation();
   const announce = useAnnounce();
@@ -116,7 +109,7 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
     handleSubmit,
     watch,
     reset,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, submitCount },
   } = form;
   const plugin = watch('plugin');
   const method = watch('method');
@@ -161,9 +154,9 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
       // The form is emptied once the channel exists, so a second try cannot add it twice; a
       // failed OAuth start is tried again with "Reconnect" in the table.
       reset(empty);
-      await client.invalidateQueries({ queryKey: ['tenant', slug, 'channels'] });
+      await client.invalidateQueries({ queryKey: channelsKey(slug) });
       if (oauthChosen) {
-        oauth.mutate({ channelId: channel.id, network: networkName(t, chosen) });
+        oauth.mutate({ channelId: channel.id, network: networkName(t, chosen.id, chosen.name) });
       } else {
         announce(t('channels:connect.done', { name: channel.name }));
       }
@@ -185,12 +178,13 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
     <section aria-labelledby="connect-heading">
       <h2 id="connect-heading">{t('channels:connect.title')}</h2>
       <form noValidate onSubmit={handleSubmit((v) => connect.mutateAsync(v).catch(() => undefined))}>
+        <ErrorSummary items={errorItems(errors, errorText)} attempt={submitCount} />
         <Field label={t('channels:connect.network')} error={errorText(errors.plugin?.message)}>
           <select aria-required {...register('plugin')}>
             <option value="">{t('channels:connect.choose_network')}</option>
             {networks.map((n) => (
               <option key={n.id} value={n.id}>
-                {networkName(t, n)}
+                {networkName(t, n.id, n.name)}
               </option>
             ))}
           </select>
@@ -209,7 +203,7 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
                 <legend>{t('channels:connect.method')}</legend>
                 <label className="checkbox">
                   <input type="radio" value="oauth" {...register('method')} />
-                  {t('channels:connect.method_oauth', { network: networkName(t, network) })}
+                  {t('channels:connect.method_oauth', { network: networkName(t, network.id, network.name) })}
                 </label>
                 <label className="checkbox">
                   <input type="radio" value="token" {...register('method')} />
@@ -220,7 +214,7 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
             <SettingFields network={network as NetworkSpec} register={fieldRegister} errors={fieldErrors} />
             {viaOauth ? (
               <p className="hint">
-                {t('channels:connect.oauth_hint', { network: networkName(t, network) })}
+                {t('channels:connect.oauth_hint', { network: networkName(t, network.id, network.name) })}
               </p>
             ) : (
               <CredentialFields network={network as NetworkSpec} register={fieldRegister} errors={fieldErrors} />
@@ -262,7 +256,7 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
         <div className="form-actions">
           <button type="submit" className="primary" disabled={isSubmitting || oauth.isPending}>
             {network && viaOauth
-              ? t('channels:connect.submit_oauth', { network: networkName(t, network) })
+              ? t('channels:connect.submit_oauth', { network: networkName(t, network.id, network.name) })
               : t('channels:connect.submit')}
           </button>
         </div>

@@ -7,8 +7,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { useAnnounce } from '../../layout/live';
+import { channelsKey } from './hooks';
 import type { NetworkSpec } from './networks';
 import { CredentialFields, credentialsBody, useErrorText } from './fields';
 import { startOauth } from './oauth';
@@ -65,7 +67,7 @@ export function ReconnectForm({
   const {
     register,
     handleSubmit,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, submitCount },
   } = useForm<Values>({
     defaultValues: { credentials: {}, credentialKey: '', credentialValue: '' },
     resolver: zodResolver(schemaFor(network)),
@@ -85,7 +87,7 @@ export function ReconnectForm({
       );
     },
     onSuccess: async (updated) => {
-      await client.invalidateQueries({ queryKey: ['tenant', slug, 'channels'] });
+      await client.invalidateQueries({ queryKey: channelsKey(slug) });
       announce(t('channels:reconnect.done', { name: updated.name }));
       onDone();
     },
@@ -116,6 +118,7 @@ export function ReconnectForm({
       ) : null}
       {withCredentials ? (
         <form noValidate onSubmit={handleSubmit((v) => save.mutateAsync(v).catch(() => undefined))}>
+          <ErrorSummary items={errorItems(errors, errorText)} attempt={submitCount} />
           {network ? (
             <CredentialFields network={network} register={register} errors={errors} />
           ) : (

@@ -128,3 +128,15 @@ export function availableNetworks(plugins: Schemas['PluginView'][] | undefined):
 export function feedPath(channelId: string): string {
   return `/feeds/${channelId}`;
 }
+
+type T = (key: string, options?: Record<string, unknown>) => string;
+
+/**
+ * A network's name for people, from the plugin id: the translated name of a network the UI
+ * knows, else the installed plugin's own name (`installedName`), else the id.
+ */
+export function networkName(t: T, plugin: string, installedName?: string): string {
+  return knownNetwork(plugin)
+    ? t(`channels:networks.${plugin}.name`, { defaultValue: installedName ?? plugin })
+    : (installedName ?? plugin);
+}

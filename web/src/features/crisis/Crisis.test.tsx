@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderAt } from '../../test/render';
-import { axeViolations, CHANNEL, post, server, polyfillDialog } from '../dashboard/fixtures';
+import { axeViolations, CHANNEL, post, server } from '../dashboard/fixtures';
 import Crisis from './Crisis';
 
-polyfillDialog();
 afterEach(() => vi.unstubAllGlobals());
 
 const off = { active: false, message: '', changed_at: null, changed_by: null, held: [] };

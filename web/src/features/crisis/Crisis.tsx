@@ -12,19 +12,16 @@ import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateTime } from '../../components/DateTime';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loading, Page } from '../../components/Page';
+import { excerpt } from '../../components/text';
 import { useAnnounce } from '../../layout/live';
 import { useCrisis, useTimeZone } from '../../layout/tenant';
+import { useChannelName } from '../channels/hooks';
+import { targetsNeedingConfirmation, usePosts, type Post } from '../dashboard/lookups';
+import { useMemberName } from '../members/hooks';
 import { usePost } from '../posts/hooks';
-import {
-  excerpt,
-  targetsNeedingConfirmation,
-  useChannelNames,
-  useNames,
-  usePosts,
-  type Post,
-} from '../dashboard/lookups';
 
 type Confirming = null | 'on' | 'off' | 'emergency';
 
@@ -47,7 +44,7 @@ function HeldList({ slug, zone }: { slug: string; zone: string }) {
   const { t } = useTranslation();
   const crisis = useCrisis(slug);
   const approved = usePosts(slug, { status: 'approved', limit: 200 });
-  const channelName = useChannelNames(slug);
+  const channelName = useChannelName(slug);
 
   const rows = new Map<string, HeldRow>();
   for (const post of approved.data ?? []) {
@@ -118,7 +115,7 @@ export default function Crisis() {
   const { slug, role } = useTenant();
   const zone = useTimeZone(slug);
   const crisis = useCrisis(slug);
-  const nameOf = useNames(slug);
+  const nameOf = useMemberName(slug);
   const client = useQueryClient();
   const announce = useAnnounce();
   const [confirming, setConfirming] = useState<Confirming>(null);
@@ -199,8 +196,10 @@ export default function Crisis() {
     }
   };
 
-  const messageError = messageForm.formState.errors.message?.message;
-  const bodyError = emergencyForm.formState.errors.body?.message;
+  const messageErrors = messageForm.formState.errors;
+  const bodyErrors = emergencyForm.formState.errors;
+  const messageError = messageErrors.message?.message;
+  const bodyError = bodyErrors.body?.message;
   const changedBy = crisis.data?.changed_by ? nameOf(crisis.data.changed_by) : null;
 
   return (
@@ -240,6 +239,7 @@ export default function Crisis() {
               setCrisis.mutate({ active: true, message: values.message.trim() }),
             )}
           >
+            <ErrorSummary items={errorItems(messageErrors)} attempt={messageForm.formState.submitCount} />
             <Field
               label={t('crisis:switch.message')}
               hint={t('crisis:switch.message_hint')}
@@ -247,11 +247,6 @@ export default function Crisis() {
             >
               <textarea className="short" maxLength={500} {...messageForm.register('message')} />
             </Field>
-            {messageError ? (
-              <p role="alert" className="visually-hidden">
-                {messageError}
-              </p>
-            ) : null}
             <div className="form-actions crisis-switch">
               <button
                 type="button"
@@ -288,14 +283,10 @@ export default function Crisis() {
           <h2 id="emergency-heading">{t('crisis:emergency.heading')}</h2>
           <p>{t('crisis:emergency.intro')}</p>
           <form noValidate onSubmit={emergencyForm.handleSubmit(() => setConfirming('emergency'))}>
+            <ErrorSummary items={errorItems(bodyErrors)} attempt={emergencyForm.formState.submitCount} />
             <Field label={t('crisis:emergency.body')} error={bodyError}>
               <textarea {...emergencyForm.register('body')} />
             </Field>
-            {bodyError ? (
-              <p role="alert" className="visually-hidden">
-                {bodyError}
-              </p>
-            ) : null}
             <button type="submit" className="danger" disabled={emergency.isPending}>
               {t('crisis:emergency.submit')}
             </button>

@@ -110,6 +110,42 @@ describe('Dashboard', () => {
     await waitFor(() => expect(screen.getByTestId('announcer')).toHaveTextContent('Notification marked as read.'));
   });
 
+  it('moves focus to the next notification once one is marked as read, then to the heading', async () => {
+    const note = (id: string, message: string) => ({
+      id,
+      kind: 'post.approved',
+      message,
+      post_id: null,
+      created_at: '2025-01-02T10:00:00Z',
+      read_at: null,
+    });
+    const notes = [note('n-1', 'First note'), note('n-2', 'Second note')];
+    const read = new Set<string>();
+    const fake = server('approver', {});
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(String(input), init);
+      const path = new URL(request.url, 'http://localhost').pathname;
+      if (path === '/api/v1/tenants/acme/notifications') {
+        return Response.json({ items: notes.filter((n) => !read.has(n.id)), next_cursor: null });
+      }
+      const marked = /\/notifications\/([^/]+)\/read$/.exec(path);
+      if (request.method === 'POST' && marked) {
+        read.add(marked[1]);
+        return new Response(null, { status: 204 });
+      }
+      return fake.fetch(request);
+    });
+    renderAt(<Dashboard />, { path: '/t/:tenant', route: '/t/acme' });
+    const user = userEvent.setup();
+    const first = await screen.findByRole('button', { name: /^Mark as read\s?: First note$/ });
+    const second = screen.getByRole('button', { name: /^Mark as read\s?: Second note$/ });
+    await user.click(first);
+    await waitFor(() => expect(first).not.toBeInTheDocument());
+    await waitFor(() => expect(second).toHaveFocus());
+    await user.click(second);
+    await waitFor(() => expect(screen.getByRole('heading', { name: /notification/i, level: 2 })).toHaveFocus());
+  });
+
   it('describes the chart in words and as a table', async () => {
     setup();
     const chart = await screen.findByRole('img', { name: /no posts published in the last 14 days/ });

@@ -8,11 +8,14 @@ import { api, call } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useSession, useTenant } from '../../auth/session';
 import { DateTime } from '../../components/DateTime';
+import { useFocusAfterRender } from '../../components/focus';
 import { Loading, Page } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
+import { excerpt } from '../../components/text';
 import { useAnnounce } from '../../layout/live';
 import { useCrisis, useTimeZone } from '../../layout/tenant';
-import { excerpt, useChannelNames, usePosts } from './lookups';
+import { useChannelName } from '../channels/hooks';
+import { usePosts } from './lookups';
 import { PublishedChart } from './PublishedChart';
 import { needingAttention, nextScheduled, publishedPerDay, waitingFor } from './summary';
 
@@ -32,7 +35,7 @@ function ScheduledCard({ slug, zone, now }: { slug: string; zone: string; now: n
             <li key={post.id}>
               <DateTime value={post.scheduled_at ?? ''} zone={zone} />
               <br />
-              <Link to={`/t/${slug}/posts/${post.id}`}>{excerpt(post.body)}</Link>
+              <Link to={`/t/${slug}/posts/${post.id}`}>{excerpt(post.body, 60)}</Link>
             </li>
           ))}
         </ul>
@@ -60,7 +63,7 @@ function WaitingCard({ slug, zone }: { slug: string; zone: string }) {
         <ul className="card-list">
           {mine.slice(0, 5).map((post) => (
             <li key={post.id}>
-              <Link to={`/t/${slug}/approvals?post=${encodeURIComponent(post.id)}`}>{excerpt(post.body)}</Link>
+              <Link to={`/t/${slug}/approvals?post=${encodeURIComponent(post.id)}`}>{excerpt(post.body, 60)}</Link>
               <br />
               {post.scheduled_at ? (
                 <>
@@ -83,7 +86,7 @@ function WaitingCard({ slug, zone }: { slug: string; zone: string }) {
 
 function AttentionCard({ slug }: { slug: string }) {
   const { t } = useTranslation();
-  const channelName = useChannelNames(slug);
+  const channelName = useChannelName(slug);
   const failed = usePosts(slug, { status: 'failed', limit: 50 });
   const partial = usePosts(slug, { status: 'partially_published', limit: 50 });
   const approved = usePosts(slug, { status: 'approved', limit: 200 });
@@ -103,7 +106,7 @@ function AttentionCard({ slug }: { slug: string }) {
           {items.slice(0, 8).map(({ post, reason, channels }) => (
             <li key={post.id}>
               <StatusBadge status={post.status} />{' '}
-              <Link to={`/t/${slug}/posts/${post.id}`}>{excerpt(post.body)}</Link>
+              <Link to={`/t/${slug}/posts/${post.id}`}>{excerpt(post.body, 60)}</Link>
               <br />
               {t(`dashboard:attention.reason.${reason}`, {
                 channels:
@@ -151,6 +154,7 @@ function Notifications({ slug, zone }: { slug: string; zone: string }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const announce = useAnnounce();
+  const focusAfter = useFocusAfterRender();
   const key = ['tenant', slug, 'dashboard', 'notifications'];
   const list = useQuery({
     queryKey: key,
@@ -177,14 +181,16 @@ function Notifications({ slug, zone }: { slug: string; zone: string }) {
   const unread = (list.data?.items ?? []).filter((n) => !n.read_at);
   return (
     <section aria-labelledby="notifications-heading" className="dashboard-section">
-      <h2 id="notifications-heading">{t('dashboard:notifications.heading', { count: unread.length })}</h2>
+      <h2 id="notifications-heading" tabIndex={-1}>
+        {t('dashboard:notifications.heading', { count: unread.length })}
+      </h2>
       {list.isPending ? <Loading /> : null}
       <ProblemMessage error={list.error} />
       <ProblemMessage error={read.error} />
       {list.isSuccess && unread.length === 0 ? <p>{t('dashboard:notifications.empty')}</p> : null}
       {unread.length > 0 ? (
         <ul className="notifications">
-          {unread.map((n) => (
+          {unread.map((n, i) => (
             <li key={n.id}>
               <p>
                 <strong>{t(`dashboard:notifications.kind.${n.kind}`, { defaultValue: n.kind })}</strong>
@@ -199,7 +205,20 @@ function Notifications({ slug, zone }: { slug: string; zone: string }) {
                     <span className="visually-hidden">: {n.message}</span>
                   </Link>
                 ) : null}
-                <button type="button" disabled={read.isPending} onClick={() => read.mutate(n.id)}>
+                <button
+                  type="button"
+                  id={`mark-read-${n.id}`}
+                  disabled={read.isPending && read.variables === n.id}
+                  onClick={() => {
+                    // The notification leaves the list: focus goes to the next one's button
+                    // (or the one before), else to the heading.
+                    const next = unread[i + 1] ?? unread[i - 1];
+                    read.mutate(n.id, {
+                      onSuccess: () =>
+                        focusAfter(next ? `mark-read-${next.id}` : null, 'notifications-heading'),
+                    });
+                  }}
+                >
                   {t('dashboard:notifications.mark_read')}
                   <span className="visually-hidden">: {n.message}</span>
                 </button>

@@ -110,18 +110,6 @@ export function server(role: string, byStatus: Record<string, Post[]>, routes: R
   return { fetch: fetchImpl, calls: base.calls };
 }
 
-/** jsdom has `<dialog>` without `showModal` and `close`: enough of both for the dialogs. */
-export function polyfillDialog() {
-  const proto = HTMLDialogElement.prototype as Partial<HTMLDialogElement>;
-  proto.showModal ??= function (this: HTMLDialogElement) {
-    this.setAttribute('open', '');
-  };
-  proto.close ??= function (this: HTMLDialogElement) {
-    this.removeAttribute('open');
-    this.dispatchEvent(new Event('close'));
-  };
-}
-
 /** axe-core's findings on the page, without the rules jsdom cannot judge (colours, layout). */
 export async function axeViolations(): Promise<string[]> {
   const { default: axe } = await import('axe-core');

@@ -7,15 +7,17 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, call } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { useAnnounce } from '../../layout/live';
-import { membersKey, roles } from './roles';
+import { membersKey } from './hooks';
+import { roles } from './roles';
 import { SetPasswordLink } from './SetPasswordLink';
 
 const schema = z.object({
   email: z.string().trim().min(1, 'required').max(320, 'email').pipe(z.email('email')),
   name: z.string().trim().min(1, 'required').max(200, 'name_long'),
-  role: z.enum(['owner', 'approver', 'editor', 'analyst', 'records_officer']),
+  role: z.enum(roles),
 });
 
 type Values = z.input<typeof schema>;
@@ -29,7 +31,7 @@ export function AddMemberForm({ slug }: { slug: string }) {
     handleSubmit,
     watch,
     reset,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, submitCount },
   } = useForm<Values, unknown, z.output<typeof schema>>({
     defaultValues: { email: '', name: '', role: 'editor' },
     resolver: zodResolver(schema),
@@ -59,6 +61,7 @@ export function AddMemberForm({ slug }: { slug: string }) {
     <section aria-labelledby="add-member-heading">
       <h2 id="add-member-heading">{t('members:add.title')}</h2>
       <form noValidate onSubmit={handleSubmit((v) => add.mutateAsync(v).catch(() => undefined))}>
+        <ErrorSummary items={errorItems(errors, err)} attempt={submitCount} />
         <Field label={t('members:add.email')} error={err(errors.email?.message)}>
           <input type="email" autoComplete="off" spellCheck={false} aria-required {...register('email')} />
         </Field>

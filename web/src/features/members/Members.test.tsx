@@ -1,11 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer, renderAt } from '../../test/render';
-import { polyfillDialog, settleAnnouncer } from '../channels/test-support';
+import { settleAnnouncer } from '../channels/test-support';
 import Members from './Members';
 
-beforeAll(polyfillDialog);
 afterEach(async () => {
   await settleAnnouncer();
   vi.unstubAllGlobals();
@@ -156,6 +155,58 @@ describe('Members', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Remove member' }));
     await waitFor(() =>
       expect(s.calls.some((c) => c.method === 'DELETE' && c.path.endsWith(editorId))).toBe(true),
+    );
+  });
+
+  it('keeps focus on the table after removing a member or resetting two-factor sign-in', async () => {
+    const annaId = '0190a000-0000-7000-8000-000000000003';
+    const anna = {
+      user_id: annaId,
+      email: 'anna@acme.example',
+      name: 'Anna Approver',
+      role: 'approver',
+      mfa_enabled: true,
+      joined_at: '2025-01-04T09:00:00Z',
+    };
+    let items = [...members.items, anna];
+    const base = server('owner');
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(String(input), init);
+      const path = new URL(request.url, 'http://localhost').pathname;
+      if (request.method === 'GET' && path === '/api/v1/tenants/acme/members') {
+        return Response.json({ items, next_cursor: null });
+      }
+      if (request.method === 'DELETE' && path === `/api/v1/tenants/acme/members/${editorId}`) {
+        items = items.filter((m) => m.user_id !== editorId);
+        return new Response(null, { status: 204 });
+      }
+      if (request.method === 'POST' && path === `/api/v1/tenants/acme/members/${annaId}/mfa-reset`) {
+        items = items.map((m) => (m.user_id === annaId ? { ...m, mfa_enabled: false } : m));
+        return new Response(null, { status: 204 });
+      }
+      return base.fetch(request);
+    });
+    const user = userEvent.setup();
+    render();
+
+    // The removed row's place goes to the next row.
+    await user.click(await screen.findByRole('button', { name: 'Remove Eddie Editor' }));
+    await user.click(
+      within(screen.getByRole('dialog', { name: 'Remove Eddie Editor?' })).getByRole('button', {
+        name: 'Remove member',
+      }),
+    );
+    await waitFor(() => expect(screen.queryByRole('rowheader', { name: 'Eddie Editor' })).toBeNull());
+    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Role of Anna Approver' })).toHaveFocus());
+
+    // The reset button leaves the row: its next action takes the focus.
+    const mfa = screen.getByRole('button', { name: 'Reset two-factor sign-in Anna Approver' });
+    await user.click(mfa);
+    const dialog = screen.getByRole('dialog', { name: 'Reset two-factor sign-in of Anna Approver?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Reset two-factor sign-in' }));
+    await waitFor(() => expect(mfa).not.toBeInTheDocument());
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'New password link Anna Approver' })).toHaveFocus(),
     );
   });
 });

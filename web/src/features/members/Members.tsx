@@ -1,43 +1,23 @@
 // The tenant's members and their roles. Owners add people, change roles, remove members, reset
 // a lost second factor and issue a new set-password link.
 import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, meKey, useSession, useTenant, type Role } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateTime } from '../../components/DateTime';
+import { firstControlIn, PAGE_TITLE, useFocusAfterRender } from '../../components/focus';
 import { Loading, Page } from '../../components/Page';
 import { useAnnounce } from '../../layout/live';
 import { useTimeZone } from '../../layout/tenant';
 import { AddMemberForm } from './AddMemberForm';
-import { membersKey, roles } from './roles';
+import { membersKey, useMembers } from './hooks';
+import { roles } from './roles';
 import { SetPasswordLink } from './SetPasswordLink';
 
 type Member = Schemas['MemberView'];
-
-/** Every member (all pages), as one list. */
-export function useMembers(slug: string) {
-  return useQuery({
-    queryKey: membersKey(slug),
-    queryFn: async (): Promise<Schemas['MemberList']> => {
-      const items: Member[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await call(
-          api.GET('/api/v1/tenants/{tenant}/members', {
-            params: { path: { tenant: slug }, query: { limit: 200, ...(cursor ? { cursor } : {}) } },
-          }),
-        );
-        items.push(...page.items);
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
-      return { items, next_cursor: null };
-    },
-    enabled: slug !== '',
-  });
-}
 
 function RoleCell({ slug, member }: { slug: string; member: Member }) {
   const { t } = useTranslation();
@@ -106,6 +86,7 @@ export default function Members() {
   const [reset, setReset] = useState<{ member: Member; token: string } | null>(null);
   // The outcome of the last action on a row; a new action clears it.
   const [actionError, setActionError] = useState<unknown>(null);
+  const focusAfter = useFocusAfterRender();
   const track = { onMutate: () => setActionError(null), onError: (e: unknown) => setActionError(e) };
 
   const remove = useMutation({
@@ -180,7 +161,7 @@ export default function Members() {
           </thead>
           <tbody>
             {items.map((m) => (
-              <tr key={m.user_id}>
+              <tr key={m.user_id} data-member={m.user_id}>
                 <th scope="row">
                   {m.name}
                   {m.user_id === me?.id ? <> {t('members:you')}</> : null}
@@ -206,6 +187,7 @@ export default function Members() {
                       ) : null}
                       <button
                         type="button"
+                        id={`password-reset-${m.user_id}`}
                         disabled={resetPassword.isPending}
                         onClick={() => resetPassword.mutate(m)}
                       >
@@ -238,8 +220,18 @@ export default function Members() {
         danger
         onCancel={() => setPending(null)}
         onConfirm={() => {
-          if (pending?.kind === 'mfa') resetMfa.mutate(pending.member);
-          else if (pending) remove.mutate(pending.member);
+          if (pending?.kind === 'mfa') {
+            // The reset button leaves the row: focus goes to the row's next action.
+            const id = pending.member.user_id;
+            resetMfa.mutate(pending.member, {
+              onSuccess: () => focusAfter(`password-reset-${id}`, PAGE_TITLE),
+            });
+          } else if (pending) {
+            // The row leaves the table: focus goes to the next row (or the one before).
+            const row = document.querySelector(`tr[data-member="${pending.member.user_id}"]`);
+            const next = firstControlIn(row?.nextElementSibling) ?? firstControlIn(row?.previousElementSibling);
+            remove.mutate(pending.member, { onSuccess: () => focusAfter(next, PAGE_TITLE) });
+          }
           setPending(null);
         }}
       >

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loading, Page } from '../../components/Page';
 import { useAnnounce } from '../../layout/live';
@@ -69,7 +70,7 @@ function Editor({ slug, policy }: { slug: string; policy: Policy }) {
     handleSubmit,
     reset,
     getValues,
-    formState: { errors, isSubmitting, isDirty },
+    formState: { errors, isSubmitting, isDirty, submitCount },
   } = useForm<Values, unknown, z.output<typeof schema>>({
     defaultValues: { steps: policy.steps },
     resolver: zodResolver(schema),
@@ -118,6 +119,7 @@ function Editor({ slug, policy }: { slug: string; policy: Policy }) {
 
   return (
     <form noValidate onSubmit={handleSubmit((v) => save.mutateAsync(v).catch(() => undefined))}>
+      <ErrorSummary items={errorItems(errors, err)} attempt={submitCount} />
       {fields.length === 0 ? <p>{t('policy:no_steps')}</p> : null}
       <ol className="policy-steps">
         {fields.map((field, i) => {
@@ -198,11 +200,7 @@ function Editor({ slug, policy }: { slug: string; policy: Policy }) {
           );
         })}
       </ol>
-      {errors.steps?.message ? (
-        <p className="error-text" role="alert">
-          {err(errors.steps.message)}
-        </p>
-      ) : null}
+      {errors.steps?.message ? <p className="error-text">{err(errors.steps.message)}</p> : null}
       <div className="form-actions">
         <button
           type="button"

@@ -118,6 +118,23 @@ describe('Composer', () => {
     expect(server.calls.filter((c) => c.method === 'POST')).toEqual([]);
   });
 
+  it('moves focus to the next image, then to the file picker, when images are removed', async () => {
+    const user = userEvent.setup();
+    start();
+    const picker = await screen.findByLabelText('Add images');
+    await user.upload(picker, [
+      new File(['png'], 'a.png', { type: 'image/png' }),
+      new File(['png'], 'b.png', { type: 'image/png' }),
+    ]);
+    const second = await screen.findByRole('button', { name: 'Remove image 2' });
+    await user.click(screen.getByRole('button', { name: 'Remove image 1' }));
+    // The second image is now the first, and its button has the focus.
+    await waitFor(() => expect(second).toHaveFocus());
+    expect(second).toHaveAccessibleName('Remove image 1');
+    await user.click(second);
+    await waitFor(() => expect(screen.getByLabelText('Add images')).toHaveFocus());
+  });
+
   it('uploads a described image with its alt text and sends its id', async () => {
     const user = userEvent.setup();
     const server = start({

@@ -3,7 +3,7 @@
 // character counters and the connectors' own checks. `/t/:tenant/compose` creates a draft,
 // `/t/:tenant/posts/:id/edit` changes one (PATCH).
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useFieldArray, useForm, type FieldErrors } from 'react-hook-form';
+import { useFieldArray, useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -13,18 +13,19 @@ import { api, ApiProblem, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useSession, useTenant } from '../../auth/session';
 import { formatInZone } from '../../components/DateTime';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loading, Page } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useAnnounce } from '../../layout/live';
 import { useTimeZone } from '../../layout/tenant';
-import { networkName } from './counters';
+import { useChannels } from '../channels/hooks';
+import { networkName } from '../channels/networks';
 import {
   mediaContentUrl,
   postKey,
   postsKey,
   uploadMedia,
-  useChannels,
   useDebounced,
   useMediaList,
   usePost,
@@ -181,22 +182,6 @@ function valuesFromPost(post: PostView): FormValues {
   };
 }
 
-/** Every error message of the form with the id of its control, in form order. */
-function flattenErrors(errors: FieldErrors, prefix = ''): { id: string; message: string }[] {
-  const out: { id: string; message: string }[] = [];
-  for (const [key, value] of Object.entries(errors)) {
-    if (!value || typeof value !== 'object' || key === 'ref') continue;
-    const path = prefix ? `${prefix}.${key}` : key;
-    const v = value as { message?: unknown; type?: unknown };
-    if (typeof v.message === 'string' && v.message && typeof v.type === 'string') {
-      out.push({ id: fieldId(path), message: v.message });
-    } else {
-      out.push(...flattenErrors(value as FieldErrors, path));
-    }
-  }
-  return out;
-}
-
 function unique(list: string[]): string[] {
   return [...new Set(list)];
 }
@@ -265,7 +250,6 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
   const [postId, setPostId] = useState<string | undefined>(initial?.id);
   const [status, setStatus] = useState<string>(initial?.status ?? 'draft');
   const [problem, setProblem] = useState<unknown>(null);
-  const [summary, setSummary] = useState<{ id: string; message: string }[]>([]);
   const [busy, setBusy] = useState(false);
   const files = useRef(new Map<string, File>());
   const [thumbs, setThumbs] = useState<Record<string, string>>({});
@@ -280,7 +264,7 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
     setValue,
     getFieldState,
     control,
-    formState: { errors, isSubmitted },
+    formState: { errors, isSubmitted, submitCount },
   } = useForm<FormValues>({
     resolver: zodResolver(schema),
     defaultValues: initial
@@ -436,7 +420,6 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
   const run = (submit: boolean) =>
     handleSubmit(
       async (v) => {
-        setSummary([]);
         setProblem(null);
         setBusy(true);
         let stored: string | null = null;
@@ -467,10 +450,7 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
           setBusy(false);
         }
       },
-      (invalid) => {
-        setProblem(null);
-        setSummary(flattenErrors(invalid));
-      },
+      () => setProblem(null),
     );
 
   const zones = useMemo(() => timeZones(tenantZone, values.zone), [tenantZone, values.zone]);
@@ -495,31 +475,7 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
           <StatusBadge status={status} /> {t('posts:composer.back_to_review')}
         </p>
       ) : null}
-      {summary.length > 0 ? (
-        <div className="problem error-summary" role="alert">
-          <p>
-            <strong>{t('posts:composer.errors.summary', { count: summary.length })}</strong>
-          </p>
-          <ul>
-            {summary.map((s) => (
-              <li key={`${s.id}-${s.message}`}>
-                <a
-                  href={`#${s.id}`}
-                  onClick={(e) => {
-                    const target = document.getElementById(s.id);
-                    if (!target) return;
-                    e.preventDefault();
-                    target.focus();
-                    target.scrollIntoView?.({ block: 'center' });
-                  }}
-                >
-                  {s.message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <ErrorSummary items={errorItems(errors, undefined, fieldId)} attempt={submitCount} />
       <ProblemMessage error={problem} />
       <div className="composer">
         <form className="composer-form" noValidate onSubmit={run(true)}>

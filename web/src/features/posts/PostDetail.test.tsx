@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeServer, renderAt } from '../../test/render';
 import PostDetail from './PostDetail';
 import { AUTHOR, BLUESKY, MASTODON, POST_ID, TENANT, baseRoutes, post } from './fixtures';
@@ -70,17 +70,6 @@ function start(routes: Record<string, unknown>, role = 'approver') {
   renderAt(<PostDetail />, { path: '/t/:tenant/posts/:id', route: `/t/${TENANT}/posts/${POST_ID}` });
   return server;
 }
-
-beforeAll(() => {
-  // jsdom has <dialog> without its methods.
-  const proto = HTMLDialogElement.prototype as Partial<HTMLDialogElement>;
-  proto.showModal ??= function (this: HTMLDialogElement) {
-    this.setAttribute('open', '');
-  };
-  proto.close ??= function (this: HTMLDialogElement) {
-    this.removeAttribute('open');
-  };
-});
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -170,5 +159,42 @@ describe('PostDetail', () => {
     expect(dialog).toHaveTextContent('past the grace period');
     await user.click(within(dialog).getByRole('button', { name: 'Send now' }));
     await waitFor(() => expect(server.calls.some((c) => c.path === `${base}/confirm`)).toBe(true));
+  });
+
+  it('moves focus to the heading when a confirmed action removes its button', async () => {
+    const user = userEvent.setup();
+    const held = post({
+      status: 'approved',
+      targets: [target({ needs_confirmation: true })],
+    });
+    start({
+      [`GET ${base}`]: held,
+      [`POST ${base}/confirm`]: post({ status: 'publishing', targets: [target({ needs_confirmation: false })] }),
+    });
+    await user.click(await screen.findByRole('button', { name: 'Send now' }));
+    const dialog = screen.getByRole('dialog', { name: 'Send this post now?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Send now' }));
+    await waitFor(() => expect(screen.queryByRole('heading', { name: /Waiting for confirmation/ })).toBeNull());
+    await waitFor(() => expect(screen.getByRole('heading', { level: 1 })).toHaveFocus());
+  });
+
+  it('moves focus to the heading after withdrawing, and back to the button when it fails', async () => {
+    const user = userEvent.setup();
+    const server = start(
+      {
+        [`GET ${base}`]: post({ status: 'in_review' }),
+        [`POST ${base}/cancel`]: {
+          status: 409,
+          body: { status: 409, code: 'post.conflict', title: 'Conflict', type: 'about:blank', detail: 'changed meanwhile' },
+        },
+      },
+      'editor',
+    );
+    const withdraw = await screen.findByRole('button', { name: 'Withdraw post' });
+    await user.click(withdraw);
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Withdraw post' }));
+    expect(await screen.findByRole('alert')).toBeInTheDocument();
+    await waitFor(() => expect(withdraw).toHaveFocus());
+    expect(server.calls.filter((c) => c.path === `${base}/cancel`)).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 // One post: its status, text, schedule, approval progress, comments and how it went on each
 // channel, with the actions its status and the person's role allow. The page follows the
 // server's live events (the query key `['tenant', slug, 'post', id]` is refreshed by them).
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
@@ -13,19 +13,22 @@ import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { DateTime } from '../../components/DateTime';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { PAGE_TITLE, useFocusAfterRender } from '../../components/focus';
 import { Loading, Page } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
+import { excerpt } from '../../components/text';
 import { useAnnounce } from '../../layout/live';
 import { useCrisis, useTimeZone } from '../../layout/tenant';
-import { excerpt, networkName } from './counters';
+import { useChannels } from '../channels/hooks';
+import { networkName } from '../channels/networks';
+import { useMemberName } from '../members/hooks';
 import {
   mediaContentUrl,
   postKey,
   postsKey,
-  useChannels,
   useMediaList,
-  useMemberNames,
   usePost,
   type ChannelView,
   type PostView,
@@ -75,11 +78,18 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
   const zone = useTimeZone(slug);
   const crisis = useCrisis(slug);
   const channelsQuery = useChannels(slug);
-  const memberNames = useMemberNames(slug);
+  const nameOf = useMemberName(slug);
   const media = useMediaList(slug, post.media);
   const [problem, setProblem] = useState<unknown>(null);
   const [pending, setPending] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
+  // The button that opened the dialog, for focus to go back to when an action fails.
+  const opener = useRef<HTMLElement | null>(null);
+  const focusAfter = useFocusAfterRender();
+  const openDialog = (next: Dialog) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setDialog(next);
+  };
 
   const channels = new Map<string, ChannelView>(
     (channelsQuery.data?.items ?? []).map((c) => [c.id, c]),
@@ -89,7 +99,7 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
     const c = channels.get(cid);
     return c ? networkName(t, c.plugin) : t('posts:detail.the_network');
   };
-  const person = (uid: string) => memberNames.get(uid) ?? uid;
+  const person = (uid: string) => nameOf(uid) ?? uid;
 
   const compose = can.compose(role);
   const approve = can.approve(role);
@@ -112,23 +122,36 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
 
   const path = { tenant: slug, id: post.id };
 
-  /** Runs an action, shows the post it answers and announces the outcome. */
-  const act = async (name: string, run: () => Promise<PostView | undefined>, done: string) => {
+  /**
+   * Runs an action, shows the post it answers and announces the outcome. The action's button is
+   * disabled meanwhile and usually gone afterwards, so focus then goes to the page's heading (the
+   * problem, if any, follows it), or back to the button when it failed and is still there.
+   */
+  const act = async (
+    name: string,
+    run: () => Promise<PostView | undefined>,
+    done: string,
+    { leaves = false }: { leaves?: boolean } = {},
+  ) => {
+    const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const from = dialog ? opener.current : active;
     setDialog(null);
     setPending(name);
     setProblem(null);
+    let ok = false;
     try {
       const next = await run();
       if (next) client.setQueryData(postKey(slug, post.id), next);
       void client.invalidateQueries({ queryKey: postsKey(slug) });
       announce(done);
-      return true;
+      ok = true;
     } catch (e) {
       setProblem(e);
-      return false;
     } finally {
       setPending(null);
     }
+    if (!(ok && leaves)) focusAfter(ok ? null : from, PAGE_TITLE);
+    return ok;
   };
 
   const submit = () =>
@@ -174,6 +197,7 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
         return undefined;
       },
       t('posts:detail.done.deleted'),
+      { leaves: true },
     );
     if (ok) {
       client.removeQueries({ queryKey: postKey(slug, post.id) });
@@ -196,12 +220,12 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
         </button>
       ) : null}
       {mayWithdraw ? (
-        <button type="button" disabled={pending !== null} onClick={() => setDialog({ kind: 'withdraw' })}>
+        <button type="button" disabled={pending !== null} onClick={() => openDialog({ kind: 'withdraw' })}>
           {t('posts:detail.withdraw')}
         </button>
       ) : null}
       {mayDelete ? (
-        <button type="button" className="danger" disabled={pending !== null} onClick={() => setDialog({ kind: 'delete' })}>
+        <button type="button" className="danger" disabled={pending !== null} onClick={() => openDialog({ kind: 'delete' })}>
           {t('posts:detail.delete')}
         </button>
       ) : null}
@@ -241,11 +265,11 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
           </p>
           {approve ? (
             <div className="form-actions">
-              <button type="button" className="primary" disabled={pending !== null} onClick={() => setDialog({ kind: 'confirm' })}>
+              <button type="button" className="primary" disabled={pending !== null} onClick={() => openDialog({ kind: 'confirm' })}>
                 {t('posts:detail.confirm')}
               </button>
               {mayWithdraw ? (
-                <button type="button" disabled={pending !== null} onClick={() => setDialog({ kind: 'withdraw' })}>
+                <button type="button" disabled={pending !== null} onClick={() => openDialog({ kind: 'withdraw' })}>
                   {t('posts:detail.withdraw_instead')}
                 </button>
               ) : null}
@@ -443,7 +467,7 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
                             <button
                               type="button"
                               disabled={pending !== null}
-                              onClick={() => setDialog({ kind: 'remove', target: x })}
+                              onClick={() => openDialog({ kind: 'remove', target: x })}
                             >
                               {t('posts:detail.remove', { network: network(x.channel_id) })}
                               <span className="visually-hidden"> ({channelName(x.channel_id)})</span>
@@ -550,7 +574,7 @@ function Comments({
     register,
     handleSubmit,
     reset,
-    formState: { errors, isSubmitting },
+    formState: { errors, isSubmitting, submitCount },
   } = useForm<{ text: string }>({ resolver: zodResolver(schema), defaultValues: { text: '' } });
 
   const onSubmit = handleSubmit(async ({ text }) => {
@@ -591,6 +615,7 @@ function Comments({
       ) : null}
       {mayComment ? (
         <form noValidate onSubmit={onSubmit} className="comment-form">
+          <ErrorSummary items={errorItems(errors)} attempt={submitCount} />
           <ProblemMessage error={problem} />
           <Field label={t('posts:detail.comment_label')} error={errors.text?.message}>
             <textarea rows={3} {...register('text')} />

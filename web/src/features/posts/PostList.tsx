@@ -10,9 +10,9 @@ import { can, useTenant } from '../../auth/session';
 import { DateTime } from '../../components/DateTime';
 import { Loading, Page } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
+import { excerpt } from '../../components/text';
 import { useTimeZone } from '../../layout/tenant';
-import { excerpt } from './counters';
-import { useChannels } from './hooks';
+import { useChannels } from '../channels/hooks';
 
 export const POST_STATUSES = [
   'draft',

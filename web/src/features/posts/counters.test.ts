@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countGraphemes, excerpt, limitFor } from './counters';
+import { excerpt } from '../../components/text';
+import { countGraphemes, limitFor } from './counters';
 import { isoToWallTime, timeZones, wallTimeToRfc3339 } from './schedule';
 
 describe('limits', () => {
@@ -26,6 +27,8 @@ describe('limits', () => {
   it('cuts long texts to one line', () => {
     expect(excerpt('a\nb', 10)).toBe('a b');
     expect(excerpt('abcdefghij', 5)).toBe('abcd…');
+    expect(excerpt('Roads closed in the centre', 16)).toBe('Roads closed in…');
+    expect(excerpt('😀😀😀😀', 3)).toBe('😀😀…');
   });
 });
 

@@ -11,9 +11,6 @@ const rules: Record<string, Rule> = {
   telegram: { text: 4096, withImages: 1024 },
 };
 
-/** Networks whose limit, if any, comes from the channel's own `settings.max_chars`. */
-const configurable = new Set(['webhook', 'feed', 'http-json']);
-
 function settingsLimit(settings: unknown): number | null {
   if (!settings || typeof settings !== 'object') return null;
   const value = (settings as Record<string, unknown>).max_chars;
@@ -21,16 +18,15 @@ function settingsLimit(settings: unknown): number | null {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** The limit for a channel, or `null` when its network sets none worth showing. */
+/** The limit for a channel, or `null` when its network sets none worth showing. Other
+ * networks (webhooks, feeds, HTTP JSON) have a limit only when the channel's own
+ * `settings.max_chars` sets one. */
 export function limitFor(plugin: string, settings: unknown, imageCount: number): number | null {
   const own = settingsLimit(settings);
   const rule = rules[plugin];
-  if (rule) {
-    const base = imageCount > 0 && rule.withImages !== undefined ? rule.withImages : rule.text;
-    return own !== null ? Math.min(own, base) : base;
-  }
-  if (configurable.has(plugin)) return own;
-  return own;
+  if (!rule) return own;
+  const base = imageCount > 0 && rule.withImages !== undefined ? rule.withImages : rule.text;
+  return own !== null ? Math.min(own, base) : base;
 }
 
 let segmenter: Intl.Segmenter | null | undefined;
@@ -45,18 +41,4 @@ export function countGraphemes(text: string): number {
   }
   if (!segmenter) return Array.from(text).length;
   return Array.from(segmenter.segment(text)).length;
-}
-
-/** The first `max` characters of a text on one line, with an ellipsis when cut. */
-export function excerpt(text: string, max = 80): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(line);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : line;
-}
-
-type T = (key: string, options?: Record<string, unknown>) => string;
-
-/** A network's name for people, from the plugin id; an unknown plugin shows its id. */
-export function networkName(t: T, plugin: string): string {
-  return t(`posts:networks.${plugin}`, { defaultValue: plugin });
 }

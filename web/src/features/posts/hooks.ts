@@ -1,8 +1,10 @@
-// The data the post screens share: channels, one post, images and members, all through the
-// query cache under `['tenant', slug, …]` so live updates refresh them.
+// The data the post screens share: one post and its images, through the query cache under
+// `['tenant', slug, …]` so live updates refresh them. Channels and members come from their own
+// features (channels/hooks.ts, members/hooks.ts).
 import { useEffect, useState } from 'react';
 import { useQueries, useQuery, type QueryClient } from '@tanstack/react-query';
-import { api, ApiProblem, call, sessionFetch, type Schemas } from '../../api/client';
+import { api, call, type Schemas } from '../../api/client';
+import { postForm } from '../../api/form';
 
 export type PostView = Schemas['PostView'];
 export type ChannelView = Schemas['ChannelView'];
@@ -16,15 +18,6 @@ export const mediaKey = (slug: string, id: string) => ['tenant', slug, 'media', 
 
 export function mediaContentUrl(slug: string, id: string): string {
   return `/api/v1/tenants/${encodeURIComponent(slug)}/media/${encodeURIComponent(id)}/content`;
-}
-
-export function useChannels(slug: string) {
-  return useQuery({
-    queryKey: ['tenant', slug, 'channels'],
-    queryFn: () =>
-      call(api.GET('/api/v1/tenants/{tenant}/channels', { params: { path: { tenant: slug } } })),
-    enabled: slug !== '',
-  });
 }
 
 export function usePost(slug: string, id: string | undefined) {
@@ -56,25 +49,6 @@ export function useMediaList(slug: string, ids: string[]) {
   });
 }
 
-/** The tenant's members, to show names instead of ids; empty for roles that may not read them. */
-export function useMemberNames(slug: string): Map<string, string> {
-  const query = useQuery({
-    queryKey: ['tenant', slug, 'members', 'names'],
-    queryFn: () =>
-      call(
-        api.GET('/api/v1/tenants/{tenant}/members', {
-          params: { path: { tenant: slug }, query: { limit: 200 } },
-        }),
-      ),
-    enabled: slug !== '',
-    retry: false,
-    staleTime: 60_000,
-  });
-  const names = new Map<string, string>();
-  for (const m of query.data?.items ?? []) names.set(m.user_id, m.name || m.email);
-  return names;
-}
-
 /** Uploads one image with its alt text (`multipart/form-data`: `file`, `alt_text`). */
 export async function uploadMedia(
   slug: string,
@@ -85,29 +59,10 @@ export async function uploadMedia(
   const form = new FormData();
   form.append('file', file, file.name);
   form.append('alt_text', altText);
-  const url = new URL(
+  const media = await postForm<MediaView>(
     `/api/v1/tenants/${encodeURIComponent(slug)}/media`,
-    window.location.origin,
-  ).toString();
-  let response: Response;
-  try {
-    response = await sessionFetch(
-      new Request(url, { method: 'POST', body: form, credentials: 'same-origin' }),
-    );
-  } catch {
-    throw new ApiProblem(0, { detail: 'The server could not be reached.' });
-  }
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!response.ok) {
-    throw new ApiProblem(response.status, body as Partial<Schemas['Problem']> | undefined);
-  }
-  const media = body as MediaView;
+    form,
+  );
   client?.setQueryData(mediaKey(slug, media.id), media);
   return media;
 }

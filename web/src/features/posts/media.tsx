@@ -3,7 +3,9 @@
 import { useId, useState, type ChangeEvent } from 'react';
 import type { FieldErrors, UseFormRegister } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
+import { useServerTextLang } from '../../api/problem';
 import { Field } from '../../components/Field';
+import { useFocusAfterRender } from '../../components/focus';
 
 export const MAX_IMAGES = 10;
 export const ACCEPTED_IMAGES = 'image/png,image/jpeg,image/gif,image/webp';
@@ -46,6 +48,7 @@ export function ImagesFieldset<V extends WithMedia>({
   const { t } = useTranslation();
   const pickerId = useId();
   const [refused, setRefused] = useState(0);
+  const focusAfter = useFocusAfterRender();
   const full = fields.length >= MAX_IMAGES;
 
   const pick = (e: ChangeEvent<HTMLInputElement>) => {
@@ -96,7 +99,19 @@ export function ImagesFieldset<V extends WithMedia>({
                       />
                     </Field>
                   )}
-                  <button type="button" onClick={() => onRemove(index)}>
+                  <button
+                    type="button"
+                    className="media-remove"
+                    onClick={(e) => {
+                      // The image leaves the list: focus goes to the next image's Remove
+                      // button, else to the file picker.
+                      const next = e.currentTarget
+                        .closest('li')
+                        ?.nextElementSibling?.querySelector<HTMLElement>('button.media-remove');
+                      onRemove(index);
+                      focusAfter(next, pickerId);
+                    }}
+                  >
                     {t('posts:composer.images.remove', { n: index + 1 })}
                   </button>
                 </div>
@@ -126,12 +141,13 @@ export function ImagesFieldset<V extends WithMedia>({
   );
 }
 
-/** Problems the server named for one field, under it. */
+/** Problems the server named for one field, under it (in the server's English). */
 export function ProblemList({ items }: { items: string[] }) {
+  const serverLang = useServerTextLang();
   return (
     <ul className="field-problems">
       {items.map((m) => (
-        <li key={m}>
+        <li key={m} lang={serverLang}>
           <span aria-hidden="true">⚠ </span>
           {m}
         </li>

@@ -2,8 +2,10 @@
 // character counter against the network's limit, and what the connector said about it.
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useServerTextLang } from '../../api/problem';
 import { StatusBadge } from '../../components/StatusBadge';
-import { countGraphemes, limitFor, networkName } from './counters';
+import { networkName } from '../channels/networks';
+import { countGraphemes, limitFor } from './counters';
 import type { ChannelView } from './hooks';
 
 export type PreviewImage = { key: string; src: string; alt: string };
@@ -28,6 +30,7 @@ export function PreviewCard({
   problems: string[];
 }) {
   const { t } = useTranslation();
+  const serverLang = useServerTextLang();
   const headingId = useId();
   const { limit, length, over } = measure(channel, text, images.length);
   return (
@@ -72,8 +75,9 @@ export function PreviewCard({
             <strong>{t('posts:preview.problems', { name: channel.name })}</strong>
           </p>
           <ul>
+            {/* The connectors' own words, in English. */}
             {problems.map((message) => (
-              <li key={message}>
+              <li key={message} lang={serverLang}>
                 <span aria-hidden="true">⚠ </span>
                 {message}
               </li>

@@ -11,6 +11,7 @@ import { ApiProblem, api, call, type Schemas } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
 import { can, useTenant } from '../../auth/session';
 import { DateTime } from '../../components/DateTime';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loading, Page } from '../../components/Page';
 import { useAnnounce } from '../../layout/live';
@@ -128,7 +129,7 @@ function Editor({ slug, tenant }: { slug: string; tenant: Tenant }) {
     handleSubmit,
     reset,
     watch,
-    formState: { errors, isSubmitting, isDirty },
+    formState: { errors, isSubmitting, isDirty, submitCount },
   } = useForm<Values, unknown, Output>({
     defaultValues: valuesOf(tenant),
     resolver: zodResolver(schema),
@@ -173,6 +174,7 @@ function Editor({ slug, tenant }: { slug: string; tenant: Tenant }) {
 
   return (
     <form noValidate onSubmit={handleSubmit(submit)}>
+      <ErrorSummary items={errorItems(errors, (m) => t(`settings:errors.${m}`))} attempt={submitCount} />
       <Field label={t('settings:name')} hint={t('settings:name_hint')} error={err('name')}>
         <input type="text" autoComplete="off" aria-required {...register('name')} />
       </Field>

@@ -9,6 +9,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import type { z } from 'zod';
 import { api, call } from '../../api/client';
 import { ProblemMessage } from '../../api/problem';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { useAnnounce } from '../../layout/live';
 import { AuthFrame } from './AuthFrame';
@@ -31,7 +32,7 @@ function PasswordForm({ token, onDone }: { token: string; onDone: () => void }) 
     resolver: zodResolver(schema),
     defaultValues: { password: '', repeat: '' },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { errors, isSubmitting, submitCount } = form.formState;
   useEffect(() => {
     form.setFocus('password');
   }, [form]);
@@ -57,6 +58,7 @@ function PasswordForm({ token, onDone }: { token: string; onDone: () => void }) 
   return (
     <form onSubmit={submit} noValidate>
       <p>{t('signin:set_password.intro')}</p>
+      <ErrorSummary items={errorItems(errors, message)} attempt={submitCount} />
       <ProblemMessage error={problem} />
       <Field
         label={t('signin:set_password.new')}

@@ -9,6 +9,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
 import { api, ApiProblem, call } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { Loading } from '../../components/Page';
 import { useAnnounce } from '../../layout/live';
@@ -44,7 +45,7 @@ function PasswordStep({
     resolver: zodResolver(credentialsSchema),
     defaultValues: { email: '', password: '' },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { errors, isSubmitting, submitCount } = form.formState;
   useEffect(() => {
     form.setFocus('email');
   }, [form]);
@@ -68,6 +69,7 @@ function PasswordStep({
   return (
     <form onSubmit={submit} noValidate aria-describedby="sign-in-intro">
       <p id="sign-in-intro">{t('signin:intro')}</p>
+      <ErrorSummary items={errorItems(errors, (m) => t(m))} attempt={submitCount} />
       <SignInProblem error={problem} />
       <Field
         label={t('signin:email')}
@@ -124,7 +126,7 @@ function CodeForm({
     resolver: zodResolver(schema),
     defaultValues: { code: '' },
   });
-  const { errors, isSubmitting } = form.formState;
+  const { errors, isSubmitting, submitCount } = form.formState;
   useEffect(() => {
     form.setFocus('code');
   }, [form]);
@@ -151,6 +153,7 @@ function CodeForm({
   return (
     <form onSubmit={submit} noValidate>
       <p>{totp ? t('signin:mfa.intro_totp') : t('signin:mfa.intro_recovery')}</p>
+      <ErrorSummary items={errorItems(errors, (m) => t(m))} attempt={submitCount} />
       <SignInProblem error={problem} />
       {totp ? (
         <Field label={t('signin:mfa.code')} hint={t('signin:mfa.code_hint')} error={errorText}>

@@ -69,11 +69,15 @@ async fn a_post_goes_from_the_composer_through_approval_to_two_networks_in_the_b
         http: reqwest::Client::new(),
     };
     let db = TestDb::sqlite();
-    let env = quick(&format!(
+    let mut env = quick(&format!(
         "localhost:{},{}",
         pds.peer.port,
         mastodon.peer.authority()
     ));
+    // The network sends the browser back to the public address after OAuth: this server's.
+    let listen = format!("127.0.0.1:{}", free_port());
+    env.push(("HERAUT_PUBLIC_URL", format!("http://{listen}")));
+    env.push(("HERAUT_LISTEN", listen));
     let server = start_with(&db, &env).await;
     let api = Api::new(&server);
     let (admin, admin_codes) = bootstrap_admin(&server, &api).await;
@@ -216,6 +220,29 @@ async fn a_post_goes_from_the_composer_through_approval_to_two_networks_in_the_b
     );
     let crisis = api.get("/api/v1/tenants/town/crisis", &owner_token).await;
     assert_eq!(crisis.body["active"], true);
+
+    // The channel connected through OAuth in the browser holds the network's token.
+    let channels = api.get("/api/v1/tenants/town/channels", &owner_token).await;
+    let oauth = channels.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == result["oauth_channel"])
+        .unwrap_or_else(|| panic!("{:?}", channels.body));
+    assert_eq!(
+        (oauth["status"].as_str(), oauth["has_credentials"].as_bool()),
+        (Some("active"), Some(true))
+    );
+
+    // The channel connected through OAuth in the browser holds the network's token.
+    let channels = api.get("/api/v1/tenants/town/channels", &owner_token).await;
+    let oauth = channels.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == result["oauth_channel"])
+        .unwrap_or_else(|| panic!("{:?}", channels.body));
+    assert_eq!((oauth["status"].as_str(), oauth["has_credentials"].as_bool()), (Some("active"), Some(true)));
 
     // Every screen was checked with axe, in both languages.
     let screens = result["axe"].as_array().unwrap();
