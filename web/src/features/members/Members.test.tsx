@@ -4,33 +4,14 @@ import userEvent from '@testing-library/user-event';
 import { fakeServer, renderAt } from '../../test/render';
 import { settleAnnouncer } from '../channels/test-support';
 import Members from './Members';
+import { me, ownerId, tenant } from '../../test/fixtures';
 
 afterEach(async () => {
   await settleAnnouncer();
   vi.unstubAllGlobals();
 });
 
-const ownerId = '0190a000-0000-7000-8000-000000000001';
 const editorId = '0190a000-0000-7000-8000-000000000002';
-
-const me = (role: string) => ({
-  id: ownerId,
-  email: 'olivia@acme.example',
-  name: 'Olivia Owner',
-  instance_admin: false,
-  mfa_enabled: true,
-  memberships: [{ tenant: 'acme', tenant_id: '0190a000-0000-7000-8000-0000000000aa', role }],
-});
-
-const tenant = {
-  id: '0190a000-0000-7000-8000-0000000000aa',
-  slug: 'acme',
-  name: 'Acme',
-  level: 'municipal',
-  parent: null,
-  settings: { require_mfa: true, time_zone: 'Europe/Amsterdam', publish_grace_minutes: 30 },
-  created_at: '2025-01-01T00:00:00Z',
-};
 
 const members = {
   items: [

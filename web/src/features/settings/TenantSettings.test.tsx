@@ -4,19 +4,11 @@ import userEvent from '@testing-library/user-event';
 import { fakeServer, renderAt } from '../../test/render';
 import { settleAnnouncer } from '../channels/test-support';
 import TenantSettings from './TenantSettings';
+import { me } from '../../test/fixtures';
 
 afterEach(async () => {
   await settleAnnouncer();
   vi.unstubAllGlobals();
-});
-
-const me = (role: string) => ({
-  id: '0190a000-0000-7000-8000-000000000001',
-  email: 'olivia@acme.example',
-  name: 'Olivia Owner',
-  instance_admin: false,
-  mfa_enabled: true,
-  memberships: [{ tenant: 'acme', tenant_id: '0190a000-0000-7000-8000-0000000000aa', role }],
 });
 
 const tenant = {
