@@ -1,9 +1,15 @@
 //! The web UI's files, embedded in the release binary (read from `web/dist` on disk in debug
 //! builds). Hashed assets are cached for a year; `index.html` answers every other page address,
-//! so the UI's own routes work on reload and from links. A binary built before the UI answers
+//! so the UI's own routes work on reload and from links. Text files go out gzip-compressed to
+//! browsers that accept it (compressed once, then kept). A binary built before the UI answers
 //! with a page that says how to build it.
 
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+
 use actix_web::http::{Method, header};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 
 #[derive(rust_embed::Embed)]
@@ -24,14 +30,58 @@ fn wants_html(req: &HttpRequest) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
-fn file(path: &str, cache: &'static str) -> Option<HttpResponse> {
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.split(',').any(|e| e.trim().starts_with("gzip")))
+}
+
+fn is_text(mime: &str) -> bool {
+    mime.starts_with("text/")
+        || mime.contains("javascript")
+        || mime.contains("json")
+        || mime.contains("svg")
+}
+
+/// The gzip form of an embedded file, made on first request and kept (the files never change
+/// while the binary runs).
+fn gzipped(path: &str, data: &[u8]) -> Option<Bytes> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache.lock().ok()?.get(path) {
+        return Some(hit.clone());
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).ok()?;
+    let packed = Bytes::from(encoder.finish().ok()?);
+    cache.lock().ok()?.insert(path.to_owned(), packed.clone());
+    Some(packed)
+}
+
+fn file(req: &HttpRequest, path: &str, cache: &'static str) -> Option<HttpResponse> {
     let asset = Assets::get(path)?;
-    Some(
-        HttpResponse::Ok()
-            .content_type(asset.metadata.mimetype())
-            .insert_header((header::CACHE_CONTROL, cache))
-            .body(asset.data.into_owned()),
-    )
+    let mime = asset.metadata.mimetype().to_owned();
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(mime.as_str())
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::VARY, "accept-encoding"));
+    if is_text(&mime)
+        && accepts_gzip(req)
+        && let Some(packed) = gzipped(path, &asset.data)
+    {
+        return Some(
+            response
+                .insert_header((header::CONTENT_ENCODING, "gzip"))
+                .body(packed),
+        );
+    }
+    let body = match asset.data {
+        std::borrow::Cow::Borrowed(b) => Bytes::from_static(b),
+        std::borrow::Cow::Owned(v) => Bytes::from(v),
+    };
+    Some(response.body(body))
 }
 
 /// The UI's answer to a GET the route table did not match, or `None` when it is not the UI's.
@@ -49,12 +99,12 @@ pub fn answer(req: &HttpRequest) -> Option<HttpResponse> {
         } else {
             "no-cache"
         };
-        if let Some(r) = file(path, cache) {
+        if let Some(r) = file(req, path, cache) {
             return Some(r);
         }
     }
     if path.is_empty() || wants_html(req) {
-        return file("index.html", "no-cache").or_else(|| {
+        return file(req, "index.html", "no-cache").or_else(|| {
             Some(
                 HttpResponse::Ok()
                     .content_type("text/html; charset=utf-8")

@@ -408,6 +408,36 @@ async fn the_web_ui_is_served_at_its_own_addresses_under_a_strict_policy() {
         );
         assets += 1;
     }
+    // Scripts go out gzip-compressed to browsers that accept it.
+    if let Some(script) = index
+        .split('"')
+        .find(|p| p.starts_with("/assets/") && p.ends_with(".js"))
+    {
+        let plain = http
+            .get(server.url(script))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let packed = http
+            .get(server.url(script))
+            .header("accept-encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(packed.headers()["content-encoding"], "gzip");
+        assert_eq!(packed.headers()["vary"], "accept-encoding");
+        let packed = packed.bytes().await.unwrap();
+        assert_eq!(&packed[..2], &[0x1f, 0x8b], "a gzip stream");
+        assert!(
+            packed.len() * 2 < plain.len(),
+            "{} of {}",
+            packed.len(),
+            plain.len()
+        );
+    }
     if std::env::var_os("HERAUT_TEST_WEB_BUILT").is_some() {
         assert!(
             assets >= 2,

@@ -242,7 +242,10 @@ async fn a_post_goes_from_the_composer_through_approval_to_two_networks_in_the_b
         .iter()
         .find(|c| c["name"] == result["oauth_channel"])
         .unwrap_or_else(|| panic!("{:?}", channels.body));
-    assert_eq!((oauth["status"].as_str(), oauth["has_credentials"].as_bool()), (Some("active"), Some(true)));
+    assert_eq!(
+        (oauth["status"].as_str(), oauth["has_credentials"].as_bool()),
+        (Some("active"), Some(true))
+    );
 
     // Every screen was checked with axe, in both languages.
     let screens = result["axe"].as_array().unwrap();
