@@ -120,7 +120,10 @@ async fn a_post_goes_from_the_composer_through_approval_to_two_networks_in_the_b
     let config = json!({
         "base": server.base_url,
         "tenant": "town",
-        "screenshots": std::env::var("HERAUT_E2E_SCREENSHOTS").ok(),
+        // A relative folder is taken from the repository's root (e.g. `docs/images`).
+        "screenshots": std::env::var("HERAUT_E2E_SCREENSHOTS")
+            .ok()
+            .map(|d| Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(d)),
         "result": result_file,
         "people": {
             "admin": {"email": super::super::ADMIN_EMAIL, "password": ADMIN_PASSWORD, "recovery": admin_codes},
