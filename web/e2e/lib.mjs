@@ -40,7 +40,8 @@ export async function person(browser, name, { locale = 'en-GB' } = {}) {
     }
   });
   page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
-  page.setDefaultTimeout(20_000);
+  // Generous: the journey runs beside the rest of the suite on two cores.
+  page.setDefaultTimeout(30_000);
   return { name, context, page, problems };
 }
 

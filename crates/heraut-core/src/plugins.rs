@@ -5,16 +5,44 @@ use heraut_db::{INSTANCE_CHAIN, Scope, plugins};
 use heraut_plugin_host::manifest::{Manifest, World};
 use heraut_plugin_host::{Limits, PluginHost};
 use heraut_proto::ErrorCode;
-use heraut_proto::plugins::{PluginList, PluginView, UpdatePluginRequest};
+use heraut_proto::plugins::{
+    PluginAuth, PluginList, PluginSetting, PluginView, UpdatePluginRequest,
+};
 
 use crate::audit::{Event, record};
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 fn view(p: plugins::Plugin) -> PluginView {
-    let declared = Manifest::parse(&p.manifest)
-        .map(|m| m.allowed_hosts)
+    let manifest = Manifest::parse(&p.manifest).ok();
+    let settings = manifest
+        .as_ref()
+        .map(|m| {
+            m.settings
+                .iter()
+                .map(|s| PluginSetting {
+                    key: s.key.clone(),
+                    label: s.label.clone(),
+                    kind: s.kind.as_str().to_owned(),
+                    required: s.required,
+                    default: s.default.clone(),
+                })
+                .collect()
+        })
         .unwrap_or_default();
+    let auth = PluginAuth {
+        kind: manifest
+            .as_ref()
+            .map_or("none", |m| m.auth.kind())
+            .to_owned(),
+        credential: manifest
+            .as_ref()
+            .and_then(|m| m.auth.credential_key())
+            .map(str::to_owned),
+    };
+    let declared = manifest.map(|m| m.allowed_hosts).unwrap_or_default();
     PluginView {
+        settings,
+        auth,
         approved_hosts: serde_json::from_str(&p.approved_hosts).unwrap_or_default(),
         declared_hosts: declared,
         id: p.id,

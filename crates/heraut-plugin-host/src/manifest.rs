@@ -103,6 +103,17 @@ pub enum Auth {
 }
 
 impl Auth {
+    /// The kind's name, as written in a manifest (`token`, `oauth2`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Token { .. } => "token",
+            Self::Oauth2 { .. } => "oauth2",
+            Self::Hmac { .. } => "hmac",
+            Self::Session { .. } => "session",
+        }
+    }
+
     /// The credentials key the host reads: the manifest's `credential`, or the kind's default.
     pub fn credential_key(&self) -> Option<&str> {
         match self {
@@ -207,6 +218,18 @@ pub enum SettingKind {
     Url,
     Integer,
     Boolean,
+}
+
+impl SettingKind {
+    /// The name as written in a manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Url => "url",
+            Self::Integer => "integer",
+            Self::Boolean => "boolean",
+        }
+    }
 }
 
 fn valid_id(s: &str) -> bool {

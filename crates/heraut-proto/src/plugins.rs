@@ -22,6 +22,33 @@ pub struct PluginView {
     pub sha256: String,
     pub installed_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The settings a channel of this plugin takes, as its manifest declares them.
+    pub settings: Vec<PluginSetting>,
+    /// How a channel of this plugin signs in to its network.
+    pub auth: PluginAuth,
+}
+
+/// One setting of a channel, from the plugin's manifest (the connect form is built from these).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct PluginSetting {
+    pub key: String,
+    /// The manifest's label (English).
+    pub label: String,
+    /// `string`, `url`, `integer` or `boolean`.
+    pub kind: String,
+    pub required: bool,
+    /// The value a channel gets when it gives none.
+    pub default: Option<String>,
+}
+
+/// How a channel of a plugin signs in: which credential it stores, and whether the network's own
+/// sign-in page (OAuth) can be used.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct PluginAuth {
+    /// `none`, `token`, `oauth2`, `hmac` or `session`.
+    pub kind: String,
+    /// The key of the channel's credentials the host reads (`access_token`, `bot_token`, …).
+    pub credential: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]

@@ -1304,9 +1304,30 @@ export interface components {
         PasswordResetResponse: {
             set_password_token: string;
         };
+        /**
+         * @description How a channel of a plugin signs in: which credential it stores, and whether the network's own
+         *     sign-in page (OAuth) can be used.
+         */
+        PluginAuth: {
+            /** @description The key of the channel's credentials the host reads (`access_token`, `bot_token`, …). */
+            credential?: string | null;
+            /** @description `none`, `token`, `oauth2`, `hmac` or `session`. */
+            kind: string;
+        };
         PluginList: {
             items: components["schemas"]["PluginView"][];
             next_cursor?: string | null;
+        };
+        /** @description One setting of a channel, from the plugin's manifest (the connect form is built from these). */
+        PluginSetting: {
+            /** @description The value a channel gets when it gives none. */
+            default?: string | null;
+            key: string;
+            /** @description `string`, `url`, `integer` or `boolean`. */
+            kind: string;
+            /** @description The manifest's label (English). */
+            label: string;
+            required: boolean;
         };
         /** @description The multipart form of `POST /api/v1/plugins` (for the API document). */
         PluginUpload: {
@@ -1326,6 +1347,8 @@ export interface components {
             api_version: string;
             /** @description Those of them the instance administrator approved; only these are reachable. */
             approved_hosts: string[];
+            /** @description How a channel of this plugin signs in to its network. */
+            auth: components["schemas"]["PluginAuth"];
             /** @description Hosts the manifest asks to reach. */
             declared_hosts: string[];
             enabled: boolean;
@@ -1333,6 +1356,8 @@ export interface components {
             /** Format: date-time */
             installed_at: string;
             name: string;
+            /** @description The settings a channel of this plugin takes, as its manifest declares them. */
+            settings: components["schemas"]["PluginSetting"][];
             /** @description Hex SHA-256 of the component. */
             sha256: string;
             /** Format: date-time */

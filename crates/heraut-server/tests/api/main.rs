@@ -2377,6 +2377,12 @@ async fn plugins_are_installed_upgraded_approved_and_refused_with_clear_messages
             json!(["echo.example.org", "*.echo.example"])
         );
         assert_eq!(p["approved_hosts"], json!([]));
+        // The connect form of the web UI is built from the manifest's settings and auth.
+        assert_eq!(
+            p["settings"],
+            json!([{"key": "endpoint", "label": "Endpoint", "kind": "url", "required": true, "default": null}])
+        );
+        assert_eq!(p["auth"], json!({"kind": "token", "credential": "token"}));
 
         // Only declared hosts can be approved.
         let r = api
