@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer, renderAt } from '../../test/render';
+import i18n from '../../i18n';
 import Channels from './Channels';
 import { settleAnnouncer } from './test-support';
 
@@ -24,7 +25,7 @@ const tenant = {
   created_at: '2025-01-01T00:00:00Z',
 };
 
-const plugin = (id: string, name: string, enabled = true) => ({
+const plugin = (id: string, name: string, enabled = true, manifest: Record<string, unknown> = {}) => ({
   id,
   name,
   version: '0.1.0',
@@ -36,7 +37,16 @@ const plugin = (id: string, name: string, enabled = true) => ({
   sha256: 'ab'.repeat(32),
   installed_at: '2025-01-01T00:00:00Z',
   updated_at: '2025-01-01T00:00:00Z',
+  settings: [],
+  auth: { kind: 'none', credential: null },
+  ...manifest,
 });
+
+// Mastodon's manifest labels its settings in English; the UI's own table, translated, wins.
+const mastodonManifest = {
+  settings: [{ key: 'instance_url', label: 'Instance URL', kind: 'url', required: true, default: null }],
+  auth: { kind: 'oauth2', credential: 'access_token' },
+};
 
 const channel = (over: Record<string, unknown>) => ({
   id: '0190a000-0000-7000-8000-0000000000c1',
@@ -55,7 +65,14 @@ function server(role: string, channels: unknown[], extra: Record<string, unknown
     'GET /api/v1/tenants/acme': tenant,
     'GET /api/v1/tenants/acme/channels': { items: channels, next_cursor: null },
     'GET /api/v1/plugins': {
-      items: [plugin('mastodon', 'Mastodon'), plugin('telegram', 'Telegram'), plugin('bluesky', 'Bluesky', false)],
+      items: [
+        plugin('mastodon', 'Mastodon', true, mastodonManifest),
+        plugin('telegram', 'Telegram', true, {
+          settings: [{ key: 'chat_id', label: 'Chat id', kind: 'string', required: true, default: null }],
+          auth: { kind: 'token', credential: 'bot_token' },
+        }),
+        plugin('bluesky', 'Bluesky', false),
+      ],
       next_cursor: null,
     },
     ...extra,
@@ -177,6 +194,102 @@ describe('Channels', () => {
       name: 'Town hall on Mastodon',
       settings: { instance_url: 'https://social.example.org' },
     });
+  });
+
+  it('builds the form of a connector it has no table for from its manifest', async () => {
+    const created = channel({ plugin: 'example', name: 'Example feed' });
+    const s = server('owner', [], {
+      'GET /api/v1/plugins': {
+        items: [
+          plugin('example', 'Example', true, {
+            settings: [{ key: 'endpoint', label: 'Endpoint', kind: 'url', required: true }],
+            auth: { kind: 'token', credential: 'api_key' },
+          }),
+        ],
+        next_cursor: null,
+      },
+      'POST /api/v1/tenants/acme/channels': { status: 201, body: created },
+    });
+    vi.stubGlobal('fetch', s.fetch);
+    const user = userEvent.setup();
+    render();
+    await screen.findByRole('option', { name: 'Example' });
+    await user.selectOptions(screen.getByLabelText('Network'), 'example');
+    await user.type(screen.getByLabelText('Channel name'), 'Example feed');
+    const endpoint = screen.getByRole('textbox', { name: 'Endpoint' });
+    expect(endpoint).toHaveAttribute('type', 'url');
+    expect(endpoint).toHaveAttribute('aria-required', 'true');
+    // Checked like the server does before anything is sent.
+    await user.type(endpoint, 'not a url');
+    await user.click(screen.getByRole('button', { name: 'Connect channel' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Endpoint: Enter a full web address');
+    const key = screen.getByLabelText(/api_key/);
+    expect(key).toHaveAttribute('type', 'password');
+    expect(screen.queryByLabelText(/JSON/)).not.toBeInTheDocument();
+    await user.clear(endpoint);
+    await user.type(endpoint, 'https://example.org/api');
+    await user.type(key, 'k-123');
+    await user.click(screen.getByRole('button', { name: 'Connect channel' }));
+    await waitFor(() =>
+      expect(s.calls.find((c) => c.method === 'POST')?.body).toEqual({
+        plugin: 'example',
+        name: 'Example feed',
+        settings: { endpoint: 'https://example.org/api' },
+        credentials: { api_key: 'k-123' },
+      }),
+    );
+  });
+
+  it('prefills manifest defaults, offers OAuth for oauth2 and marks English labels in Dutch', async () => {
+    await i18n.changeLanguage('nl');
+    try {
+      const created = channel({ plugin: 'forum', name: 'Forum' });
+      const s = server('owner', [], {
+        'GET /api/v1/plugins': {
+          items: [
+            plugin('forum', 'Forum', true, {
+              settings: [
+                { key: 'base_url', label: 'Forum address', kind: 'url', required: true, default: 'https://forum.example.org' },
+                { key: 'max_length', label: 'Maximum length', kind: 'integer', required: false, default: '300' },
+                { key: 'pinned', label: 'Pin posts', kind: 'boolean', required: false, default: 'true' },
+                { key: 'silent', label: 'Post silently', kind: 'boolean', required: false, default: null },
+              ],
+              auth: { kind: 'oauth2', credential: 'access_token' },
+            }),
+          ],
+          next_cursor: null,
+        },
+        'POST /api/v1/tenants/acme/channels': { status: 201, body: created },
+      });
+      vi.stubGlobal('fetch', s.fetch);
+      const user = userEvent.setup();
+      render();
+      await screen.findByRole('option', { name: 'Forum' });
+      await user.selectOptions(screen.getByLabelText('Netwerk'), 'forum');
+      await user.type(screen.getByLabelText('Naam van het kanaal'), 'Forum');
+      const address = screen.getByRole('textbox', { name: 'Forum address' });
+      expect(address).toHaveValue('https://forum.example.org');
+      expect(screen.getByText('Forum address')).toHaveAttribute('lang', 'en');
+      expect(screen.getByRole('spinbutton', { name: /Maximum length/ })).toHaveValue(300);
+      expect(screen.getByRole('checkbox', { name: 'Pin posts' })).toBeChecked();
+      await user.click(screen.getByRole('checkbox', { name: 'Post silently' }));
+      // Token instead of the network's sign-in page: the manifest's credential is asked for.
+      await user.click(screen.getByRole('radio', { name: /token/i }));
+      await user.type(screen.getByLabelText(/access_token/), 'tok');
+      await user.click(screen.getByRole('button', { name: /Kanaal koppelen/ }));
+      await waitFor(() =>
+        expect(s.calls.find((c) => c.method === 'POST')?.body).toEqual({
+          plugin: 'forum',
+          name: 'Forum',
+          settings: { base_url: 'https://forum.example.org', max_length: 300, pinned: true, silent: true },
+          credentials: { access_token: 'tok' },
+        }),
+      );
+    } finally {
+      await act(async () => {
+        await i18n.changeLanguage('en');
+      });
+    }
   });
 
   it('reconnects a channel with new credentials, and disconnects one after confirming', async () => {

@@ -17,7 +17,7 @@ import { usePlugins } from '../admin/plugins';
 import { ConnectForm } from './ConnectForm';
 import { channelsKey, useChannels } from './hooks';
 import { ReconnectForm } from './ReconnectForm';
-import { availableNetworks, feedPath, knownNetwork, networkName } from './networks';
+import { availableNetworks, feedPath, networkFor, networkName } from './networks';
 
 type Channel = Schemas['ChannelView'];
 
@@ -92,7 +92,7 @@ export default function Channels() {
             </thead>
             <tbody>
               {items.map((c) => {
-                const spec = knownNetwork(c.plugin);
+                const spec = networkFor(c.plugin, plugins.data?.items);
                 const live = c.status !== 'disconnected';
                 const reconnectable =
                   live &&

@@ -1,6 +1,6 @@
 // "Connect a channel" (owners): choose a network, fill in its settings and credentials, and
 // either send the credentials along or go through the network's own sign-in page (OAuth).
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useForm, type FieldErrors, type UseFormRegister } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
@@ -12,14 +12,16 @@ import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
 import { useAnnounce } from '../../layout/live';
 import { channelsKey } from './hooks';
-import { networkName, type Network, type NetworkSpec } from './networks';
+import { networkName, type Network } from './networks';
 import {
   CredentialFields,
   SettingFields,
   credentialsBody,
+  settingDefaults,
   settingProblem,
   settingsBody,
   useErrorText,
+  type WithSecrets,
 } from './fields';
 import { startOauth } from './oauth';
 
@@ -27,55 +29,26 @@ const base = z.object({
   plugin: z.string().min(1, 'network'),
   name: z.string().trim().min(1, 'required').max(200, 'name_long'),
   method: z.enum(['oauth', 'token']),
-  settings: z.record(z.string(), z.string()).optional(),
+  settings: z.record(z.string(), z.union([z.string(), z.boolean()])).optional(),
   credentials: z.record(z.string(), z.string()).optional(),
-  rawSettings: z.string().optional(),
-  credentialKey: z.string().optional(),
-  credentialValue: z.string().optional(),
 });
 
 type Values = z.input<typeof base>;
-
-function parseObject(text: string | undefined): Record<string, unknown> | null {
-  const trimmed = (text ?? '').trim();
-  if (trimmed === '') return {};
-  try {
-    const v: unknown = JSON.parse(trimmed);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The form's rules, which depend on the network chosen. */
 function schemaFor(networks: Network[]) {
   return base.superRefine((v, ctx) => {
     const network = networks.find((n) => n.id === v.plugin);
     if (!network) return;
-    if (network.known) {
-      for (const spec of network.settings) {
-        const problem = settingProblem(spec, v.settings?.[spec.key]);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['settings', spec.key] });
-      }
-      if (!(network.oauth && v.method === 'oauth')) {
-        for (const key of network.credentials) {
-          if (!(v.credentials?.[key] ?? '').trim()) {
-            ctx.addIssue({ code: 'custom', message: 'required', path: ['credentials', key] });
-          }
+    for (const spec of network.settings) {
+      const problem = settingProblem(spec, v.settings?.[spec.key]);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['settings', spec.key] });
+    }
+    if (!(network.oauth && v.method === 'oauth')) {
+      for (const key of network.credentials) {
+        if (!(v.credentials?.[key] ?? '').trim()) {
+          ctx.addIssue({ code: 'custom', message: 'required', path: ['credentials', key] });
         }
-      }
-    } else {
-      if (parseObject(v.rawSettings) === null) {
-        ctx.addIssue({ code: 'custom', message: 'json', path: ['rawSettings'] });
-      }
-      const hasKey = (v.credentialKey ?? '').trim() !== '';
-      const hasValue = (v.credentialValue ?? '').trim() !== '';
-      if (hasKey !== hasValue) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'required',
-          path: [hasKey ? 'credentialValue' : 'credentialKey'],
-        });
       }
     }
   });
@@ -87,9 +60,6 @@ const empty: Values = {
   method: 'oauth',
   settings: {},
   credentials: {},
-  rawSettings: '',
-  credentialKey: '',
-  credentialValue: '',
 };
 
 export function ConnectForm({ slug, networks }: { slug: string; networks: Network[] }) {
@@ -109,12 +79,18 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
     handleSubmit,
     watch,
     reset,
+    setValue,
     formState: { errors, isSubmitting, submitCount },
   } = form;
   const plugin = watch('plugin');
   const method = watch('method');
   const network = networks.find((n) => n.id === plugin);
   const viaOauth = !!network?.oauth && method === 'oauth';
+
+  // Choosing a network starts its settings afresh, with the defaults its manifest declares.
+  useEffect(() => {
+    setValue('settings', settingDefaults(networksRef.current.find((n) => n.id === plugin)));
+  }, [plugin, setValue]);
 
   const oauth = useMutation({
     mutationFn: ({ channelId }: { channelId: string; network: string }) => startOauth(slug, channelId),
@@ -125,17 +101,9 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
     mutationFn: async (v: Values) => {
       const chosen = networksRef.current.find((n) => n.id === v.plugin);
       if (!chosen) throw new Error('no network');
-      let settings: Record<string, unknown>;
-      let credentials: Record<string, string> | undefined;
-      if (chosen.known) {
-        settings = settingsBody(chosen, v.settings);
-        credentials =
-          chosen.oauth && v.method === 'oauth' ? undefined : credentialsBody(chosen, v.credentials);
-      } else {
-        settings = parseObject(v.rawSettings) ?? {};
-        const key = (v.credentialKey ?? '').trim();
-        credentials = key ? { [key]: (v.credentialValue ?? '').trim() } : undefined;
-      }
+      const settings = settingsBody(chosen, v.settings);
+      const credentials =
+        chosen.oauth && v.method === 'oauth' ? undefined : credentialsBody(chosen, v.credentials);
       const channel = await call(
         api.POST('/api/v1/tenants/{tenant}/channels', {
           params: { path: { tenant: slug } },
@@ -165,14 +133,10 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
 
   // The register of this form also serves the shared field components, whose values are the
   // `settings` and `credentials` groups of it.
-  const fieldRegister = register as unknown as UseFormRegister<{
-    settings?: Record<string, string>;
-    credentials?: Record<string, string>;
-  }>;
-  const fieldErrors = errors as FieldErrors<{
-    settings?: Record<string, string>;
-    credentials?: Record<string, string>;
-  }>;
+  const fieldRegister = register as unknown as UseFormRegister<WithSecrets>;
+  const fieldErrors = errors as FieldErrors<WithSecrets>;
+  const takesNothing =
+    !!network && network.settings.length === 0 && network.credentials.length === 0 && !network.oauth;
 
   return (
     <section aria-labelledby="connect-heading">
@@ -196,7 +160,7 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
         >
           <input type="text" autoComplete="off" aria-required {...register('name')} />
         </Field>
-        {network?.known ? (
+        {network ? (
           <>
             {network.oauth ? (
               <fieldset>
@@ -211,39 +175,15 @@ export function ConnectForm({ slug, networks }: { slug: string; networks: Networ
                 </label>
               </fieldset>
             ) : null}
-            <SettingFields network={network as NetworkSpec} register={fieldRegister} errors={fieldErrors} />
+            {takesNothing ? <p className="hint">{t('channels:connect.nothing_needed')}</p> : null}
+            <SettingFields network={network} register={fieldRegister} errors={fieldErrors} />
             {viaOauth ? (
               <p className="hint">
                 {t('channels:connect.oauth_hint', { network: networkName(t, network.id, network.name) })}
               </p>
             ) : (
-              <CredentialFields network={network as NetworkSpec} register={fieldRegister} errors={fieldErrors} />
+              <CredentialFields network={network} register={fieldRegister} errors={fieldErrors} />
             )}
-          </>
-        ) : null}
-        {network && !network.known ? (
-          <>
-            <p className="hint">{t('channels:connect.generic_hint')}</p>
-            <Field
-              label={t('channels:connect.raw_settings')}
-              hint={t('channels:connect.raw_settings_hint')}
-              error={errorText(errors.rawSettings?.message)}
-            >
-              <textarea spellCheck={false} {...register('rawSettings')} />
-            </Field>
-            <Field
-              label={t('channels:connect.credential_key')}
-              hint={t('channels:connect.credential_key_hint')}
-              error={errorText(errors.credentialKey?.message)}
-            >
-              <input type="text" autoComplete="off" spellCheck={false} {...register('credentialKey')} />
-            </Field>
-            <Field
-              label={t('channels:connect.credential_value')}
-              error={errorText(errors.credentialValue?.message)}
-            >
-              <input type="password" autoComplete="off" {...register('credentialValue')} />
-            </Field>
           </>
         ) : null}
         <ProblemMessage error={connect.error} />

@@ -55,7 +55,7 @@ export function ReconnectForm({
 }: {
   slug: string;
   channel: Schemas['ChannelView'];
-  /** The network's fields, when the UI knows them. */
+  /** The network's fields: the table's or its plugin's manifest; undefined when not known. */
   network: NetworkSpec | undefined;
   networkLabel: string;
   onDone: () => void;

@@ -1,18 +1,22 @@
 // The networks a channel can be connected to, with the settings and credentials each takes.
-// `GET /api/v1/plugins` says which connector plugins are installed and enabled, but not the
-// settings their manifests declare, so the fields of the connectors that ship with Heraut (and
-// of the two built into the server) are listed here; a connector not listed here gets a generic
-// form (settings as JSON, one named credential).
+// The connectors that ship with Heraut (and the two built into the server) are listed here, with
+// translated labels and hints; for those ids this table wins. Any other enabled connector plugin
+// gets its form from its manifest, which `GET /api/v1/plugins` carries: its settings (with
+// English labels) and how it signs in (`auth`).
 import type { Schemas } from '../../api/client';
 
-export type SettingKind = 'string' | 'url' | 'integer';
+export type SettingKind = 'string' | 'url' | 'integer' | 'boolean';
 
 export type SettingSpec = {
   key: string;
   kind: SettingKind;
   required: boolean;
-  /** What the server uses when the field is left empty; shown in the hint. */
+  /** What the server uses when the field is left empty; shown in the (translated) hint. */
   fallback?: string;
+  /** The manifest's label (English), for a network built from its manifest. */
+  label?: string;
+  /** The manifest's default, put in the field to begin with. */
+  default?: string;
 };
 
 export type NetworkSpec = {
@@ -25,12 +29,16 @@ export type NetworkSpec = {
   oauth: boolean;
   /** Built into the server: always available, not a plugin. */
   builtIn: boolean;
+  /**
+   * For a network built from a plugin's manifest: how it signs in (`token`, `oauth2`, `hmac`,
+   * `session`), which names its credential field. Absent for the networks of the table, whose
+   * labels are translated.
+   */
+  manifestAuth?: string;
 };
 
-/** A connector the UI knows the fields of, or one it only knows the id and name of. */
-export type Network =
-  | (NetworkSpec & { known: true; name?: string })
-  | { id: string; known: false; name: string; settings: []; credentials: []; oauth: false; builtIn: false };
+/** A network that can be chosen, with the installed plugin's own name when it is one. */
+export type Network = NetworkSpec & { name?: string };
 
 export const knownNetworks: NetworkSpec[] = [
   {
@@ -97,30 +105,56 @@ export function knownNetwork(id: string): NetworkSpec | undefined {
   return knownNetworks.find((n) => n.id === id);
 }
 
+const settingKinds: readonly string[] = ['string', 'url', 'integer', 'boolean'];
+
+/** A plugin's network as its manifest describes it. */
+export function manifestNetwork(plugin: Schemas['PluginView']): NetworkSpec {
+  // An older server answers without these; the plugin then takes nothing.
+  const settings = plugin.settings ?? [];
+  const auth = plugin.auth ?? { kind: 'none', credential: null };
+  const signsIn = auth.kind !== 'none' && !!auth.credential;
+  return {
+    id: plugin.id,
+    settings: settings.map((s) => ({
+      key: s.key,
+      // A kind this UI does not know yet is typed as text; the server says what it wants.
+      kind: (settingKinds.includes(s.kind) ? s.kind : 'string') as SettingKind,
+      required: s.required,
+      label: s.label,
+      ...(s.default != null ? { default: s.default } : {}),
+    })),
+    credentials: signsIn ? [auth.credential as string] : [],
+    oauth: auth.kind === 'oauth2',
+    builtIn: false,
+    manifestAuth: auth.kind,
+  };
+}
+
+/**
+ * The fields of a connector: the table's for a network listed there, else its plugin's manifest
+ * (enabled or not, for reconnecting a channel), else undefined (the plugin list is not known).
+ */
+export function networkFor(
+  id: string,
+  plugins: Schemas['PluginView'][] | undefined,
+): NetworkSpec | undefined {
+  const known = knownNetwork(id);
+  if (known) return known;
+  const plugin = plugins?.find((p) => p.id === id && p.world === 'connector');
+  return plugin ? manifestNetwork(plugin) : undefined;
+}
+
 /**
  * The networks an owner may connect now: the built-in connectors, and the enabled connector
  * plugins. Without the plugin list (it could not be read), every known network is offered; the
  * server refuses one that is not installed, with the reason.
  */
 export function availableNetworks(plugins: Schemas['PluginView'][] | undefined): Network[] {
-  if (!plugins) return knownNetworks.map((n) => ({ ...n, known: true as const }));
-  const builtIn = knownNetworks.filter((n) => n.builtIn).map((n) => ({ ...n, known: true as const }));
+  if (!plugins) return [...knownNetworks];
+  const builtIn = knownNetworks.filter((n) => n.builtIn);
   const installed: Network[] = plugins
     .filter((p) => p.world === 'connector' && p.enabled)
-    .map((p) => {
-      const spec = knownNetwork(p.id);
-      return spec
-        ? { ...spec, known: true as const, name: p.name }
-        : {
-            id: p.id,
-            known: false as const,
-            name: p.name,
-            settings: [] as [],
-            credentials: [] as [],
-            oauth: false as const,
-            builtIn: false as const,
-          };
-    });
+    .map((p) => ({ ...(knownNetwork(p.id) ?? manifestNetwork(p)), name: p.name }));
   return [...installed, ...builtIn];
 }
 
