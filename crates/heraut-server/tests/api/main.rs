@@ -210,6 +210,18 @@ async fn create_tenant(api: &Api, admin: &str, slug: &str) {
     assert_eq!(r.body["settings"]["require_mfa"], true);
 }
 
+/// Makes the instance administrator an owner of `slug`, for tests that act inside the tenant.
+async fn join_as_owner(api: &Api, admin: &str, slug: &str) {
+    let r = api
+        .post(
+            &format!("/api/v1/tenants/{slug}/members"),
+            Some(admin),
+            json!({"email": ADMIN_EMAIL, "name": "Admin", "role": "owner"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}
+
 async fn start(db: &TestDb, extra: &[(&str, &str)]) -> Server {
     Server::start(std::path::Path::new(BIN), db, extra)
         .await
@@ -2186,14 +2198,7 @@ async fn secrets_are_re_encrypted_under_a_new_key_and_the_old_key_can_go() {
         let admin = login_with_recovery(&api, ADMIN_EMAIL, ADMIN_PASSWORD, &codes[0]).await;
         let admin = admin["access_token"].as_str().unwrap().to_owned();
         create_tenant(&api, &admin, "vault").await;
-        let r = api
-            .post(
-                "/api/v1/tenants/vault/members",
-                Some(&admin),
-                json!({"email": ADMIN_EMAIL, "name": "Admin", "role": "owner"}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
+        join_as_owner(&api, &admin, "vault").await;
         let r = api
             .post(
                 "/api/v1/tenants/vault/channels",

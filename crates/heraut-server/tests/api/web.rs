@@ -257,18 +257,9 @@ async fn the_composer_check_reports_each_channel_and_stores_nothing() {
         eprintln!("--- backend {}", db.label());
         let server = start(&db, &[("HERAUT_PLUGIN_LOCAL_PEERS", "127.0.0.1:9")]).await;
         let api = Api::new(&server);
-        let (admin, admin_codes) = bootstrap_admin(&server, &api).await;
+        let (admin, _) = bootstrap_admin(&server, &api).await;
         create_tenant(&api, &admin, "check-town").await;
-        let r = api
-            .post(
-                "/api/v1/tenants/check-town/members",
-                Some(&admin),
-                json!({"email": ADMIN_EMAIL, "name": "Admin", "role": "owner"}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
-        let tokens = login_with_recovery(&api, ADMIN_EMAIL, ADMIN_PASSWORD, &admin_codes[0]).await;
-        let admin = tokens["access_token"].as_str().unwrap().to_owned();
+        join_as_owner(&api, &admin, "check-town").await;
         let base = "/api/v1/tenants/check-town";
         let mut channels = Vec::new();
         for (name, max) in [("short", 10), ("long", 1000)] {
