@@ -5,6 +5,8 @@
 //   with links to both networks (live, without reloading);
 //   a second post is rejected and goes back to its author with the reason;
 //   the owner switches crisis mode on → an approved post is held, not sent;
+//   the owner plans a draft (shown on the calendar) and connects a Mastodon account through
+//   the network's own sign-in page (OAuth);
 //   every screen is checked with axe-core (in English, and in Dutch on some), no CSP report.
 // Usage: node e2e/journey.mjs config.json
 import { readFileSync, writeFileSync } from 'node:fs';
