@@ -1,6 +1,6 @@
 // Asks for the reason of a rejection (it goes back to the author) in a modal dialog: the reason
 // is required, and its error is tied to the field and announced in the form's error summary.
-import { useEffect, useId, useMemo, useRef } from 'react';
+import { useCallback, useId, useMemo, useRef } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { ProblemMessage } from '../../api/problem';
 import { ErrorSummary, errorItems } from '../../components/ErrorSummary';
 import { Field } from '../../components/Field';
+import { useModal } from '../../components/ConfirmDialog';
 
 export function RejectDialog({
   open,
@@ -42,19 +43,8 @@ export function RejectDialog({
   });
   const { reset } = form;
 
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) {
-      reset({ reason: '' });
-      if (typeof d.showModal === 'function') d.showModal();
-      else d.setAttribute('open', '');
-    }
-    if (!open && d.open) {
-      if (typeof d.close === 'function') d.close();
-      else d.removeAttribute('open');
-    }
-  }, [open, reset]);
+  const emptied = useCallback(() => reset({ reason: '' }), [reset]);
+  useModal(ref, open, emptied);
 
   const { errors, submitCount } = form.formState;
   const reasonError = errors.reason?.message;

@@ -2,28 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer, renderAt } from '../../test/render';
+import { me, tenant } from '../../test/fixtures';
 import i18n from '../../i18n';
 import Channels from './Channels';
 import { settleAnnouncer } from './test-support';
-
-const me = (role: string) => ({
-  id: '0190a000-0000-7000-8000-000000000001',
-  email: 'owner@acme.example',
-  name: 'Olivia Owner',
-  instance_admin: false,
-  mfa_enabled: true,
-  memberships: [{ tenant: 'acme', tenant_id: '0190a000-0000-7000-8000-0000000000aa', role }],
-});
-
-const tenant = {
-  id: '0190a000-0000-7000-8000-0000000000aa',
-  slug: 'acme',
-  name: 'Acme',
-  level: 'municipal',
-  parent: null,
-  settings: { require_mfa: true, time_zone: 'Europe/Amsterdam', publish_grace_minutes: 30 },
-  created_at: '2025-01-01T00:00:00Z',
-};
 
 const plugin = (id: string, name: string, enabled = true, manifest: Record<string, unknown> = {}) => ({
   id,
