@@ -9,6 +9,7 @@ mod m0003_policies_and_crisis;
 mod m0004_plugins;
 mod m0005_publishing;
 mod m0006_connecting;
+mod m0007_records;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_plugins::Migration),
             Box::new(m0005_publishing::Migration),
             Box::new(m0006_connecting::Migration),
+            Box::new(m0007_records::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Posts from draft through approval to their targets: create and edit (every edit a new
 //! revision), submit into the tenant's approval policy, approve with four eyes, reject with a
-//! reason, cancel, confirm overdue targets, retry failed ones, delete drafts. What was approved
+//! reason, cancel, confirm overdue targets, retry failed ones, retract published posts from
+//! their networks, delete drafts that never went into review (everything else is a record). What was approved
 //! is exactly what goes out: targets copy the approved text, and editing an approved post
 //! withdraws its targets and sends it back to review.
 
@@ -13,8 +14,8 @@ use heraut_db::Scope;
 use heraut_db::posts::{self, PostFilter};
 use heraut_proto::posts::{
     ApprovalProgress, ApprovalView, ApproveRequest, CommentRequest, CommentView, CreatePostRequest,
-    EmergencyRequest, PostCheck, PostList, PostStatus, PostView, RejectRequest, RevisionList,
-    RevisionView, TargetStatus, TargetView, UpdatePostRequest,
+    EmergencyRequest, PostCheck, PostList, PostStatus, PostView, RejectRequest, RetractRequest,
+    RevisionList, RevisionView, TargetStatus, TargetView, UpdatePostRequest,
 };
 use heraut_proto::tenants::{ApprovalStep, ApproverRole, Role};
 use heraut_proto::{ChannelId, ErrorCode, MediaId, PostId, ProblemItem, TenantId, UserId};
@@ -383,7 +384,7 @@ impl Core {
                 Some(json) if p.status == "in_review" || p.status == "approved" => {
                     let steps: Vec<ApprovalStep> = serde_json::from_str(json)
                         .map_err(|e| CoreError::internal(e.to_string()))?;
-                    let approvals = posts::approvals(conn, tenant, p.id, p.revision)
+                    let approvals = posts::approvals(conn, tenant, p.id, (p.submissions, p.revision))
                         .await?
                         .into_iter()
                         .map(|a| ApprovalView {
@@ -435,6 +436,9 @@ impl Core {
                 reply_to: p.reply_to.map(PostId),
                 emergency: p.emergency,
                 reject_reason: p.reject_reason,
+                is_record: p.submissions > 0,
+                retracted_at: p.retracted_at,
+                retract_reason: p.retract_reason,
                 approval,
                 targets: targets
                     .iter()
@@ -546,6 +550,9 @@ impl Core {
                 policy: Set(None),
                 step: Set(0),
                 reject_reason: Set(None),
+                submissions: Set(0),
+                retracted_at: Set(None),
+                retract_reason: Set(None),
                 created_at: Set(meta.now),
                 updated_at: Set(meta.now),
             },
@@ -728,7 +735,6 @@ impl Core {
                 ));
             }
         }
-        posts::clear_approvals(&txn, ctx.tenant_id, post.id).await?;
         let revision = post.revision + 1;
         let next_status = match status {
             PostStatus::Draft => PostStatus::Draft,
@@ -751,7 +757,9 @@ impl Core {
         model.status = Set(next_status.as_str().to_owned());
         model.step = Set(0);
         if let Some(steps) = &steps {
+            // Back to review: a new round, in which earlier approvals no longer count.
             model.policy = Set(Some(json_text(steps)));
+            model.submissions = Set(post.submissions + 1);
         }
         model.updated_at = Set(meta.now);
         let updated = posts::update_post(&txn, model).await?;
@@ -812,10 +820,11 @@ impl Core {
         let content = Content::of(&post)?;
         self.check_content(&txn, ctx.tenant_id, &content, meta.now)
             .await?;
-        posts::clear_approvals(&txn, ctx.tenant_id, post.id).await?;
         let steps = self.steps_for(&txn, &ctx, &post).await?;
         let mut model: posts::PostRow = post.clone().into();
         model.status = Set(PostStatus::InReview.as_str().to_owned());
+        // A new round of review: approvals of earlier rounds are kept but no longer count.
+        model.submissions = Set(post.submissions + 1);
         model.policy = Set(Some(
             serde_json::to_string(&steps).map_err(|e| CoreError::internal(e.to_string()))?,
         ));
@@ -836,8 +845,8 @@ impl Core {
         Ok(view)
     }
 
-    /// `POST …/posts/{id}/approve`: counts once per person and revision; never the author's or
-    /// the last editor's own; the step's role must fit. The last approval of the last step
+    /// `POST …/posts/{id}/approve`: counts once per person and revision; never by anyone who
+    /// wrote any revision of the post (four eyes); the step's role must fit. The last approval of the last step
     /// schedules the targets.
     pub async fn approve_post(
         &self,
@@ -857,11 +866,11 @@ impl Core {
             &[PostStatus::InReview],
             "only a post in review can be approved",
         )?;
-        let editor = posts::revision_editor(&txn, ctx.tenant_id, post.id, post.revision).await?;
-        if post.author_id == actor.user_id.0 || editor == Some(actor.user_id.0) {
+        let editors = posts::editors(&txn, ctx.tenant_id, post.id).await?;
+        if post.author_id == actor.user_id.0 || editors.contains(&actor.user_id.0) {
             return Err(CoreError::new(
                 ErrorCode::SelfApprovalForbidden,
-                "you wrote or last edited this post; someone else must approve it",
+                "you wrote or edited this post; someone who did not must approve it",
             ));
         }
         let steps: Vec<ApprovalStep> = serde_json::from_str(post.policy.as_deref().unwrap_or("[]"))
@@ -880,7 +889,8 @@ impl Core {
                 ),
             ));
         }
-        let mine = posts::approvals(&txn, ctx.tenant_id, post.id, post.revision).await?;
+        let round = (post.submissions, post.revision);
+        let mine = posts::approvals(&txn, ctx.tenant_id, post.id, round).await?;
         if mine.iter().any(|a| a.user_id == actor.user_id.0) {
             return Err(CoreError::new(
                 ErrorCode::AlreadyApproved,
@@ -891,6 +901,7 @@ impl Core {
             &txn,
             posts::ApprovalRow {
                 post_id: Set(post.id),
+                submission: Set(post.submissions),
                 revision: Set(post.revision),
                 user_id: Set(actor.user_id.0),
                 tenant_id: Set(ctx.tenant_id.0),
@@ -1050,7 +1061,6 @@ impl Core {
                 "you cannot reject your own post; edit it or delete it instead",
             ));
         }
-        posts::clear_approvals(&txn, ctx.tenant_id, post.id).await?;
         self.add_comment(&txn, &post, actor.user_id, "rejection", reason, meta.now)
             .await?;
         let mut model: posts::PostRow = post.clone().into();
@@ -1190,69 +1200,158 @@ impl Core {
         id: &str,
         target_id: &str,
     ) -> CoreResult<PostView> {
+        self.withdraw(meta, actor, slug, id, Withdrawal::Target(target_id))
+            .await
+    }
+
+    /// `POST …/posts/{id}/retract`: withdraws a published post from every network it reached,
+    /// through each channel's connector. The post, its revisions, approvals and every removal
+    /// stay in the record with the reason. Asking again retries the channels that failed.
+    pub async fn retract_post(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        id: &str,
+        req: RetractRequest,
+    ) -> CoreResult<PostView> {
+        let reason = req.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 2000 {
+            return Err(CoreError::new(
+                ErrorCode::ValidationFailed,
+                "a retraction needs a reason of 1–2000 characters; it is kept in the record",
+            ));
+        }
+        self.withdraw(meta, actor, slug, id, Withdrawal::Retract(reason))
+            .await
+    }
+
+    async fn withdraw(
+        &self,
+        meta: &RequestMeta,
+        actor: &Actor,
+        slug: &str,
+        id: &str,
+        what: Withdrawal<'_>,
+    ) -> CoreResult<PostView> {
         let ctx = self
             .tenant_ctx(actor, slug, Permission::PostsApprove)
             .await?;
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
         let targets = posts::targets_of(&txn, ctx.tenant_id, &[post.id]).await?;
-        let not_found = || {
-            CoreError::new(
-                ErrorCode::PostNotFound,
-                format!("post `{id}` has no target `{target_id}`"),
-            )
-        };
-        let target = targets
-            .into_iter()
-            .find(|t| t.id.to_string() == target_id)
-            .ok_or_else(not_found)?;
-        let channel = posts::channel(&txn, ctx.tenant_id, target.channel_id)
-            .await?
-            .ok_or_else(not_found)?;
-        txn.commit().await?;
-        let remote_id = match (&target.remote_id, target.status.as_str()) {
-            (Some(r), "published") => r.clone(),
-            _ => {
-                return Err(CoreError::new(
-                    ErrorCode::PostWrongState,
-                    format!(
-                        "only a published target can be removed from its network; this one is {}",
-                        target.status
-                    ),
-                ));
+        let chosen: Vec<posts::Target> = match what {
+            Withdrawal::Target(target_id) => {
+                let target = targets
+                    .into_iter()
+                    .find(|t| t.id.to_string() == target_id)
+                    .ok_or_else(|| {
+                        CoreError::new(
+                            ErrorCode::PostNotFound,
+                            format!("post `{id}` has no target `{target_id}`"),
+                        )
+                    })?;
+                if target.status != "published" || target.remote_id.is_none() {
+                    return Err(CoreError::new(
+                        ErrorCode::PostWrongState,
+                        format!(
+                            "only a published target can be removed from its network; this one is {}",
+                            target.status
+                        ),
+                    ));
+                }
+                vec![target]
+            }
+            Withdrawal::Retract(_) => {
+                let published: Vec<posts::Target> = targets
+                    .into_iter()
+                    .filter(|t| t.status == "published" && t.remote_id.is_some())
+                    .collect();
+                if published.is_empty() {
+                    return Err(wrong_state(
+                        &post,
+                        "nothing of it is on a network now, so there is nothing to retract",
+                    ));
+                }
+                published
             }
         };
-        let connector = self.connector(&channel.plugin).await?.ok_or_else(|| {
-            CoreError::new(
-                ErrorCode::ChannelInvalid,
-                format!("the connector `{}` is not installed", channel.plugin),
-            )
-        })?;
-        let account = self.channel_account(&channel)?;
-        if let Err(e) = connector.delete(&account, &remote_id).await {
-            return Err(CoreError::new(
-                ErrorCode::PostWrongState,
-                format!("the network did not remove the post: {e}"),
-            ));
+        let mut channels = Vec::with_capacity(chosen.len());
+        for target in &chosen {
+            let channel = posts::channel(&txn, ctx.tenant_id, target.channel_id)
+                .await?
+                .ok_or_else(|| CoreError::internal("a target's channel is gone"))?;
+            channels.push(channel);
+        }
+        txn.commit().await?;
+        // The networks are asked outside any transaction: a slow one holds no lock.
+        let mut removed = Vec::new();
+        let mut failed = Vec::new();
+        for (target, channel) in chosen.iter().zip(&channels) {
+            let remote_id = target.remote_id.clone().unwrap_or_default();
+            let outcome = match self.connector(&channel.plugin).await? {
+                None => Err(format!("the connector `{}` is not installed", channel.plugin)),
+                Some(connector) => {
+                    let account = self.channel_account(channel)?;
+                    connector
+                        .delete(&account, &remote_id)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            };
+            match outcome {
+                Ok(()) => removed.push((target, channel, remote_id)),
+                Err(e) => failed.push(item(
+                    "targets",
+                    Some(channel.id),
+                    format!("{} did not remove the post: {e}", channel.name),
+                )),
+            }
         }
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        posts::set_target_deleted(&txn, ctx.tenant_id, target.id, meta.now).await?;
-        let details = serde_json::json!({"target": target.id, "channel": channel.id,
-            "remote_id": remote_id});
-        record_by(
-            &txn,
-            ctx.tenant_id,
-            actor,
-            meta,
-            "post.delete_remote",
-            id,
-            details,
-        )
-        .await?;
+        for (target, channel, remote_id) in &removed {
+            posts::set_target_deleted(&txn, ctx.tenant_id, target.id, meta.now).await?;
+            let mut details = serde_json::json!({"target": target.id, "channel": channel.id,
+                "remote_id": remote_id});
+            if let Withdrawal::Retract(reason) = what {
+                details["reason"] = reason.into();
+            }
+            record_by(
+                &txn,
+                ctx.tenant_id,
+                actor,
+                meta,
+                "post.delete_remote",
+                id,
+                details,
+            )
+            .await?;
+        }
+        if let Withdrawal::Retract(reason) = what {
+            if !removed.is_empty() {
+                posts::set_retracted(&txn, ctx.tenant_id, post.id, meta.now, reason).await?;
+            }
+            let details = serde_json::json!({"reason": reason, "removed": removed.len(),
+                "failed": failed.iter().map(|f| &f.message).collect::<Vec<_>>()});
+            record_by(&txn, ctx.tenant_id, actor, meta, "post.retract", id, details).await?;
+        }
         let view = self.view_in(&txn, ctx.tenant_id, post.id).await?;
         txn.commit().await?;
         self.events.post_changed(ctx.tenant_id, &view);
-        Ok(view)
+        if failed.is_empty() {
+            return Ok(view);
+        }
+        let detail = if removed.is_empty() {
+            "no network removed the post; ask again later".to_owned()
+        } else {
+            format!(
+                "removed from {} channel(s); the others below did not remove it: ask again to retry them",
+                removed.len()
+            )
+        };
+        let mut e = CoreError::new(ErrorCode::PostWrongState, detail);
+        e.items = failed;
+        Err(e)
     }
 
     /// `POST …/posts/{id}/confirm`: targets overdue past the grace period, or held in crisis
@@ -1318,7 +1417,8 @@ impl Core {
         Ok(view)
     }
 
-    /// `DELETE /tenants/{tenant}/posts/{id}`: drafts, posts in review and cancelled posts.
+    /// `DELETE /tenants/{tenant}/posts/{id}`: only a draft that never went into review. Anything
+    /// that did is a public record (`post.is_record`); a published post is retracted instead.
     pub async fn delete_post(
         &self,
         meta: &RequestMeta,
@@ -1329,21 +1429,24 @@ impl Core {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        require_status(
-            &post,
-            &[
-                PostStatus::Draft,
-                PostStatus::InReview,
-                PostStatus::Cancelled,
-            ],
-            "only drafts, posts in review and cancelled posts can be deleted; published \
-             posts stay in the record",
-        )?;
-        let statuses = heraut_db::scheduler::target_statuses(&txn, ctx.tenant_id, post.id).await?;
-        if statuses.iter().any(|s| s != "cancelled") {
-            return Err(wrong_state(&post, "some of it went out"));
+        if post.submissions > 0 || post.status != PostStatus::Draft.as_str() {
+            let what = if post.retracted_at.is_some() || post.status.starts_with("publish") {
+                "it reached review and a network, so it stays in the record; it can be \
+                 retracted from its networks (POST …/retract), not deleted"
+            } else {
+                "it reached review, so it stays in the record; withdraw or cancel it instead"
+            };
+            return Err(CoreError::new(
+                ErrorCode::PostIsRecord,
+                format!("post `{id}` cannot be deleted: {what}"),
+            ));
         }
-        posts::delete_post(&txn, ctx.tenant_id, post.id).await?;
+        if posts::delete_draft(&txn, ctx.tenant_id, post.id).await? == 0 {
+            return Err(CoreError::new(
+                ErrorCode::PostIsRecord,
+                format!("post `{id}` went into review meanwhile and stays in the record"),
+            ));
+        }
         let details = serde_json::json!({"revision": post.revision, "body": post.body});
         record_by(&txn, ctx.tenant_id, actor, meta, "post.delete", id, details).await?;
         txn.commit().await?;
@@ -1384,6 +1487,13 @@ impl Core {
             .await?;
         self.submit_post(meta, actor, slug, &id.to_string()).await
     }
+}
+
+/// What `withdraw` removes: one target, or every published one (a retraction with a reason).
+#[derive(Clone, Copy)]
+enum Withdrawal<'a> {
+    Target(&'a str),
+    Retract(&'a str),
 }
 
 pub(crate) fn target_view(t: &posts::Target) -> TargetView {

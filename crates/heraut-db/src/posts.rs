@@ -263,28 +263,29 @@ pub async fn list_posts<C: ConnectionTrait>(
         .await
 }
 
-/// Deletes a post with everything that hangs off it.
-pub async fn delete_post<C: ConnectionTrait>(
+/// Removes a draft that never went into review, with its revisions: it is not a record yet.
+/// Anything else is left alone (0 rows), whatever the caller checked before.
+pub async fn delete_draft<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     id: Uuid,
 ) -> Result<u64, DbErr> {
-    for table in [
-        "post_targets",
-        "post_comments",
-        "post_approvals",
-        "post_revisions",
-    ] {
+    const NEVER_SUBMITTED: &str = "SELECT id FROM posts WHERE tenant_id = $1 AND id = $2 \
+         AND status = 'draft' AND submissions = 0";
+    for table in ["post_comments", "post_revisions"] {
         crate::exec(
             conn,
-            &format!("DELETE FROM {table} WHERE tenant_id = $1 AND post_id = $2"),
+            &format!(
+                "DELETE FROM {table} WHERE tenant_id = $1 AND post_id = $2 \
+                 AND post_id IN ({NEVER_SUBMITTED})"
+            ),
             vec![tenant.0.into(), id.into()],
         )
         .await?;
     }
     crate::exec(
         conn,
-        "DELETE FROM posts WHERE tenant_id = $1 AND id = $2",
+        &format!("DELETE FROM posts WHERE tenant_id = $1 AND id IN ({NEVER_SUBMITTED})"),
         vec![tenant.0.into(), id.into()],
     )
     .await
@@ -317,21 +318,6 @@ pub async fn revisions<C: ConnectionTrait>(
 }
 
 /// Who wrote a revision.
-pub async fn revision_editor<C: ConnectionTrait>(
-    conn: &C,
-    tenant: TenantId,
-    post: Uuid,
-    revision: i32,
-) -> Result<Option<Uuid>, DbErr> {
-    Ok(post_revisions::Entity::find()
-        .filter(post_revisions::Column::TenantId.eq(tenant.0))
-        .filter(post_revisions::Column::PostId.eq(post))
-        .filter(post_revisions::Column::Revision.eq(revision))
-        .one(conn)
-        .await?
-        .map(|r| r.edited_by))
-}
-
 pub async fn insert_approval<C: ConnectionTrait>(
     conn: &C,
     approval: post_approvals::ActiveModel,
@@ -342,33 +328,40 @@ pub async fn insert_approval<C: ConnectionTrait>(
         .map(|_| ())
 }
 
+/// Everyone who wrote a revision of the post (its author included), each once.
+pub async fn editors<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    post: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut people: Vec<Uuid> = post_revisions::Entity::find()
+        .select_only()
+        .column(post_revisions::Column::EditedBy)
+        .filter(post_revisions::Column::TenantId.eq(tenant.0))
+        .filter(post_revisions::Column::PostId.eq(post))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    people.sort_unstable();
+    people.dedup();
+    Ok(people)
+}
+
+/// The approvals of one revision in one round of review (earlier rounds are kept, not counted).
 pub async fn approvals<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,
     post: Uuid,
-    revision: i32,
+    (submission, revision): (i32, i32),
 ) -> Result<Vec<Approval>, DbErr> {
     post_approvals::Entity::find()
         .filter(post_approvals::Column::TenantId.eq(tenant.0))
         .filter(post_approvals::Column::PostId.eq(post))
+        .filter(post_approvals::Column::Submission.eq(submission))
         .filter(post_approvals::Column::Revision.eq(revision))
         .order_by_asc(post_approvals::Column::CreatedAt)
         .all(conn)
         .await
-}
-
-/// Forgets every approval of a post: review starts over.
-pub async fn clear_approvals<C: ConnectionTrait>(
-    conn: &C,
-    tenant: TenantId,
-    post: Uuid,
-) -> Result<u64, DbErr> {
-    crate::exec(
-        conn,
-        "DELETE FROM post_approvals WHERE tenant_id = $1 AND post_id = $2",
-        vec![tenant.0.into(), post.into()],
-    )
-    .await
 }
 
 pub async fn insert_comment<C: ConnectionTrait>(
@@ -501,6 +494,23 @@ pub async fn published_on_channel<C: ConnectionTrait>(
 }
 
 /// A published target removed from its network.
+/// Marks the post as withdrawn from its networks, with the reason.
+pub async fn set_retracted<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    id: Uuid,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> Result<u64, DbErr> {
+    crate::exec(
+        conn,
+        "UPDATE posts SET retracted_at = $3, retract_reason = $4, updated_at = $3 \
+         WHERE tenant_id = $1 AND id = $2",
+        vec![tenant.0.into(), id.into(), now.into(), reason.into()],
+    )
+    .await
+}
+
 pub async fn set_target_deleted<C: ConnectionTrait>(
     conn: &C,
     tenant: TenantId,

@@ -1,4 +1,5 @@
-//! One person's approval of one revision of a post. Tenant-owned.
+//! One person's approval of one revision of a post, in one round of review (`submission`).
+//! Kept for every round: a rejection or a new submission does not remove it. Tenant-owned.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -6,6 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub post_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub submission: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub revision: i32,
     #[sea_orm(primary_key, auto_increment = false)]

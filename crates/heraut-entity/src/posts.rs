@@ -31,6 +31,12 @@ pub struct Model {
     /// Index of the approval step now waiting (while `in_review`).
     pub step: i32,
     pub reject_reason: Option<String>,
+    /// How often the post went into review; 0 for a draft that never did (the only kind that
+    /// may be deleted: anything else is a record).
+    pub submissions: i32,
+    /// When the post was withdrawn from its networks, and why.
+    pub retracted_at: Option<DateTimeUtc>,
+    pub retract_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

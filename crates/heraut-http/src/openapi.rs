@@ -41,7 +41,7 @@ impl Modify for BearerAuth {
         governance::get_approval_policy, governance::put_approval_policy,
         governance::get_crisis, governance::put_crisis,
         posts::list_posts, posts::create_post, posts::validate_post, posts::get_post, posts::post_revisions, posts::update_post, posts::delete_post,
-        posts::submit_post, posts::approve_post, posts::reject_post, posts::comment_post,
+        posts::submit_post, posts::approve_post, posts::reject_post, posts::retract_post, posts::comment_post,
         posts::cancel_post, posts::confirm_post, posts::retry_post, posts::post_emergency,
         posts::list_notifications, posts::read_notification, posts::post_events,
         posts::list_channels, posts::create_channel, posts::delete_channel,

@@ -65,6 +65,7 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(posts::submit_post)
         .service(posts::approve_post)
         .service(posts::reject_post)
+        .service(posts::retract_post)
         .service(posts::comment_post)
         .service(posts::cancel_post)
         .service(posts::confirm_post)

@@ -67,6 +67,10 @@ pub enum ErrorCode {
     PostWrongState,
     #[serde(rename = "post.invalid")]
     PostInvalid,
+    /// The post reached review or a network: it is a public record and cannot be deleted
+    /// (a published one is retracted instead).
+    #[serde(rename = "post.is_record")]
+    PostIsRecord,
     #[serde(rename = "approval.self_approval_forbidden")]
     SelfApprovalForbidden,
     #[serde(rename = "approval.already_approved")]
@@ -127,6 +131,7 @@ impl ErrorCode {
             Self::PluginInvalid => "plugin.invalid",
             Self::PostNotFound => "post.not_found",
             Self::PostWrongState => "post.wrong_state",
+            Self::PostIsRecord => "post.is_record",
             Self::PostInvalid => "post.invalid",
             Self::SelfApprovalForbidden => "approval.self_approval_forbidden",
             Self::AlreadyApproved => "approval.already_approved",
@@ -173,6 +178,7 @@ impl ErrorCode {
             | Self::MfaAlreadyEnabled
             | Self::MfaNotStarted
             | Self::PostWrongState
+            | Self::PostIsRecord
             | Self::AlreadyApproved => 409,
             Self::RequestTooLarge => 413,
             Self::ValidationFailed
@@ -219,6 +225,7 @@ impl ErrorCode {
             Self::PluginInvalid => "The plugin cannot be installed",
             Self::PostNotFound => "Post not found",
             Self::PostWrongState => "The post is not in a state that allows this",
+            Self::PostIsRecord => "The post is a public record and cannot be deleted",
             Self::PostInvalid => "The post cannot be accepted as it is",
             Self::SelfApprovalForbidden => "You cannot approve your own post",
             Self::AlreadyApproved => "You already approved this version",

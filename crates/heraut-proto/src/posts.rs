@@ -176,6 +176,14 @@ pub struct RejectRequest {
     pub reason: String,
 }
 
+/// `POST …/retract`: why the post is withdrawn from its networks (kept in the record).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetractRequest {
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
 /// `POST …/comments`.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -281,6 +289,12 @@ pub struct PostView {
     pub emergency: bool,
     /// Why it was last rejected, until it is submitted again.
     pub reject_reason: Option<String>,
+    /// True once the post went into review: it is a public record, never deleted (a draft
+    /// that never did may be deleted).
+    pub is_record: bool,
+    /// When the post was withdrawn from its networks (`…/retract`), and why.
+    pub retracted_at: Option<DateTime<Utc>>,
+    pub retract_reason: Option<String>,
     pub approval: Option<ApprovalProgress>,
     pub targets: Vec<TargetView>,
     pub comments: Vec<CommentView>,

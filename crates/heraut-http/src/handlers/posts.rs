@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use heraut_proto::posts::{
     ApproveRequest, ChannelList, ChannelView, CommentRequest, CreateChannelRequest,
     CreatePostRequest, EmergencyRequest, MediaView, NotificationList, PostCheck, PostList,
-    PostStatus, PostView, RejectRequest, UpdatePostRequest,
+    PostStatus, PostView, RejectRequest, RetractRequest, UpdatePostRequest,
 };
 use heraut_proto::{ErrorCode, Problem};
 use serde::Deserialize;
@@ -172,14 +172,15 @@ pub async fn update_post(
     Ok(HttpResponse::Ok().json(p))
 }
 
-/// Delete a draft (or a post in review, or a cancelled one that never went out).
+/// Delete a draft that never went into review. Anything that did is a public record: 409
+/// `post.is_record` (a published post is retracted instead).
 #[utoipa::path(delete, path = "/api/v1/tenants/{tenant}/posts/{id}", tag = "publishing", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")),
     responses((status = 204, description = "Deleted"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The post is not in a state that allows this", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "The post reached review or a network and is a record (`post.is_record`)", body = Problem, content_type = "application/problem+json")))]
 #[delete("/api/v1/tenants/{tenant}/posts/{id}")]
 pub async fn delete_post(
     state: web::Data<AppState>,
@@ -335,6 +336,34 @@ pub async fn reject_post(
     let p = state
         .core
         .reject_post(&meta.0, &user.0, &tenant, &id, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Retract a published post: each channel's connector removes it from its network. The post,
+/// its revisions, decisions and the removals stay in the record with the reason. Asking again
+/// retries the channels that did not remove it.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/posts/{id}/retract", tag = "publishing", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Post id")), request_body = RetractRequest,
+    responses((status = 200, description = "The post, its targets removed from their networks", body = PostView),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or post you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing of it is on a network, or a network did not remove it (per channel in `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/posts/{id}/retract")]
+pub async fn retract_post(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: ApiJson<RetractRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let p = state
+        .core
+        .retract_post(&meta.0, &user.0, &tenant, &id, body.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(p))
 }

@@ -369,11 +369,11 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
         assert_eq!(records.len(), 2);
         assert!(texts.contains("Road works from Monday."), "{texts:?}");
         assert!(texts.contains("Road works on the Catharijnesingel from Tuesday."));
-        // Published posts stay: they cannot be edited or deleted.
+        // Published posts are records: they cannot be deleted.
         let r = api
             .call("DELETE", &post_path("utrecht", &id, ""), Some(&ed), None)
             .await;
-        assert_problem(&r, 409, "post.wrong_state");
+        assert_problem(&r, 409, "post.is_record");
 
         // The author learned of each decision.
         let n = api.get("/api/v1/tenants/utrecht/notifications", &ed).await;
@@ -427,6 +427,37 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
             )
             .await;
         assert_problem(&r, 403, "approval.self_approval_forbidden");
+        // Nor anyone who edited it, even when someone else edited it after them.
+        let r = api
+            .post(
+                posts,
+                Some(&ed),
+                json!({"body": "Ours", "channels": [long]}),
+            )
+            .await;
+        let ours = r.body["id"].as_str().unwrap().to_owned();
+        for (who, body) in [(&bob, "Ours, checked"), (&ed, "Ours, checked twice")] {
+            let r = api
+                .call(
+                    "PATCH",
+                    &post_path("utrecht", &ours, ""),
+                    Some(who),
+                    Some(json!({ "body": body })),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+        api.post(&post_path("utrecht", &ours, "submit"), Some(&ed), json!({}))
+            .await;
+        let r = api
+            .post(&post_path("utrecht", &ours, "approve"), Some(&bob), json!({}))
+            .await;
+        assert_problem(&r, 403, "approval.self_approval_forbidden");
+        let r = api
+            .post(&post_path("utrecht", &ours, "approve"), Some(&anna), json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["approval"]["current_step"], 1, "{:?}", r.body);
 
         // With no steps, an owner publishes directly; an editor's post still needs an approver.
         set_policy(&api, &olga, "utrecht", json!([])).await;
@@ -485,6 +516,7 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
             .await;
         assert_eq!(r.body["status"], "cancelled", "{:?}", r.body);
         assert_eq!(r.body["targets"][0]["status"], "cancelled");
+        // It reached review, so it stays a record; only a draft that never did may be deleted.
         let r = api
             .call(
                 "DELETE",
@@ -493,7 +525,27 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
                 None,
             )
             .await;
+        assert_problem(&r, 409, "post.is_record");
+        let r = api
+            .post(
+                posts,
+                Some(&olga),
+                json!({"body": "Never mind", "channels": [long]}),
+            )
+            .await;
+        let scratch = r.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(r.body["is_record"], false);
+        let r = api
+            .call(
+                "DELETE",
+                &post_path("utrecht", &scratch, ""),
+                Some(&olga),
+                None,
+            )
+            .await;
         assert_eq!(r.status, 204);
+        let r = api.get(&post_path("utrecht", &scratch, ""), &olga).await;
+        assert_problem(&r, 404, "post.not_found");
         assert_eq!(counting.counts().created, 3);
 
         // Another tenant sees none of it.
@@ -509,7 +561,7 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
         let events = audit.body["items"].as_array().unwrap();
         let count = |a: &str| events.iter().filter(|e| e["action"] == a).count();
         let actions: Vec<&Value> = events.iter().map(|e| &e["action"]).collect();
-        assert_eq!(count("post.approve"), 6, "{actions:?}");
+        assert_eq!(count("post.approve"), 7, "{actions:?}");
         assert_eq!(count("post.reject"), 1);
         assert!(count("post.submit") >= 3);
         assert!(count("post.edit") >= 2);

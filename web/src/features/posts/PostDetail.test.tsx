@@ -122,6 +122,43 @@ describe('PostDetail', () => {
     expect(await screen.findByText('The post was removed from City Mastodon.')).toBeInTheDocument();
   });
 
+  it('retracts a published post with a reason, which it asks for first', async () => {
+    const user = userEvent.setup();
+    const retracted = post({
+      ...partly,
+      is_record: true,
+      retracted_at: '2025-05-03T10:00:00Z',
+      retract_reason: 'Wrong date in the text',
+      targets: [target({ id: 'tg-1', status: 'deleted', remote_id: '1123', attempts: 1 })],
+    });
+    const server = start({
+      [`GET ${base}`]: { ...partly, is_record: true },
+      [`POST ${base}/retract`]: retracted,
+    });
+    expect(screen.queryByRole('button', { name: 'Delete post' })).toBeNull();
+    await user.click(await screen.findByRole('button', { name: 'Retract from every network' }));
+    const dialog = screen.getByRole('dialog', { name: 'Retract this post from every network?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Retract it' }));
+    expect(await within(dialog).findByText(/Give a reason/)).toBeInTheDocument();
+    expect(server.calls.some((c) => c.path === `${base}/retract`)).toBe(false);
+    await user.type(within(dialog).getByLabelText('Reason (kept in the record)'), 'Wrong date in the text');
+    await user.click(within(dialog).getByRole('button', { name: 'Retract it' }));
+    await waitFor(() =>
+      expect(server.calls.find((c) => c.path === `${base}/retract`)?.body).toEqual({
+        reason: 'Wrong date in the text',
+      }),
+    );
+    expect(await screen.findByText('The post was retracted from its networks.')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Retracted from its networks' })).toBeInTheDocument();
+    expect(screen.getByText('Wrong date in the text')).toBeInTheDocument();
+  });
+
+  it('offers deletion only for a draft that never went into review', async () => {
+    start({ [`GET ${base}`]: post({ is_record: true, reject_reason: 'Say which street' }) }, 'editor');
+    await screen.findByRole('button', { name: 'Submit for approval' });
+    expect(screen.queryByRole('button', { name: 'Delete post' })).toBeNull();
+  });
+
   it('submits a draft and adds a comment', async () => {
     const user = userEvent.setup();
     const server = start(

@@ -39,6 +39,7 @@ type Dialog =
   | { kind: 'withdraw' }
   | { kind: 'confirm' }
   | { kind: 'delete' }
+  | { kind: 'retract' }
   | { kind: 'remove'; target: TargetView };
 
 const MAX_COMMENT = 2000;
@@ -83,11 +84,15 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
   const [problem, setProblem] = useState<unknown>(null);
   const [pending, setPending] = useState<string | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
+  const [reason, setReason] = useState('');
+  const [reasonMissing, setReasonMissing] = useState(false);
   // The button that opened the dialog, for focus to go back to when an action fails.
   const opener = useRef<HTMLElement | null>(null);
   const focusAfter = useFocusAfterRender();
   const openDialog = (next: Dialog) => {
     opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setReason('');
+    setReasonMissing(false);
     setDialog(next);
   };
 
@@ -114,10 +119,9 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
     (status === 'in_review' ||
       ((status === 'approved' || status === 'publishing') &&
         targets.some((x) => x.status === 'pending')));
-  const mayDelete =
-    compose &&
-    ['draft', 'in_review', 'cancelled'].includes(status) &&
-    targets.every((x) => x.status === 'cancelled');
+  // Only a draft that never went into review may be deleted: anything else is a public record.
+  const mayDelete = compose && status === 'draft' && !post.is_record;
+  const mayRetract = approve && targets.some((x) => x.status === 'published' && !!x.remote_id);
   const mayRemove = (x: TargetView) => approve && x.status === 'published' && !!x.remote_id;
 
   const path = { tenant: slug, id: post.id };
@@ -189,6 +193,18 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
         ),
       t('posts:detail.done.removed', { name: channelName(target.channel_id) }),
     );
+  const retract = (why: string) =>
+    act(
+      'retract',
+      () =>
+        call(
+          api.POST('/api/v1/tenants/{tenant}/posts/{id}/retract', {
+            params: { path },
+            body: { reason: why },
+          }),
+        ),
+      t('posts:detail.done.retracted'),
+    );
   const deletePost = async () => {
     const ok = await act(
       'delete',
@@ -229,6 +245,11 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
           {t('posts:detail.delete')}
         </button>
       ) : null}
+      {mayRetract ? (
+        <button type="button" className="danger" disabled={pending !== null} onClick={() => openDialog({ kind: 'retract' })}>
+          {t('posts:detail.retract')}
+        </button>
+      ) : null}
     </>
   );
 
@@ -248,6 +269,17 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
             {t('posts:detail.rejected_title')}
           </h2>
           <p className="rejected-reason">{post.reject_reason}</p>
+        </section>
+      ) : null}
+
+      {post.retracted_at ? (
+        <section className="attention" aria-labelledby="retracted-title">
+          <h2 id="retracted-title">{t('posts:detail.retracted_title')}</h2>
+          <p>
+            {t('posts:detail.retracted_on')} <DateTime value={post.retracted_at} zone={zone} />.{' '}
+            {t('posts:detail.retracted_reason')}
+          </p>
+          <p className="retract-reason">{post.retract_reason}</p>
         </section>
       ) : null}
 
@@ -495,7 +527,9 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
               ? t('posts:detail.dialog.confirm_title')
               : dialog?.kind === 'delete'
                 ? t('posts:detail.dialog.delete_title')
-                : dialog?.kind === 'remove'
+                : dialog?.kind === 'retract'
+                  ? t('posts:detail.dialog.retract_title')
+                  : dialog?.kind === 'remove'
                   ? t('posts:detail.dialog.remove_title', { name: channelName(dialog.target.channel_id) })
                   : ''
         }
@@ -506,17 +540,23 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
               ? t('posts:detail.confirm')
               : dialog?.kind === 'delete'
                 ? t('posts:detail.delete')
-                : dialog?.kind === 'remove'
+                : dialog?.kind === 'retract'
+                  ? t('posts:detail.dialog.retract_confirm')
+                  : dialog?.kind === 'remove'
                   ? t('posts:detail.dialog.remove_confirm')
                   : ''
         }
-        danger={dialog?.kind === 'delete' || dialog?.kind === 'remove'}
+        danger={dialog?.kind === 'delete' || dialog?.kind === 'retract' || dialog?.kind === 'remove'}
         onCancel={() => setDialog(null)}
         onConfirm={() => {
           if (!dialog) return;
           if (dialog.kind === 'withdraw') void withdraw();
           else if (dialog.kind === 'confirm') void confirm();
           else if (dialog.kind === 'delete') void deletePost();
+          else if (dialog.kind === 'retract') {
+            if (reason.trim() === '') setReasonMissing(true);
+            else void retract(reason.trim());
+          }
           else void remove(dialog.target);
         }}
       >
@@ -529,6 +569,26 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
           </p>
         ) : null}
         {dialog?.kind === 'delete' ? <p>{t('posts:detail.dialog.delete_text')}</p> : null}
+        {dialog?.kind === 'retract' ? (
+          <>
+            <p>{t('posts:detail.dialog.retract_text')}</p>
+            <Field
+              label={t('posts:detail.dialog.retract_reason')}
+              error={reasonMissing ? t('posts:detail.dialog.retract_reason_missing') : undefined}
+            >
+              <textarea
+                id="retract-reason"
+                rows={3}
+                maxLength={MAX_COMMENT}
+                value={reason}
+                onChange={(e) => {
+                  setReason(e.target.value);
+                  if (e.target.value.trim() !== '') setReasonMissing(false);
+                }}
+              />
+            </Field>
+          </>
+        ) : null}
         {dialog?.kind === 'remove' ? (
           <p>{t('posts:detail.dialog.remove_text', { network: network(dialog.target.channel_id) })}</p>
         ) : null}

@@ -18,6 +18,11 @@ describe('limits', () => {
     expect(limitFor('http-json', { max_chars: '1000' }, 0)).toBe(1000);
   });
 
+  it('shows the server default for an HTTP JSON channel without its own limit', () => {
+    expect(limitFor('http-json', { url: 'https://x.example' }, 0)).toBe(500);
+    expect(limitFor('http-json', { url: 'https://x.example', max_chars: '' }, 0)).toBe(500);
+  });
+
   it('counts what people see as characters', () => {
     expect(countGraphemes('é')).toBe(1);
     expect(countGraphemes('e\u0301')).toBe(1);

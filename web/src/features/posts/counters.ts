@@ -18,13 +18,18 @@ function settingsLimit(settings: unknown): number | null {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
 }
 
+/** What a channel takes when its settings give no `max_chars` (the server's own default). */
+const defaults: Record<string, number> = {
+  'http-json': 500,
+};
+
 /** The limit for a channel, or `null` when its network sets none worth showing. Other
- * networks (webhooks, feeds, HTTP JSON) have a limit only when the channel's own
- * `settings.max_chars` sets one. */
+ * networks (webhooks, feeds) have a limit only when the channel's own `settings.max_chars`
+ * sets one; HTTP JSON channels have the server's default until they set their own. */
 export function limitFor(plugin: string, settings: unknown, imageCount: number): number | null {
   const own = settingsLimit(settings);
   const rule = rules[plugin];
-  if (!rule) return own;
+  if (!rule) return own ?? defaults[plugin] ?? null;
   const base = imageCount > 0 && rule.withImages !== undefined ? rule.withImages : rule.text;
   return own !== null ? Math.min(own, base) : base;
 }

@@ -914,6 +914,61 @@ async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_r
     let (s, gone) = pds.record(&reply_uri).await;
     assert_eq!((s, gone["error"].as_str()), (400, Some("RecordNotFound")));
 
+    // A post that reached the networks is a record: it cannot be deleted, but it is retracted
+    // from every network with a reason, which stays with it.
+    let first = p["id"].as_str().unwrap();
+    let r = api
+        .call("DELETE", &post_path("town", first, ""), Some(&owner), None)
+        .await;
+    assert_problem(&r, 409, "post.is_record");
+    let retract = |reason: &str| {
+        api.post(
+            &post_path("town", first, "retract"),
+            Some(&owner),
+            json!({ "reason": reason }),
+        )
+    };
+    assert_problem(&retract("  ").await, 422, "validation.failed");
+    let r = retract("The route is closed after all").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["is_record"], true);
+    assert_eq!(r.body["retract_reason"], "The route is closed after all");
+    assert!(r.body["retracted_at"].is_string(), "{:?}", r.body);
+    for channel in [&sky, &masto] {
+        assert_eq!(target(&r.body, channel)["status"], "deleted");
+    }
+    let (s, gone) = pds.record(&uri).await;
+    assert_eq!((s, gone["error"].as_str()), (400, Some("RecordNotFound")));
+    let m = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/statuses/{}",
+            mastodon.url(),
+            target(&p, &masto)["remote_id"].as_str().unwrap()
+        ))
+        .bearer_auth("ada_token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(m.status(), 404);
+    // Nothing of it is left on a network; the post itself stays readable.
+    assert_problem(&retract("Again").await, 409, "post.wrong_state");
+    let kept = api.get(&post_path("town", first, ""), &owner).await;
+    assert_eq!(kept.body["body"], text);
+    let audit = api
+        .get("/api/v1/tenants/town/audit?limit=200", &owner)
+        .await;
+    let retractions: Vec<&Value> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "post.retract")
+        .collect();
+    assert_eq!(retractions.len(), 1, "{retractions:?}");
+    assert_eq!(
+        retractions[0]["details"]["reason"],
+        "The route is closed after all"
+    );
+
     // A revoked app password: after a restart (which forgets the open session) the network
     // refuses a new session; the channel needs reconnecting and the post waits for it.
     let (s, _) = pds
