@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderAt } from '../../test/render';
-import { axeViolations, CHANNEL, ME, OTHER, oneStep, post, server } from '../dashboard/fixtures';
+import { axeViolations, CHANNEL, channels, ME, OTHER, oneStep, post, server } from '../dashboard/fixtures';
 import ApprovalQueue from './ApprovalQueue';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -72,6 +72,34 @@ describe('ApprovalQueue', () => {
     expect(
       within(queue).getByText('Step 1 of 1: Communications lead (Approver), 0 of 1 approvals'),
     ).toBeInTheDocument();
+  });
+
+  it('names a channel connected after the channel list was fetched, without a reload', async () => {
+    const connected = { ...channels.items[0], id: 'c-0001-bluesky', plugin: 'bluesky', name: 'City Bluesky' };
+    const p = post({ ...inReview, channels: [CHANNEL, connected.id] });
+    const fake = server('approver', { in_review: [p] }, {
+      [`GET /api/v1/tenants/acme/posts/${p.id}`]: p,
+      [`GET /api/v1/tenants/acme/posts/${p.id}/revisions`]: revisions,
+    });
+    let listed = 0;
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(String(input), init);
+      if (new URL(request.url, 'http://localhost').pathname === '/api/v1/tenants/acme/channels') {
+        listed += 1;
+        // The first answer predates the new channel (as a cached list would).
+        const items = listed === 1 ? channels.items : [...channels.items, connected];
+        return new Response(JSON.stringify({ items, next_cursor: null }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return fake.fetch(input, init);
+    });
+    renderAt(<ApprovalQueue />, { path: '/t/:tenant/approvals', route: `/t/acme/approvals?post=${p.id}` });
+    const queue = (await screen.findByRole('heading', { name: 'Waiting for approval (1)' })).closest('section')!;
+    expect(await within(queue).findByText('City Mastodon, City Bluesky')).toBeInTheDocument();
+    expect(within(queue).queryByText(/A channel/)).toBeNull();
+    expect(listed).toBe(2);
   });
 
   it('shows what changed since the previous version, not by colour alone', async () => {
