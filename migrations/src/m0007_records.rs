@@ -101,7 +101,10 @@ impl MigrationTrait for Migration {
                 .timestamp_with_time_zone()
                 .null()
                 .to_owned(),
-            ColumnDef::new(Posts::RetractReason).text().null().to_owned(),
+            ColumnDef::new(Posts::RetractReason)
+                .text()
+                .null()
+                .to_owned(),
         ] {
             m.alter_table(
                 Table::alter()

@@ -384,15 +384,16 @@ impl Core {
                 Some(json) if p.status == "in_review" || p.status == "approved" => {
                     let steps: Vec<ApprovalStep> = serde_json::from_str(json)
                         .map_err(|e| CoreError::internal(e.to_string()))?;
-                    let approvals = posts::approvals(conn, tenant, p.id, (p.submissions, p.revision))
-                        .await?
-                        .into_iter()
-                        .map(|a| ApprovalView {
-                            user_id: UserId(a.user_id),
-                            step: u32::try_from(a.step).unwrap_or_default(),
-                            at: a.created_at,
-                        })
-                        .collect();
+                    let approvals =
+                        posts::approvals(conn, tenant, p.id, (p.submissions, p.revision))
+                            .await?
+                            .into_iter()
+                            .map(|a| ApprovalView {
+                                user_id: UserId(a.user_id),
+                                step: u32::try_from(a.step).unwrap_or_default(),
+                                at: a.created_at,
+                            })
+                            .collect();
                     Some(ApprovalProgress {
                         steps,
                         current_step: u32::try_from(p.step).unwrap_or_default(),
@@ -1290,7 +1291,10 @@ impl Core {
         for (target, channel) in chosen.iter().zip(&channels) {
             let remote_id = target.remote_id.clone().unwrap_or_default();
             let outcome = match self.connector(&channel.plugin).await? {
-                None => Err(format!("the connector `{}` is not installed", channel.plugin)),
+                None => Err(format!(
+                    "the connector `{}` is not installed",
+                    channel.plugin
+                )),
                 Some(connector) => {
                     let account = self.channel_account(channel)?;
                     connector
@@ -1333,7 +1337,16 @@ impl Core {
             }
             let details = serde_json::json!({"reason": reason, "removed": removed.len(),
                 "failed": failed.iter().map(|f| &f.message).collect::<Vec<_>>()});
-            record_by(&txn, ctx.tenant_id, actor, meta, "post.retract", id, details).await?;
+            record_by(
+                &txn,
+                ctx.tenant_id,
+                actor,
+                meta,
+                "post.retract",
+                id,
+                details,
+            )
+            .await?;
         }
         let view = self.view_in(&txn, ctx.tenant_id, post.id).await?;
         txn.commit().await?;

@@ -725,7 +725,10 @@ export interface paths {
         get: operations["get_post"];
         put?: never;
         post?: never;
-        /** Delete a draft (or a post in review, or a cancelled one that never went out). */
+        /**
+         * Delete a draft that never went into review. Anything that did is a public record: 409
+         *     `post.is_record` (a published post is retracted instead).
+         */
         delete: operations["delete_post"];
         options?: never;
         head?: never;
@@ -812,6 +815,27 @@ export interface paths {
         put?: never;
         /** Reject with a reason: back to draft for the author. */
         post: operations["reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/posts/{id}/retract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retract a published post: each channel's connector removes it from its network. The post,
+         *     its revisions, decisions and the removals stay in the record with the reason. Asking again
+         *     retries the channels that did not remove it.
+         */
+        post: operations["retract_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1175,7 +1199,7 @@ export interface components {
          *     web UI and scripts match on it, so a code is never renamed once released.
          * @enum {string}
          */
-        ErrorCode: "request.invalid" | "request.too_large" | "request.not_found" | "request.method_not_allowed" | "auth.invalid_credentials" | "auth.unauthenticated" | "auth.token_invalid" | "auth.mfa_invalid" | "auth.mfa_enrolment_required" | "auth.mfa_already_enabled" | "auth.mfa_not_started" | "auth.throttled" | "auth.account_locked" | "auth.refresh_reused" | "auth.password_policy" | "auth.password_token_invalid" | "auth.forbidden" | "auth.csrf_rejected" | "tenant.not_found" | "tenant.slug_taken" | "tenant.parent_not_found" | "member.not_found" | "member.already_member" | "member.last_owner" | "validation.failed" | "plugin.not_found" | "plugin.invalid" | "post.not_found" | "post.wrong_state" | "post.invalid" | "approval.self_approval_forbidden" | "approval.already_approved" | "channel.not_found" | "channel.invalid" | "channel.oauth_failed" | "channel.oauth_state_unknown" | "notification.not_found" | "media.not_found" | "media.invalid" | "internal" | "unavailable";
+        ErrorCode: "request.invalid" | "request.too_large" | "request.not_found" | "request.method_not_allowed" | "auth.invalid_credentials" | "auth.unauthenticated" | "auth.token_invalid" | "auth.mfa_invalid" | "auth.mfa_enrolment_required" | "auth.mfa_already_enabled" | "auth.mfa_not_started" | "auth.throttled" | "auth.account_locked" | "auth.refresh_reused" | "auth.password_policy" | "auth.password_token_invalid" | "auth.forbidden" | "auth.csrf_rejected" | "tenant.not_found" | "tenant.slug_taken" | "tenant.parent_not_found" | "member.not_found" | "member.already_member" | "member.last_owner" | "validation.failed" | "plugin.not_found" | "plugin.invalid" | "post.not_found" | "post.wrong_state" | "post.invalid" | "post.is_record" | "approval.self_approval_forbidden" | "approval.already_approved" | "channel.not_found" | "channel.invalid" | "channel.oauth_failed" | "channel.oauth_state_unknown" | "notification.not_found" | "media.not_found" | "media.invalid" | "internal" | "unavailable";
         /** @description A target that crisis mode held: it waits for a person to confirm or cancel it. */
         HeldTarget: {
             channel_id: components["schemas"]["ChannelId"];
@@ -1410,10 +1434,21 @@ export interface components {
             created_at: string;
             emergency: boolean;
             id: components["schemas"]["PostId"];
+            /**
+             * @description True once the post went into review: it is a public record, never deleted (a draft
+             *     that never did may be deleted).
+             */
+            is_record: boolean;
             media: components["schemas"]["MediaId"][];
             /** @description Why it was last rejected, until it is submitted again. */
             reject_reason?: string | null;
             reply_to?: null | components["schemas"]["PostId"];
+            retract_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the post was withdrawn from its networks (`…/retract`), and why.
+             */
+            retracted_at?: string | null;
             /** Format: int32 */
             revision: number;
             /** Format: date-time */
@@ -1469,6 +1504,10 @@ export interface components {
         };
         /** @description `POST …/reject`: the reason goes back to the author. */
         RejectRequest: {
+            reason: string;
+        };
+        /** @description `POST …/retract`: why the post is withdrawn from its networks (kept in the record). */
+        RetractRequest: {
             reason: string;
         };
         RevisionList: {
@@ -4512,7 +4551,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The post is not in a state that allows this */
+            /** @description The post reached review or a network and is a record (`post.is_record`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4940,6 +4979,89 @@ export interface operations {
                 };
             };
             /** @description The post is not in a state that allows this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No reason given */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retract_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Post id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetractRequest"];
+            };
+        };
+        responses: {
+            /** @description The post, its targets removed from their networks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostView"];
+                };
+            };
+            /** @description Malformed body or query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (role, 2FA first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such tenant or post you can see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing of it is on a network, or a network did not remove it (per channel in `errors`) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -450,11 +450,19 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
         api.post(&post_path("utrecht", &ours, "submit"), Some(&ed), json!({}))
             .await;
         let r = api
-            .post(&post_path("utrecht", &ours, "approve"), Some(&bob), json!({}))
+            .post(
+                &post_path("utrecht", &ours, "approve"),
+                Some(&bob),
+                json!({}),
+            )
             .await;
         assert_problem(&r, 403, "approval.self_approval_forbidden");
         let r = api
-            .post(&post_path("utrecht", &ours, "approve"), Some(&anna), json!({}))
+            .post(
+                &post_path("utrecht", &ours, "approve"),
+                Some(&anna),
+                json!({}),
+            )
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         assert_eq!(r.body["approval"]["current_step"], 1, "{:?}", r.body);

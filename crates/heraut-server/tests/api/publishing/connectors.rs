@@ -921,13 +921,8 @@ async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_r
         .call("DELETE", &post_path("town", first, ""), Some(&owner), None)
         .await;
     assert_problem(&r, 409, "post.is_record");
-    let retract = |reason: &str| {
-        api.post(
-            &post_path("town", first, "retract"),
-            Some(&owner),
-            json!({ "reason": reason }),
-        )
-    };
+    let retract_path = post_path("town", first, "retract");
+    let retract = |reason: &str| api.post(&retract_path, Some(&owner), json!({ "reason": reason }));
     assert_problem(&retract("  ").await, 422, "validation.failed");
     let r = retract("The route is closed after all").await;
     assert_eq!(r.status, 200, "{:?}", r.body);
