@@ -168,11 +168,13 @@ impl PluginConnector {
             plugin: self.manifest.id.clone(),
             policy: self.policy.clone(),
             credentials: None,
+            credential_origin: None,
         }
     }
 
     /// The network of one call: the approved hosts and the channel's credential, placed as the
-    /// manifest says; for a session, the session's token (opened or refreshed first).
+    /// manifest says and sent only to the channel's own origin; for a session, the session's
+    /// token (opened or refreshed first).
     async fn net(&self, account: &ChannelAccount) -> Result<CallNet, CorePublishError> {
         let secret = |key: &str| secret(account, key);
         let credentials = match &self.manifest.auth {
@@ -181,8 +183,13 @@ impl PluginConnector {
             )),
             auth => auth.injection(secret),
         };
+        let settings = self.settings(&account.settings);
+        let credential_origin = self.manifest.credential_origin_for(|key| {
+            settings.get(key).and_then(Value::as_str).map(str::to_owned)
+        });
         Ok(CallNet {
             credentials,
+            credential_origin,
             ..self.bare_net()
         })
     }

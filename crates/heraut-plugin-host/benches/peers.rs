@@ -116,6 +116,10 @@ async fn main() {
         plugin: name.to_owned(),
         policy: EgressPolicy::new(vec![], peers.clone()),
         credentials: manifest(name).auth.injection(|_| Some(secret.to_owned())),
+        credential_origin: Some(match name {
+            "mastodon" => mastodon.url(),
+            _ => telegram.url(),
+        }),
     };
     let m_url = mastodon.url();
     let t_url = telegram.url();

@@ -27,6 +27,12 @@ pub struct Manifest {
     pub allowed_hosts: Vec<String>,
     #[serde(default)]
     pub auth: Auth,
+    /// The origin that receives a channel's credentials, naming settings in braces
+    /// (`{instance_url}`): only requests to it carry them, never those to another host the
+    /// plugin declares. Without it: the OAuth token URL's or the session's origin, else the
+    /// first setting of kind `url`, else the one host in `allowed_hosts`.
+    #[serde(default)]
+    pub credential_origin: Option<String>,
     /// The settings a channel of this plugin takes.
     #[serde(default)]
     pub settings: Vec<SettingSpec>,
@@ -368,6 +374,48 @@ impl Manifest {
             || (pattern != "*"
                 && valid_host_pattern(pattern)
                 && self.allowed_hosts.iter().any(|d| d == "*"))
+    }
+
+    /// The template of the origin a channel's credentials go to (see `credential_origin`);
+    /// `None` when the plugin takes no credentials or names no origin at all.
+    pub fn credential_origin_template(&self) -> Option<String> {
+        if matches!(self.auth, Auth::None) {
+            return None;
+        }
+        if let Some(origin) = &self.credential_origin {
+            return Some(origin.clone());
+        }
+        match &self.auth {
+            Auth::Oauth2 { token_url, .. } => return Some(token_url.clone()),
+            Auth::Session { create_url, .. } => return Some(create_url.clone()),
+            _ => {}
+        }
+        if let Some(url) = self.settings.iter().find(|s| s.kind == SettingKind::Url) {
+            return Some(format!("{{{}}}", url.key));
+        }
+        match self.allowed_hosts.as_slice() {
+            [one] if !one.contains('*') => Some(format!("https://{one}")),
+            _ => None,
+        }
+    }
+
+    /// The origin (`https://social.example`) that receives the credentials of a channel with
+    /// these settings; `None` when there is none, and then no request carries them.
+    pub fn credential_origin_for(
+        &self,
+        setting: impl Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        let filled = fill(&self.credential_origin_template()?, |key| {
+            setting(key).or_else(|| {
+                self.settings
+                    .iter()
+                    .find(|s| s.key == key)
+                    .and_then(|s| s.default.clone())
+            })
+        })
+        .ok()?;
+        let origin = reqwest::Url::parse(&filled).ok()?.origin();
+        origin.is_tuple().then(|| origin.ascii_serialization())
     }
 
     /// True when `host` is covered by `allowed_hosts` (`*` covers every host).

@@ -125,6 +125,9 @@ pub struct CallNet {
     pub plugin: String,
     pub policy: EgressPolicy,
     pub credentials: Option<Injection>,
+    /// The one origin (`https://social.example`) that receives `credentials`: the channel's
+    /// own server. A request to any other host, approved or not, goes without them.
+    pub credential_origin: Option<String>,
 }
 
 /// Outcome labels of the request counter.
@@ -267,8 +270,15 @@ impl Outbound {
             .map_err(|_| Failure::Http(HttpError::HttpRequestUriInvalid))?;
         let mut headers = parts.headers;
         let mut body = body;
-        // Credentials go only to the origin the plugin asked for, not to where it redirects.
-        let origin = url.origin().ascii_serialization();
+        // Credentials go only to the channel's own origin, and only when the plugin asked for
+        // it: not to another host, nor to where a request redirects.
+        let asked = url.origin().ascii_serialization();
+        let origin = net
+            .credential_origin
+            .as_deref()
+            .filter(|o| *o == asked)
+            .unwrap_or_default()
+            .to_owned();
         for _ in 0..=self.caps.max_redirects {
             let response = self
                 .send_once(
@@ -305,7 +315,8 @@ impl Outbound {
         Err(Failure::Http(HttpError::LoopDetected))
     }
 
-    /// One hop: the gate, the credentials (for `origin` only), the request.
+    /// One hop: the gate, the credentials (for `origin` only; none when it is empty), the
+    /// request.
     async fn send_once(
         &self,
         net: &CallNet,
@@ -353,7 +364,7 @@ impl Outbound {
         if let Some(creds) = net
             .credentials
             .as_ref()
-            .filter(|_| url.origin().ascii_serialization() == origin)
+            .filter(|_| !origin.is_empty() && url.origin().ascii_serialization() == origin)
         {
             match creds {
                 Injection::Header { name, value } => {

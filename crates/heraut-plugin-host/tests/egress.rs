@@ -137,6 +137,7 @@ fn net(approved: &[&str], local_peers: &[&str], credentials: Option<Injection>) 
             local_peers.iter().map(|s| s.to_string()).collect(),
         ),
         credentials,
+        credential_origin: None,
     }
 }
 
@@ -330,7 +331,10 @@ async fn credentials_reach_the_peer_but_the_plugin_never_sees_them() {
     };
     let receipt = fetch(
         &host,
-        net(&[], &[&echo.addr], Some(creds)),
+        CallNet {
+            credential_origin: Some(format!("http://{}", echo.addr)),
+            ..net(&[], &[&echo.addr], Some(creds))
+        },
         &format!("http://{}/whoami", echo.addr),
     )
     .await
@@ -384,4 +388,67 @@ async fn a_call_without_a_network_cannot_reach_anything() {
     assert!(message.contains("this call has no network"), "{message}");
     assert!(log.iter().any(|l| l.contains("no network")), "{log:?}");
     assert!(target.heads.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn credentials_go_only_to_the_channels_own_origin_not_to_another_approved_host() {
+    let host = host(HttpCaps::default());
+    let own = peer(Answer::Echo).await;
+    let other = peer(Answer::Echo).await;
+    let secret = "s3cret-token-9876543210";
+    let placements = [
+        Injection::Header {
+            name: "authorization".to_owned(),
+            value: format!("Bearer {secret}"),
+        },
+        Injection::Query {
+            name: "access_token".to_owned(),
+            value: secret.to_owned(),
+        },
+        Injection::PathPrefix {
+            prefix: "/bot".to_owned(),
+            value: secret.to_owned(),
+        },
+    ];
+    for creds in placements {
+        let label = format!("{creds:?}");
+        let call_net = CallNet {
+            credential_origin: Some(format!("http://{}", own.addr)),
+            ..net(&[], &[&own.addr, &other.addr], Some(creds))
+        };
+        // The plugin addresses a second host it may reach: the request goes, the secret not.
+        fetch(
+            &host,
+            call_net.clone(),
+            &format!("http://{}/elsewhere", other.addr),
+        )
+        .await
+        .unwrap();
+        let seen_elsewhere = other.heads.lock().unwrap().join("\n");
+        assert!(
+            seen_elsewhere.contains("/elsewhere"),
+            "{label}: {seen_elsewhere}"
+        );
+        assert!(
+            !seen_elsewhere.contains(secret),
+            "{label}: {seen_elsewhere}"
+        );
+        // The channel's own server gets it.
+        fetch(&host, call_net, &format!("http://{}/own", own.addr))
+            .await
+            .unwrap();
+        let seen_own = own.heads.lock().unwrap().join("\n");
+        assert!(seen_own.contains(secret), "{label}: {seen_own}");
+    }
+    // Without an origin, nothing carries the credentials.
+    let call_net = net(
+        &[],
+        &[&own.addr],
+        Some(Injection::bearer("never-sent-0123456789")),
+    );
+    fetch(&host, call_net, &format!("http://{}/none", own.addr))
+        .await
+        .unwrap();
+    let seen_own = own.heads.lock().unwrap().join("\n");
+    assert!(!seen_own.contains("never-sent"), "{seen_own}");
 }

@@ -116,10 +116,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let token = args.token.clone();
+    let account_settings = settings.clone();
     let net = || CallNet {
         plugin: manifest.id.clone(),
         policy: EgressPolicy::new(manifest.allowed_hosts.clone(), args.local_peers.clone()),
         credentials: manifest.auth.injection(|_| token.clone()),
+        credential_origin: manifest.credential_origin_for(|key| {
+            account_settings
+                .iter()
+                .find(|s| s.key == key)
+                .map(|s| s.value.clone())
+        }),
     };
     let account = AccountRef {
         channel_id: "plugin-test".to_owned(),
