@@ -806,7 +806,9 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
             Some(json!({"body": "x", "channels": []}))
         }
         ("patch", p) if p.ends_with("/posts/{id}") => Some(json!({"body": "changed"})),
-        ("post", p) if p.ends_with("/reject") => Some(json!({"reason": "r"})),
+        ("post", p) if p.ends_with("/reject") || p.ends_with("/retract") => {
+            Some(json!({"reason": "r"}))
+        }
         ("post", p) if p.ends_with("/comments") => Some(json!({"text": "t"})),
         ("post", p) if p.ends_with("/emergency") => Some(json!({"body": "e"})),
         ("put", p) if p.ends_with("/credentials") => Some(json!({"credentials": {"token": "t"}})),
