@@ -183,9 +183,13 @@ impl PluginConnector {
             )),
             auth => auth.injection(secret),
         };
-        let settings = self.settings(&account.settings);
+        // The manifest's defaults fill what the channel leaves out.
         let credential_origin = self.manifest.credential_origin_for(|key| {
-            settings.get(key).and_then(Value::as_str).map(str::to_owned)
+            account
+                .settings
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
         });
         Ok(CallNet {
             credentials,

@@ -273,12 +273,7 @@ impl Outbound {
         // Credentials go only to the channel's own origin, and only when the plugin asked for
         // it: not to another host, nor to where a request redirects.
         let asked = url.origin().ascii_serialization();
-        let origin = net
-            .credential_origin
-            .as_deref()
-            .filter(|o| *o == asked)
-            .unwrap_or_default()
-            .to_owned();
+        let origin = net.credential_origin.as_deref().filter(|o| *o == asked);
         for _ in 0..=self.caps.max_redirects {
             let response = self
                 .send_once(
@@ -287,7 +282,7 @@ impl Outbound {
                     &headers,
                     body.clone(),
                     timeout,
-                    &origin,
+                    origin,
                 )
                 .await?;
             let status = response.status();
@@ -315,8 +310,7 @@ impl Outbound {
         Err(Failure::Http(HttpError::LoopDetected))
     }
 
-    /// One hop: the gate, the credentials (for `origin` only; none when it is empty), the
-    /// request.
+    /// One hop: the gate, the credentials (for `origin` only; none without one), the request.
     async fn send_once(
         &self,
         net: &CallNet,
@@ -324,7 +318,7 @@ impl Outbound {
         headers: &http::HeaderMap,
         body: Bytes,
         timeout: Duration,
-        origin: &str,
+        origin: Option<&str>,
     ) -> Result<reqwest::Response, Failure> {
         let authority = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -364,7 +358,7 @@ impl Outbound {
         if let Some(creds) = net
             .credentials
             .as_ref()
-            .filter(|_| !origin.is_empty() && url.origin().ascii_serialization() == origin)
+            .filter(|_| origin == Some(url.origin().ascii_serialization().as_str()))
         {
             match creds {
                 Injection::Header { name, value } => {

@@ -841,17 +841,17 @@ async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_r
         seen.push(covered);
     }
     assert_eq!(seen.len(), 3, "{value:?}");
-    let m = reqwest::Client::new()
-        .get(format!(
-            "{}/api/v1/statuses/{}",
-            mastodon.url(),
-            target(&p, &masto)["remote_id"].as_str().unwrap()
-        ))
-        .bearer_auth("ada_token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(m.status(), 200);
+    let status_on_mastodon = async || {
+        let id = target(&p, &masto)["remote_id"].as_str().unwrap().to_owned();
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/statuses/{id}", mastodon.url()))
+            .bearer_auth("ada_token")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(status_on_mastodon().await, 200);
     let on_bluesky =
         |records: &[Value], t: &str| records.iter().filter(|r| r["value"]["text"] == t).count();
     assert_eq!(on_bluesky(&pds.posts().await, text), 1);
@@ -934,17 +934,7 @@ async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_r
     }
     let (s, gone) = pds.record(&uri).await;
     assert_eq!((s, gone["error"].as_str()), (400, Some("RecordNotFound")));
-    let m = reqwest::Client::new()
-        .get(format!(
-            "{}/api/v1/statuses/{}",
-            mastodon.url(),
-            target(&p, &masto)["remote_id"].as_str().unwrap()
-        ))
-        .bearer_auth("ada_token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(m.status(), 404);
+    assert_eq!(status_on_mastodon().await, 404);
     // Nothing of it is left on a network; the post itself stays readable.
     assert_problem(&retract("Again").await, 409, "post.wrong_state");
     let kept = api.get(&post_path("town", first, ""), &owner).await;
