@@ -10,6 +10,7 @@
 //! [`outbound`], the gate of `SECURITY.md` 20.
 
 mod bindings;
+pub mod bounds;
 pub mod egress;
 mod limits;
 pub mod manifest;
@@ -57,6 +58,8 @@ pub enum PluginError {
     Trap(String),
     #[error("the plugin host stopped")]
     HostStopped,
+    #[error("the plugin returned {0}, which the host does not take")]
+    TooLarge(String),
 }
 
 /// State of one store: WASI (empty), wasi:http behind the gate, the limiter, the plugin's log
@@ -397,18 +400,22 @@ impl PluginHost {
 
     /// Calls `describe` in a fresh instance.
     pub async fn describe(&self, plugin: &LoadedPlugin) -> Outcome<ConnectorInfo> {
-        self.call(plugin, CallInput::default(), |c, s| {
-            Box::pin(async move { c.call_describe(s).await })
-        })
-        .await
+        let (info, log) = self
+            .call(plugin, CallInput::default(), |c, s| {
+                Box::pin(async move { c.call_describe(s).await })
+            })
+            .await?;
+        Ok((bounds::info(info), log))
     }
 
     /// Calls `validate` in a fresh instance, with no network.
     pub async fn validate(&self, plugin: &LoadedPlugin, draft: Draft) -> Outcome<Vec<Problem>> {
-        self.call(plugin, CallInput::default(), move |c, s| {
-            Box::pin(async move { c.call_validate(s, &draft).await })
-        })
-        .await
+        let (problems, log) = self
+            .call(plugin, CallInput::default(), move |c, s| {
+                Box::pin(async move { c.call_validate(s, &draft).await })
+            })
+            .await?;
+        Ok((bounds::problems(problems), log))
     }
 
     /// Calls `publish` in a fresh instance, with the call's network and media.
@@ -419,10 +426,12 @@ impl PluginHost {
         account: AccountRef,
         post: OutgoingPost,
     ) -> Outcome<Result<Receipt, PublishError>> {
-        self.call(plugin, input, move |c, s| {
-            Box::pin(async move { c.call_publish(s, &account, &post).await })
-        })
-        .await
+        let (result, log) = self
+            .call(plugin, input, move |c, s| {
+                Box::pin(async move { c.call_publish(s, &account, &post).await })
+            })
+            .await?;
+        Ok((bounds::published(result, bounds::receipt)?, log))
     }
 
     /// Calls `find-published` in a fresh instance, with the call's network.
@@ -433,10 +442,13 @@ impl PluginHost {
         account: AccountRef,
         idempotency_key: String,
     ) -> Outcome<Result<Option<Receipt>, PublishError>> {
-        self.call(plugin, input, move |c, s| {
-            Box::pin(async move { c.call_find_published(s, &account, &idempotency_key).await })
-        })
-        .await
+        let (result, log) = self
+            .call(plugin, input, move |c, s| {
+                Box::pin(async move { c.call_find_published(s, &account, &idempotency_key).await })
+            })
+            .await?;
+        let found = bounds::published(result, |found| found.map(bounds::receipt).transpose())?;
+        Ok((found, log))
     }
 
     /// Calls `delete` in a fresh instance, with the call's network.
@@ -447,10 +459,12 @@ impl PluginHost {
         account: AccountRef,
         remote_id: String,
     ) -> Outcome<Result<(), PublishError>> {
-        self.call(plugin, input, move |c, s| {
-            Box::pin(async move { c.call_delete(s, &account, &remote_id).await })
-        })
-        .await
+        let (result, log) = self
+            .call(plugin, input, move |c, s| {
+                Box::pin(async move { c.call_delete(s, &account, &remote_id).await })
+            })
+            .await?;
+        Ok((result.map_err(bounds::error), log))
     }
 
     /// For the benchmarks: one instance, `describe` called `calls` times on it; returns the

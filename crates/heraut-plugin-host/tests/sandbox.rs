@@ -189,3 +189,58 @@ async fn a_reporter_renders_the_data_it_is_given_and_has_no_network() {
         })
     ));
 }
+
+#[tokio::test]
+async fn what_a_plugin_returns_is_bounded_before_the_host_keeps_it() {
+    use heraut_plugin_host::bounds::{MAX_MESSAGE, MAX_PROBLEMS};
+    use heraut_plugin_host::{AccountRef, CallInput, OutgoingPost, PublishError};
+    let host = host(Limits::default());
+    let hostile = host.load_connector(&guest("hostile")).unwrap();
+    // 200 problems of 50 kB each come back as the first 20, cut, and a count of the rest.
+    let (problems, _) = host
+        .validate(&hostile, draft("problem-flood"))
+        .await
+        .unwrap();
+    assert_eq!(problems.len(), MAX_PROBLEMS + 1);
+    let size: usize = problems
+        .iter()
+        .map(|p| p.field.len() + p.message.len())
+        .sum();
+    assert!(size < 64 * 1024, "{size} bytes of problems");
+    assert!(problems[0].message.starts_with("problem 0 xxx"));
+    assert!(problems[0].message.ends_with("[cut at 1000 characters]"));
+    assert_eq!(
+        problems[MAX_PROBLEMS].message,
+        "and 180 more problems the connector named"
+    );
+    let publish = |body: &str| {
+        let post = OutgoingPost {
+            idempotency_key: "k".to_owned(),
+            body: body.to_owned(),
+            media: vec![],
+            reply_to: None,
+        };
+        let account = AccountRef {
+            channel_id: "c".to_owned(),
+            settings: vec![],
+        };
+        host.publish(&hostile, CallInput::default(), account, post)
+    };
+    // A 10 MB remote id is refused whole: it would be stored and served with every post.
+    match publish("huge-id").await {
+        Err(PluginError::TooLarge(what)) => {
+            assert_eq!(what, "a remote id of 10485760 bytes (at most 1024)")
+        }
+        other => panic!("expected TooLarge, got {:?}", other.map(|(r, _)| r.is_ok())),
+    }
+    // A 10 MB rejection is cut to a message a person can read.
+    match publish("huge-error").await {
+        Ok((Err(PublishError::Rejected(m)), _)) => {
+            assert!(m.chars().count() < MAX_MESSAGE + 40, "{} chars", m.len())
+        }
+        other => panic!(
+            "expected a cut rejection, got {:?}",
+            other.map(|(r, _)| r.is_ok())
+        ),
+    }
+}

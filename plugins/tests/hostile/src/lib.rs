@@ -1,8 +1,10 @@
 //! A hostile connector for the sandbox tests. `validate` misbehaves as its draft's body asks:
-//! `loop`, `memory`, `recurse`, `trap`, `log-flood`; anything else is answered normally.
-//! `publish` probes the network and the host as the post's body asks: `fetch <url>` answers with
-//! the status as the remote id and the response body as the URL; `snoop` looks for
-//! environment variables and files and reports what it found.
+//! `loop`, `memory`, `recurse`, `trap`, `log-flood`, `problem-flood` (10 MB of problems),
+//! `sleep` (3 s, as a slow network would);
+//! anything else is answered normally. `publish` probes the network and the host as the post's
+//! body asks: `fetch <url>` answers with the status as the remote id and the response body as
+//! the URL; `snoop` looks for environment variables and files and reports what it found;
+//! `huge-id` answers with a 10 MB remote id, `huge-error` with a 10 MB rejection.
 
 use heraut_plugin_sdk::{
     AccountRef, Connector, ConnectorInfo, Draft, LogLevel, OutgoingPost, Problem, PublishError,
@@ -62,6 +64,16 @@ impl Connector for Hostile {
                 }
                 Vec::new()
             }
+            "sleep" => {
+                std::thread::sleep(std::time::Duration::from_secs(3));
+                Vec::new()
+            }
+            "problem-flood" => (0..200)
+                .map(|i| Problem {
+                    field: format!("body{}", "f".repeat(1000)),
+                    message: format!("problem {i} {}", "x".repeat(50_000)),
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -75,6 +87,16 @@ impl Connector for Hostile {
                 }),
                 Err(e) => Err(PublishError::Transient(e.to_string())),
             };
+        }
+        match post.body.as_str() {
+            "huge-id" => {
+                return Ok(Receipt {
+                    remote_id: "x".repeat(10 << 20),
+                    url: None,
+                });
+            }
+            "huge-error" => return Err(PublishError::Rejected("x".repeat(10 << 20))),
+            _ => {}
         }
         if post.body == "snoop" {
             let env: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
