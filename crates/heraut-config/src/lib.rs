@@ -61,6 +61,10 @@ pub struct Config {
     /// Folder of plugins installed (or upgraded) when `serve` starts: each `<name>.wasm` beside
     /// its manifest `<name>.toml`. Empty: none.
     pub plugin_dir: String,
+    /// Install the connectors shipped inside the binary (Mastodon, Bluesky, Telegram, webhook)
+    /// when `serve` starts and they are missing or older. `false`: only what an administrator
+    /// installs.
+    pub shipped_plugins: bool,
     /// Comma-separated addresses or networks (`10.0.0.0/8`) of reverse proxies and load
     /// balancers. Only requests from these are believed about the client's address
     /// (`X-Forwarded-For`); it decides whose sign-in failures are counted together.
@@ -231,6 +235,7 @@ impl Default for Config {
             max_body_bytes: 256 * 1024,
             plugin_local_peers: String::new(),
             plugin_dir: String::new(),
+            shipped_plugins: true,
             trusted_proxies: String::new(),
             auth: AuthConfig::default(),
             database: DatabaseConfig::default(),

@@ -57,6 +57,14 @@ fn view(p: plugins::Plugin) -> PluginView {
     }
 }
 
+/// Whether version `a` is newer than `b` (semantic versions; never when either is not one).
+fn newer(a: &str, b: &str) -> bool {
+    matches!(
+        (semver::Version::parse(a), semver::Version::parse(b)),
+        (Ok(a), Ok(b)) if a > b
+    )
+}
+
 /// A plugin that was installed.
 #[derive(Debug, Clone)]
 pub struct Installed {
@@ -92,7 +100,11 @@ impl Core {
     /// Installs or upgrades each `<name>.wasm` with its `<name>.toml` in `dir` whose component
     /// differs from the one installed; returns a line per plugin for the log. A plugin that
     /// cannot be installed is reported and skipped, never fatal.
-    pub async fn install_plugin_dir(&self, dir: &std::path::Path) -> CoreResult<Vec<String>> {
+    pub async fn install_plugin_dir(
+        &self,
+        meta: &RequestMeta,
+        dir: &std::path::Path,
+    ) -> CoreResult<Vec<String>> {
         use sha2::Digest;
         let mut entries = std::fs::read_dir(dir)
             .map_err(|e| CoreError::internal(format!("plugin_dir {}: {e}", dir.display())))?
@@ -101,7 +113,6 @@ impl Core {
             .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
             .collect::<Vec<_>>();
         entries.sort();
-        let meta = RequestMeta::cli(chrono::Utc::now());
         let mut report = Vec::new();
         for wasm in entries {
             let toml = wasm.with_extension("toml");
@@ -125,7 +136,7 @@ impl Core {
             if current.is_some_and(|p| p.sha256 == hash && p.manifest == text) {
                 continue;
             }
-            match self.install_plugin(&meta, None, &text, &bytes).await {
+            match self.install_plugin(meta, None, &text, &bytes).await {
                 Ok(done) => report.push(format!(
                     "{} {} {} from {}",
                     if done.upgrade {
@@ -138,6 +149,49 @@ impl Core {
                     wasm.display()
                 )),
                 Err(e) => report.push(format!("{}: {}", wasm.display(), e.detail)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Installs the connectors shipped inside the binary (`(manifest, component)` pairs): one
+    /// that is not installed yet is installed **enabled**, with the hosts its manifest names
+    /// outright (and those of its settings' defaults, e.g. Bluesky's `bsky.social`) approved;
+    /// one installed in an older version is upgraded, keeping what an administrator chose. One
+    /// installed in the same or a newer version (an administrator's upgrade) is left alone, and
+    /// so is whether it is enabled: a disabled shipped connector stays disabled. Returns a line
+    /// per change for the log; a component that cannot be installed is reported, never fatal.
+    pub async fn install_shipped_plugins(
+        &self,
+        meta: &RequestMeta,
+        shipped: &[(String, Vec<u8>)],
+    ) -> CoreResult<Vec<String>> {
+        let mut report = Vec::new();
+        for (text, bytes) in shipped {
+            let manifest = match Manifest::parse(text) {
+                Ok(m) => m,
+                Err(e) => {
+                    report.push(format!("shipped plugin: {e}"));
+                    continue;
+                }
+            };
+            let fresh = match plugins::find(self.db.read_conn(), &manifest.id).await? {
+                None => Some((true, manifest.shipped_hosts())),
+                Some(p) if newer(&manifest.version, &p.version) => None,
+                Some(_) => continue,
+            };
+            match self.install(meta, None, text, bytes, fresh).await {
+                Ok(done) => report.push(format!(
+                    "{} the shipped {} {}",
+                    if done.upgrade {
+                        "upgraded"
+                    } else {
+                        "installed and enabled"
+                    },
+                    done.plugin.id,
+                    done.plugin.version
+                )),
+                Err(e) => report.push(format!("shipped plugin {}: {}", manifest.id, e.detail)),
             }
         }
         Ok(report)
@@ -158,6 +212,19 @@ impl Core {
         actor: Option<&Actor>,
         manifest_text: &str,
         bytes: &[u8],
+    ) -> CoreResult<Installed> {
+        self.install(meta, actor, manifest_text, bytes, None).await
+    }
+
+    /// [`Self::install_plugin`]; `fresh` is the state (enabled, approved hosts) a plugin that
+    /// was not installed before starts in (disabled with none approved when `None`).
+    async fn install(
+        &self,
+        meta: &RequestMeta,
+        actor: Option<&Actor>,
+        manifest_text: &str,
+        bytes: &[u8],
+        fresh: Option<(bool, Vec<String>)>,
     ) -> CoreResult<Installed> {
         if let Some(a) = actor {
             self.require_admin(a)?;
@@ -194,7 +261,7 @@ impl Core {
         tokio::fs::write(&tmp, bytes).await.map_err(io)?;
         tokio::fs::rename(&tmp, &path).await.map_err(io)?;
         let (plugin, upgrade) = self
-            .register_plugin(meta, actor, manifest_text, &hash)
+            .register_plugin(meta, actor, manifest_text, &hash, fresh)
             .await?;
         Ok(Installed {
             plugin,
@@ -204,14 +271,16 @@ impl Core {
     }
 
     /// Records an installed or upgraded plugin whose component has been checked and stored.
-    /// New plugins start disabled with no host approved; an upgrade keeps the approvals of
-    /// hosts the new manifest still declares. Returns the view and whether it was an upgrade.
+    /// New plugins start as `fresh` says (disabled with no host approved when `None`); an
+    /// upgrade keeps the approvals of hosts the new manifest still declares. Returns the view
+    /// and whether it was an upgrade.
     async fn register_plugin(
         &self,
         meta: &RequestMeta,
         actor: Option<&Actor>,
         manifest_text: &str,
         sha256: &str,
+        fresh: Option<(bool, Vec<String>)>,
     ) -> CoreResult<(PluginView, bool)> {
         let manifest = Manifest::parse(manifest_text)
             .map_err(|e| CoreError::new(ErrorCode::PluginInvalid, e))?;
@@ -226,7 +295,7 @@ impl Core {
                     .collect();
                 (old.enabled, kept)
             }
-            None => (false, Vec::new()),
+            None => fresh.unwrap_or_default(),
         };
         let row = plugins::Plugin {
             id: manifest.id.clone(),
@@ -254,6 +323,7 @@ impl Core {
             details: serde_json::json!({
                 "version": manifest.version, "sha256": sha256,
                 "from_version": existing.as_ref().map(|e| e.version.clone()),
+                "enabled": enabled, "approved_hosts": approved,
             }),
         };
         let by = actor.map(|a| (a.user_id, a.email.as_str()));

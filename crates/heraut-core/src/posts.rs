@@ -75,12 +75,27 @@ fn invalid(items: Vec<ProblemItem>) -> CoreError {
     e
 }
 
+/// The post changed between its connectors' check and the write: the person reloads it.
+fn changed_meanwhile() -> CoreError {
+    CoreError::new(
+        ErrorCode::PostWrongState,
+        "the post was changed by someone else while its channels' connectors checked it; \
+         reload it and try again",
+    )
+}
+
 fn item(field: &str, channel: Option<Uuid>, message: impl Into<String>) -> ProblemItem {
     ProblemItem {
         channel_id: channel.map(|c| c.to_string()),
         field: Some(field.to_owned()),
         message: message.into(),
     }
+}
+
+/// A content with what its channels' connectors said of it, per channel (see `Core::judge`).
+pub(crate) struct Judged {
+    content: Content,
+    problems: BTreeMap<Uuid, Vec<ProblemItem>>,
 }
 
 /// The content of one revision.
@@ -97,6 +112,33 @@ pub(crate) struct Content {
 }
 
 impl Content {
+    /// This content with an edit's fields applied.
+    fn edited(&self, req: &UpdatePostRequest) -> Self {
+        let mut content = self.clone();
+        if let Some(b) = &req.body {
+            content.body = b.clone();
+        }
+        if let Some(c) = &req.channels {
+            content.channels = c.iter().map(|c| c.0).collect();
+        }
+        if let Some(v) = &req.variants {
+            content.variants = v.iter().map(|(k, v)| (k.0, v.clone())).collect();
+        }
+        if let Some(m) = &req.media {
+            content.media = m.iter().map(|m| m.0).collect();
+        }
+        if let Some(s) = req.scheduled_at {
+            content.scheduled_at = s.map(|t| t.with_timezone(&Utc));
+        }
+        if let Some(tz) = &req.time_zone {
+            content.time_zone = tz.clone();
+        }
+        if let Some(c) = &req.campaign {
+            content.campaign = c.as_ref().map(|c| c.trim().to_owned());
+        }
+        content
+    }
+
     /// The content a create (or check) request asks for; the tenant's time zone unless given.
     fn from_request(req: CreatePostRequest, tenant_zone: &str) -> Self {
         Self {
@@ -194,15 +236,69 @@ impl Core {
         })
     }
 
-    /// Checks content for a tenant: channels exist and are active, texts fit each connector,
-    /// the schedule is not in the past. Every problem is reported at once.
+    /// What the connectors of the content's channels say of it, asked with no transaction
+    /// open: a plugin may take seconds, and SQLite has one writer for every tenant. The write
+    /// transaction then takes it through [`Self::check_content`], which re-checks the channels.
+    async fn judge(&self, tenant: TenantId, content: &Content) -> CoreResult<Judged> {
+        let txn = self.db.begin_read(Scope::Tenant(tenant)).await?;
+        let mut active = Vec::new();
+        let unique: BTreeSet<&Uuid> = content.channels.iter().take(MAX_CHANNELS).collect();
+        for id in unique {
+            if let Some(channel) = posts::channel(&txn, tenant, *id).await?
+                && channel.status == "active"
+            {
+                active.push(channel);
+            }
+        }
+        txn.commit().await?;
+        let mut problems = BTreeMap::new();
+        for channel in active {
+            let id = channel.id;
+            let items: &mut Vec<ProblemItem> = problems.entry(id).or_default();
+            let connector = match self.connector(&channel.plugin).await {
+                Ok(Some(c)) => c,
+                Ok(None) => {
+                    items.push(item(
+                        "channels",
+                        Some(id),
+                        format!("its connector `{}` is not installed", channel.plugin),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    items.push(item("channels", Some(id), e.to_string()));
+                    continue;
+                }
+            };
+            let account = self.channel_account(&channel)?;
+            let field = if content.variants.contains_key(&id) {
+                "variants"
+            } else {
+                "body"
+            };
+            for problem in connector
+                .validate(&account, content.text_for(id), content.media.len())
+                .await
+            {
+                items.push(item(field, Some(id), problem));
+            }
+        }
+        Ok(Judged {
+            content: content.clone(),
+            problems,
+        })
+    }
+
+    /// Checks content for a tenant: channels exist and are active, texts fit each connector
+    /// (as `judged` found), the schedule is not in the past. Every problem is reported at once.
     async fn check_content<C: ConnectionTrait>(
         &self,
         conn: &C,
         tenant: TenantId,
-        content: &Content,
+        judged: &Judged,
         now: DateTime<Utc>,
     ) -> CoreResult<()> {
+        let content = &judged.content;
         let mut items = Vec::new();
         let body_chars = content.body.chars().count();
         if content.body.trim().is_empty() {
@@ -295,32 +391,13 @@ impl Core {
                 ));
                 continue;
             }
-            let connector = match self.connector(&channel.plugin).await {
-                Ok(c) => c,
-                Err(e) => {
-                    items.push(item("channels", Some(*id), e.to_string()));
-                    continue;
-                }
-            };
-            let Some(connector) = connector else {
-                items.push(item(
+            match judged.problems.get(id) {
+                Some(found) => items.extend(found.iter().cloned()),
+                None => items.push(item(
                     "channels",
                     Some(*id),
-                    format!("its connector `{}` is not installed", channel.plugin),
-                ));
-                continue;
-            };
-            let account = self.channel_account(&channel)?;
-            for problem in connector
-                .validate(&account, content.text_for(*id), content.media.len())
-                .await
-            {
-                let field = if content.variants.contains_key(id) {
-                    "variants"
-                } else {
-                    "body"
-                };
-                items.push(item(field, Some(*id), problem));
+                    "the channel was connected while the post was checked; try again",
+                )),
             }
         }
         if items.is_empty() {
@@ -480,9 +557,10 @@ impl Core {
     ) -> CoreResult<PostCheck> {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
         let content = Content::from_request(req, &ctx.tenant.time_zone);
+        let judged = self.judge(ctx.tenant_id, &content).await?;
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let problems = match self
-            .check_content(&txn, ctx.tenant_id, &content, meta.now)
+            .check_content(&txn, ctx.tenant_id, &judged, meta.now)
             .await
         {
             Ok(()) => Vec::new(),
@@ -524,8 +602,9 @@ impl Core {
         (emergency, reply_to): (bool, Option<Uuid>),
         action: &str,
     ) -> CoreResult<Uuid> {
+        let judged = self.judge(ctx.tenant_id, &content).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
-        self.check_content(&txn, ctx.tenant_id, &content, meta.now)
+        self.check_content(&txn, ctx.tenant_id, &judged, meta.now)
             .await?;
         if let Some(parent) = reply_to {
             check_reply_to(&txn, ctx.tenant_id, parent, &content.channels).await?;
@@ -687,6 +766,13 @@ impl Core {
         req: UpdatePostRequest,
     ) -> CoreResult<PostView> {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
+        // The connectors judge the edited content before the write transaction opens.
+        let read = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
+        let seen = self.load_post(&read, ctx.tenant_id, id).await?;
+        read.commit().await?;
+        let judged = self
+            .judge(ctx.tenant_id, &Content::of(&seen)?.edited(&req))
+            .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
         let status = require_status(
@@ -699,29 +785,11 @@ impl Core {
             "only drafts, posts in review and approved posts that have not gone out can be edited",
         )?;
         let before = Content::of(&post)?;
-        let mut content = before.clone();
-        if let Some(b) = req.body {
-            content.body = b;
+        let content = before.edited(&req);
+        if content != judged.content {
+            return Err(changed_meanwhile());
         }
-        if let Some(c) = req.channels {
-            content.channels = c.into_iter().map(|c| c.0).collect();
-        }
-        if let Some(v) = req.variants {
-            content.variants = v.into_iter().map(|(k, v)| (k.0, v)).collect();
-        }
-        if let Some(m) = req.media {
-            content.media = m.into_iter().map(|m| m.0).collect();
-        }
-        if let Some(s) = req.scheduled_at {
-            content.scheduled_at = s.map(|t| t.with_timezone(&Utc));
-        }
-        if let Some(tz) = req.time_zone {
-            content.time_zone = tz;
-        }
-        if let Some(c) = req.campaign {
-            content.campaign = c.map(|c| c.trim().to_owned());
-        }
-        self.check_content(&txn, ctx.tenant_id, &content, meta.now)
+        self.check_content(&txn, ctx.tenant_id, &judged, meta.now)
             .await?;
         if content == before {
             txn.commit().await?;
@@ -815,11 +883,17 @@ impl Core {
         id: &str,
     ) -> CoreResult<PostView> {
         let ctx = self.tenant_ctx(actor, slug, Permission::PostsWrite).await?;
+        let read = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
+        let seen = self.load_post(&read, ctx.tenant_id, id).await?;
+        read.commit().await?;
+        let judged = self.judge(ctx.tenant_id, &Content::of(&seen)?).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
         require_status(&post, &[PostStatus::Draft], "only a draft can be submitted")?;
-        let content = Content::of(&post)?;
-        self.check_content(&txn, ctx.tenant_id, &content, meta.now)
+        if Content::of(&post)? != judged.content {
+            return Err(changed_meanwhile());
+        }
+        self.check_content(&txn, ctx.tenant_id, &judged, meta.now)
             .await?;
         let steps = self.steps_for(&txn, &ctx, &post).await?;
         let mut model: posts::PostRow = post.clone().into();

@@ -114,7 +114,7 @@ async fn main() {
     let peers = vec![mastodon.authority(), telegram.authority()];
     let net = |name: &str, secret: &str| CallNet {
         plugin: name.to_owned(),
-        policy: EgressPolicy::new(vec![], peers.clone()),
+        policy: EgressPolicy::new(vec!["127.0.0.1".to_owned()], peers.clone()),
         credentials: manifest(name).auth.injection(|_| Some(secret.to_owned())),
         credential_origin: Some(match name {
             "mastodon" => mastodon.url(),

@@ -109,7 +109,9 @@ impl EgressPolicy {
         if !tls && !local_peer {
             return Err(Refusal::PlainHttp(peer));
         }
-        if !local_peer && !self.approved.iter().any(|p| host_matches(p, &host)) {
+        // A listed local peer only lifts the https and private-address rules: its host must be
+        // approved like any other.
+        if !self.approved.iter().any(|p| host_matches(p, &host)) {
             return Err(Refusal::HostNotApproved(host));
         }
         Ok(Destination {
@@ -211,8 +213,17 @@ mod tests {
 
     fn policy() -> EgressPolicy {
         EgressPolicy::new(
-            vec!["api.example.org".to_owned(), "*.masto.example".to_owned()],
-            vec!["127.0.0.1:3000".to_owned(), "localhost:2583".to_owned()],
+            vec![
+                "api.example.org".to_owned(),
+                "*.masto.example".to_owned(),
+                "127.0.0.1".to_owned(),
+                "localhost".to_owned(),
+            ],
+            vec![
+                "127.0.0.1:3000".to_owned(),
+                "localhost:2583".to_owned(),
+                "[::1]:3000".to_owned(),
+            ],
         )
     }
 
@@ -256,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn only_approved_hosts_over_https_or_listed_local_peers() {
+    fn only_approved_hosts_over_https_or_approved_listed_local_peers() {
         let p = policy();
         assert!(p.check("https", "api.example.org").is_ok());
         assert!(p.check("https", "social.masto.example:8443").is_ok());
@@ -277,6 +288,11 @@ mod tests {
             p.check("http", "127.0.0.1:3001"),
             Err(Refusal::PlainHttp(_))
         ));
+        // Listed, but its host was never approved: the list does not stand in for approval.
+        assert_eq!(
+            p.check("http", "[::1]:3000"),
+            Err(Refusal::HostNotApproved("::1".to_owned()))
+        );
         for bad in ["user@api.example.org", "", "api.example.org:99999", "[::1"] {
             assert!(
                 matches!(p.check("https", bad), Err(Refusal::BadAuthority(_))),

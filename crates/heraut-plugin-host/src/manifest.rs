@@ -255,7 +255,9 @@ fn valid_version(s: &str) -> bool {
 }
 
 fn valid_host_pattern(s: &str) -> bool {
-    if s == "*" {
+    // `localhost` too: an administrator may approve it for a local peer
+    // (`plugin_local_peers`), which alone lifts the private-address rule.
+    if s == "*" || s == "localhost" {
         return true;
     }
     let host = s.strip_prefix("*.").unwrap_or(s);
@@ -374,6 +376,31 @@ impl Manifest {
             || (pattern != "*"
                 && valid_host_pattern(pattern)
                 && self.allowed_hosts.iter().any(|d| d == "*"))
+    }
+
+    /// The hosts a connector shipped with Heraut starts with approved: those it declares by
+    /// name (no wildcard) and the hosts of its `url` settings' defaults it may reach (Bluesky's
+    /// `bsky.social`). A host each channel names (a Mastodon instance) still waits for an
+    /// administrator.
+    pub fn shipped_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self
+            .allowed_hosts
+            .iter()
+            .filter(|h| !h.contains('*'))
+            .cloned()
+            .collect();
+        let defaults = self
+            .settings
+            .iter()
+            .filter(|s| s.kind == SettingKind::Url)
+            .filter_map(|s| reqwest::Url::parse(s.default.as_deref()?).ok())
+            .filter_map(|u| u.host_str().map(str::to_ascii_lowercase));
+        for host in defaults {
+            if self.may_approve(&host) && !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
+        hosts
     }
 
     /// The template of the origin a channel's credentials go to (see `credential_origin`);

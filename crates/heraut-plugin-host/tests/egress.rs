@@ -129,11 +129,18 @@ fn host(http: HttpCaps) -> Arc<PluginHost> {
     )
 }
 
+/// A call's network with `approved` hosts and the `local_peers` listed; the local peers here
+/// all listen on 127.0.0.1, which is approved with them (see
+/// `a_listed_local_peer_still_needs_its_host_approved`).
 fn net(approved: &[&str], local_peers: &[&str], credentials: Option<Injection>) -> CallNet {
+    let mut approved: Vec<String> = approved.iter().map(|s| s.to_string()).collect();
+    if !local_peers.is_empty() {
+        approved.push("127.0.0.1".to_owned());
+    }
     CallNet {
         plugin: "hostile".to_owned(),
         policy: EgressPolicy::new(
-            approved.iter().map(|s| s.to_string()).collect(),
+            approved,
             local_peers.iter().map(|s| s.to_string()).collect(),
         ),
         credentials,
@@ -451,4 +458,28 @@ async fn credentials_go_only_to_the_channels_own_origin_not_to_another_approved_
         .unwrap();
     let seen_own = own.heads.lock().unwrap().join("\n");
     assert!(!seen_own.contains("never-sent"), "{seen_own}");
+}
+
+#[tokio::test]
+async fn a_listed_local_peer_still_needs_its_host_approved() {
+    let host = host(HttpCaps::default());
+    let echo = peer(Answer::Echo).await;
+    let url = format!("http://{}/", echo.addr);
+    // Listed in plugin_local_peers, but no administrator approved 127.0.0.1 for this plugin.
+    let unapproved = CallNet {
+        plugin: "hostile".to_owned(),
+        policy: EgressPolicy::new(vec!["api.example.org".to_owned()], vec![echo.addr.clone()]),
+        credentials: None,
+        credential_origin: None,
+    };
+    let refused = fetch(&host, unapproved, &url).await;
+    let message = refused.expect_err("an unapproved local peer is refused");
+    assert!(
+        message.contains("`127.0.0.1` is not among the hosts"),
+        "{message}"
+    );
+    assert!(echo.heads.lock().unwrap().is_empty(), "nothing reached it");
+    // Approved, it is reached over plain http.
+    let reached = fetch(&host, net(&[], &[&echo.addr], None), &url).await;
+    assert!(reached.is_ok_and(|r| r.remote_id == "200"));
 }

@@ -4,6 +4,7 @@ mod keys;
 mod mail;
 mod media;
 mod plugin_test;
+mod shipped;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -412,9 +413,18 @@ async fn serve(config: Arc<Config>, role: Role) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let core = build_core(config.clone()).await?;
     let core = attach_bus(core, &config).await?;
+    let meta = RequestMeta::cli(chrono::Utc::now());
+    if config.shipped_plugins {
+        for line in core
+            .install_shipped_plugins(&meta, &shipped::plugins())
+            .await?
+        {
+            tracing::info!("plugins: {line}");
+        }
+    }
     if !config.plugin_dir.is_empty() {
         for line in core
-            .install_plugin_dir(std::path::Path::new(&config.plugin_dir))
+            .install_plugin_dir(&meta, std::path::Path::new(&config.plugin_dir))
             .await?
         {
             tracing::info!("plugin_dir: {line}");

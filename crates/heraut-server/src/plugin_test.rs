@@ -117,9 +117,22 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let token = args.token.clone();
     let account_settings = settings.clone();
+    // The harness stands in for the administrator: it approves the hosts the manifest names
+    // and those of the local peers it was given.
+    let approved: Vec<String> = manifest
+        .allowed_hosts
+        .iter()
+        .filter(|h| *h != "*")
+        .cloned()
+        .chain(args.local_peers.iter().filter_map(|peer| {
+            let host = peer.rsplit_once(':').map_or(peer.as_str(), |(h, _)| h);
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            (!host.is_empty()).then(|| host.to_owned())
+        }))
+        .collect();
     let net = || CallNet {
         plugin: manifest.id.clone(),
-        policy: EgressPolicy::new(manifest.allowed_hosts.clone(), args.local_peers.clone()),
+        policy: EgressPolicy::new(approved.clone(), args.local_peers.clone()),
         credentials: manifest.auth.injection(|_| token.clone()),
         credential_origin: manifest.credential_origin_for(|key| {
             account_settings

@@ -1,13 +1,14 @@
 //! The counting server: a small network peer for publishing tests and benchmarks. It speaks the
 //! protocol of Heraut's built-in `http-json` connector, honours idempotency keys the way
 //! Mastodon does (a repeated key returns the first post), counts every request, and injects
-//! faults on demand: an error status, a `429` with `retry-after`, or an answer that comes only
-//! after the client gave up (the post exists, the client does not know).
+//! faults on demand: an error status, a `429` with `retry-after`, an answer that comes only
+//! after the client gave up, or a success whose body is not JSON (in both, the post exists and
+//! the client does not know).
 //!
 //! - `POST /{any}` with `Idempotency-Key` and `{"text", "idempotency_key"}` → `{"id", "url"}`
 //! - `GET /{any}?idempotency_key=K` → the post or 404 (read-back)
 //! - `GET /_stats` → counts; `POST /_faults` → `[{"status": 503}, {"retry_after": 1},
-//!   {"delay_ms": 3000}]`, used by the next POSTs in order.
+//!   {"delay_ms": 3000}, {"garbled": true}]`, used by the next POSTs in order.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -164,6 +165,12 @@ async fn create(
     {
         // The post exists; the answer comes too late for the client.
         tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if fault.as_ref().and_then(|f| f.get("garbled")) == Some(&Value::Bool(true)) {
+        // The post exists; the answer is a proxy's error page with a success status.
+        return HttpResponse::Ok()
+            .content_type("text/html")
+            .body("<html><body>upstream answer lost</body></html>");
     }
     let url = format!("{}/s/{}", req.connection_info().host(), record.id);
     HttpResponse::Ok().json(json!({"id": record.id.to_string(), "url": format!("http://{url}")}))

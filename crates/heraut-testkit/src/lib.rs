@@ -227,6 +227,9 @@ impl Server {
             ("HERAUT_DATA_DIR".into(), data_dir.display().to_string()),
             ("HERAUT_CONFIG".into(), "/dev/null".into()),
             ("HERAUT_LOG".into(), "warn".into()),
+            // Each test installs the plugins it uses; one that wants the shipped connectors
+            // passes `HERAUT_SHIPPED_PLUGINS=true` (the last value set wins).
+            ("HERAUT_SHIPPED_PLUGINS".into(), "false".into()),
         ];
         if let Some(url) = db.database_url() {
             env.push(("HERAUT_DATABASE_URL".into(), url));

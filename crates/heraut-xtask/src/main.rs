@@ -1,7 +1,7 @@
 //! `cargo xtask ci`: every check of the project in one command — formatting, clippy, dependency
 //! policy (cargo-deny), the web UI's build and unit tests, and the whole test suite (the browser
 //! tests included). `cargo xtask test` runs only the tests; `cargo xtask run` builds the web UI
-//! and starts Heraut.
+//! and the shipped connectors and starts Heraut.
 //!
 //! Environment:
 //! - `HERAUT_TEST_REQUIRE_SERVICES=1` makes unreachable PostgreSQL or Redis a failure instead of
@@ -16,6 +16,8 @@ use std::process::{Command, ExitCode};
 static PEERS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// Set once `web/dist` has been built in this run: the server's tests then require the real UI.
 static WEB_BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+/// Set once the shipped connectors are in `plugins/dist`: the server's tests then require them.
+static PLUGINS_BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
 
 fn run(step: &str, program: &str, args: &[&str]) -> bool {
     eprintln!("==> {step}: {program} {}", args.join(" "));
@@ -26,6 +28,9 @@ fn run(step: &str, program: &str, args: &[&str]) -> bool {
     }
     if WEB_BUILT.get().is_some() {
         command.env("HERAUT_TEST_WEB_BUILT", "1");
+    }
+    if PLUGINS_BUILT.get().is_some() {
+        command.env("HERAUT_TEST_PLUGINS_BUILT", "1");
     }
     match command.status() {
         Ok(s) if s.success() => true,
@@ -127,7 +132,7 @@ fn web_tests() -> bool {
 fn tests() -> bool {
     wasm_target();
     peers();
-    if !web_build() {
+    if !web_build() || !plugins() {
         return false;
     }
     let web_ok = web_tests();
@@ -146,7 +151,7 @@ fn tests() -> bool {
 
 /// `cargo xtask run [ARGS]`: builds the web UI, then runs `heraut serve` from a release build.
 fn serve(args: &[String]) -> bool {
-    if !web_build() {
+    if !web_build() || !plugins() {
         return false;
     }
     let mut all = vec!["run", "--release", "--bin", "heraut", "--"];
@@ -212,29 +217,32 @@ fn deny() -> bool {
     }
 }
 
-/// Builds the plugins of `plugins/` and puts each one that has a `plugin.toml` (the template,
-/// `connectors/*`) into `plugins/dist` as `<id>.wasm` with `<id>.toml`, the layout `plugin_dir`
-/// reads when `heraut serve` starts.
+/// Builds the plugins of `plugins/` (into `$CARGO_TARGET_DIR/plugins`, where the tests build
+/// them too) and puts each shipped connector (`plugins/connectors/*`) into `plugins/dist` as
+/// `<id>.wasm` with `<id>.toml`: the binary carries that folder and installs them on first start,
+/// and `plugin_dir` reads the same layout. The template is an example for authors, not shipped.
 fn plugins() -> bool {
-    wasm_target();
-    if !run(
-        "build plugins",
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-            "--manifest-path",
-            "plugins/Cargo.toml",
-        ],
-    ) {
-        return false;
+    if PLUGINS_BUILT.get().is_some() {
+        return true;
     }
+    wasm_target();
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::PathBuf::from("plugins/target"))
-        .join("wasm32-wasip2/release");
+        .unwrap_or_else(|_| std::path::PathBuf::from("target"))
+        .join("plugins");
+    eprintln!("==> build plugins: cargo build --release --target wasm32-wasip2 (plugins/)");
+    let built = Command::new("cargo")
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .args(["--manifest-path", "plugins/Cargo.toml", "--target-dir"])
+        .arg(&target)
+        // As the tests build them, so that neither build invalidates the other.
+        .env_remove("RUSTFLAGS")
+        .status();
+    if !built.as_ref().is_ok_and(|s| s.success()) {
+        eprintln!("==> build plugins FAILED ({built:?})");
+        return false;
+    }
+    let release = target.join("wasm32-wasip2/release");
     let quoted = |text: &str, key: &str| {
         text.lines().map(str::trim).find_map(|l| {
             l.strip_prefix(key)?
@@ -246,12 +254,13 @@ fn plugins() -> bool {
                 .map(str::to_owned)
         })
     };
-    let mut dirs = vec![std::path::PathBuf::from("plugins/template")];
-    if let Ok(entries) = std::fs::read_dir("plugins/connectors") {
-        dirs.extend(entries.filter_map(Result::ok).map(|e| e.path()));
-    }
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir("plugins/connectors")
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
     let dist = std::path::Path::new("plugins/dist");
     let mut ok = std::fs::create_dir_all(dist).is_ok();
+    let mut shipped = Vec::new();
     for dir in dirs {
         let (Ok(manifest), Ok(cargo)) = (
             std::fs::read_to_string(dir.join("plugin.toml")),
@@ -267,9 +276,18 @@ fn plugins() -> bool {
             ok = false;
             continue;
         };
-        let wasm = target.join(format!("{}.wasm", name.replace('-', "_")));
-        let copied = std::fs::copy(&wasm, dist.join(format!("{id}.wasm")))
-            .and_then(|_| std::fs::write(dist.join(format!("{id}.toml")), &manifest));
+        let wasm = release.join(format!("{}.wasm", name.replace('-', "_")));
+        // Written only when changed, so that the binary that carries them is not rebuilt.
+        let put = |path: std::path::PathBuf, bytes: &[u8]| {
+            if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+                return Ok(());
+            }
+            std::fs::write(path, bytes)
+        };
+        let copied = std::fs::read(&wasm)
+            .and_then(|bytes| put(dist.join(format!("{id}.wasm")), &bytes))
+            .and_then(|()| put(dist.join(format!("{id}.toml")), manifest.as_bytes()));
+        shipped.extend([format!("{id}.wasm"), format!("{id}.toml")]);
         match copied {
             Ok(()) => eprintln!("==> plugins/dist/{id}.wasm"),
             Err(e) => {
@@ -277,6 +295,19 @@ fn plugins() -> bool {
                 ok = false;
             }
         }
+    }
+    // What a removed connector (or the template, shipped before) left there must not ship.
+    for stale in std::fs::read_dir(dist)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+    {
+        if !shipped.contains(&stale.file_name().to_string_lossy().into_owned()) {
+            let _ = std::fs::remove_file(stale.path());
+        }
+    }
+    if ok {
+        let _ = PLUGINS_BUILT.set(());
     }
     ok
 }
@@ -286,8 +317,9 @@ fn main() -> ExitCode {
     let ok = match task.as_str() {
         "ci" => {
             wasm_target();
-            // First, so that clippy and the tests compile the server with the built UI once.
-            let mut ok = web_build();
+            // First, so that clippy and the tests compile the server with the built UI and the
+            // shipped connectors once.
+            let mut ok = web_build() && plugins();
             ok &= run("format", "cargo", &["fmt", "--all", "--check"]);
             ok &= run(
                 "format (plugins)",
@@ -339,10 +371,10 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("usage: cargo xtask <run|ci|test|web|deny|plugins>");
             eprintln!(
-                "  run   build the web UI and run `heraut serve` (release build); arguments go to heraut"
+                "  run   build the web UI and the connectors, run `heraut serve` (release build); arguments go to heraut"
             );
             eprintln!("  web   build the web UI and run its unit tests");
-            eprintln!("  plugins  build plugins/ and put them in plugins/dist (for plugin_dir)");
+            eprintln!("  plugins  build plugins/ and put the shipped connectors in plugins/dist");
             eprintln!("  ci    formatting, clippy, dependency policy and all tests");
             eprintln!("  test  all tests");
             eprintln!("  deny  dependency policy (cargo-deny)");

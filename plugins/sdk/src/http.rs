@@ -39,6 +39,9 @@ pub enum Error {
     },
     /// The body is not the JSON expected.
     Json(String),
+    /// The network answered with success (2xx) but its body cannot be read: it may well have
+    /// done what was asked, so the outcome is unknown.
+    Unreadable { status: u16, why: String },
 }
 
 impl std::fmt::Display for Error {
@@ -51,6 +54,11 @@ impl std::fmt::Display for Error {
                 write!(f, "the network answered {status}: {body}")
             }
             Self::Json(why) => write!(f, "the network's answer is not the JSON expected: {why}"),
+            Self::Unreadable { status, why } => write!(
+                f,
+                "the network answered {status} but its answer cannot be read ({why}); whether it \
+                 acted is unknown, so Heraut reads back before trying again"
+            ),
         }
     }
 }
@@ -58,8 +66,10 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// The usual mapping of a failed request onto what the host should do next: a refused request
-/// or an unexpected body is not retried, a 401 asks for a reconnect, a 429 waits, the rest is
-/// retried with backoff.
+/// or an unexpected error body is not retried, a 401 asks for a reconnect, a 429 waits, the rest
+/// is retried with backoff. A success whose body cannot be read is retried too: the host reads
+/// back (`find-published`) before every retry, so a post the network did create is found, not
+/// sent twice nor marked failed.
 impl From<Error> for PublishError {
     fn from(e: Error) -> Self {
         match &e {
@@ -78,7 +88,7 @@ impl From<Error> for PublishError {
             Error::Failed(why) if why.contains("refused by the host") => {
                 PublishError::Rejected(e.to_string())
             }
-            Error::Failed(_) => PublishError::Transient(e.to_string()),
+            Error::Failed(_) | Error::Unreadable { .. } => PublishError::Transient(e.to_string()),
         }
     }
 }
@@ -307,8 +317,18 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// The body as JSON; a 2xx body that is not the JSON expected is [`Error::Unreadable`].
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::Json(e.to_string()))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            if (200..300).contains(&self.status) {
+                Error::Unreadable {
+                    status: self.status,
+                    why: e.to_string(),
+                }
+            } else {
+                Error::Json(e.to_string())
+            }
+        })
     }
 
     /// The response if its status is 2xx, or [`Error::Status`].

@@ -14,6 +14,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_heraut");
 const ADMIN_EMAIL: &str = "it-admin@example.gov";
 const ADMIN_PASSWORD: &str = "a long admin passphrase for tests";
 
+#[derive(Clone)]
 struct Api {
     http: reqwest::Client,
     base: String,

@@ -14,8 +14,8 @@ use heraut_testkit::{TestDb, free_port};
 use serde_json::{Value, json};
 
 use super::super::{ADMIN_PASSWORD, Api, bootstrap_admin, enrol_totp, login_with_recovery};
-use super::connectors::{Mastodon, Pds, install, new_channel};
-use super::{create_tenant, member, post_path, quick, set_policy, start_with};
+use super::connectors::{Mastodon, Pds, install, new_channel, shipped};
+use super::{create_tenant, member, post_path, set_policy, start_with};
 
 fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web")
@@ -69,7 +69,7 @@ async fn a_post_goes_from_the_composer_through_approval_to_two_networks_in_the_b
         http: reqwest::Client::new(),
     };
     let db = TestDb::sqlite();
-    let mut env = quick(&format!(
+    let mut env = shipped(&format!(
         "localhost:{},{}",
         pds.peer.port,
         mastodon.peer.authority()

@@ -22,28 +22,61 @@ pub(super) fn png() -> Vec<u8> {
         .unwrap()
 }
 
-/// Installs and enables the connector in `plugins/connectors/<name>`.
+/// `quick` with the shipped connectors installed when the server starts, as on a new machine.
+pub(super) fn shipped(peers: &str) -> Vec<(&'static str, String)> {
+    let mut env = quick(peers);
+    env.push(("HERAUT_SHIPPED_PLUGINS", "true".to_owned()));
+    env
+}
+
+/// Makes the connector in `plugins/connectors/<name>` usable: the one the server installed and
+/// enabled on its first start (see `shipped`); when `plugins/dist` was not built (`cargo
+/// nextest` without `cargo xtask`), one installed and enabled through the API. Either way the
+/// administrator approves the test peers' hosts, as for any instance a channel names.
 pub(super) async fn install(api: &Api, admin: &str, name: &str) {
-    let manifest = std::fs::read(
+    let listed = api.get("/api/v1/plugins", admin).await;
+    let shipped = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == name && p["enabled"] == true)
+        .cloned();
+    if shipped.is_none() {
+        install_built(api, admin, name).await;
+    }
+    let listed = api.get("/api/v1/plugins", admin).await;
+    let plugin = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == name)
+        .cloned()
+        .unwrap();
+    let mut hosts: Vec<Value> = plugin["approved_hosts"].as_array().unwrap().clone();
+    hosts.extend([json!("127.0.0.1"), json!("localhost")]);
+    let r = api
+        .call(
+            "PATCH",
+            &format!("/api/v1/plugins/{name}"),
+            Some(admin),
+            Some(json!({ "approved_hosts": hosts })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+async fn install_built(api: &Api, admin: &str, name: &str) {
+    assert!(
+        std::env::var_os("HERAUT_TEST_PLUGINS_BUILT").is_none(),
+        "the shipped {name} connector is not installed and enabled"
+    );
+    let manifest = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../../plugins/connectors/{name}/plugin.toml")),
     )
     .unwrap();
     let wasm = heraut_testkit::plugin_component(&format!("heraut_connector_{name}"));
-    let (content_type, body) = super::multipart(&[
-        ("plugin.wasm", Some("plugin.wasm"), &wasm),
-        ("plugin.toml", Some("plugin.toml"), &manifest),
-    ]);
-    let r = api
-        .http
-        .post(format!("{}/api/v1/plugins", api.base))
-        .bearer_auth(admin)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    super::upload_plugin(api, admin, &wasm, &manifest).await;
     set_enabled(api, admin, name, true).await;
 }
 
@@ -177,7 +210,7 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     };
     let base = mastodon.peer.url();
     let db = TestDb::sqlite();
-    let mut env = quick(&mastodon.peer.authority());
+    let mut env = shipped(&mastodon.peer.authority());
     env.push(("HERAUT_PUBLIC_URL", "http://heraut.test".to_owned()));
     let server = start_with(&db, &env).await;
     let api = Api::new(&server);
@@ -482,7 +515,7 @@ async fn webhook_deliveries_are_signed_retried_and_the_feed_shows_published_post
         ]);
     let receiver = Peer::spawn("webhook receiver", cmd, port, Duration::from_secs(20));
     let db = TestDb::sqlite();
-    let mut env = quick(&receiver.authority());
+    let mut env = shipped(&receiver.authority());
     env.push(("HERAUT_PUBLIC_URL", "http://heraut.test".to_owned()));
     let server = start_with(&db, &env).await;
     let api = Api::new(&server);
@@ -735,7 +768,7 @@ async fn bluesky_and_mastodon_get_one_post_each_with_facets_images_threads_and_r
         return;
     };
     let db = TestDb::sqlite();
-    let env = quick(&format!(
+    let env = shipped(&format!(
         "localhost:{},{}",
         pds.peer.port,
         mastodon.authority()
@@ -1012,7 +1045,7 @@ async fn telegram_messages_are_sent_and_deleted_through_the_bot_api() {
         return;
     };
     let db = TestDb::sqlite();
-    let server = start_with(&db, &quick(&telegram.authority())).await;
+    let server = start_with(&db, &shipped(&telegram.authority())).await;
     let api = Api::new(&server);
     let (admin, _) = bootstrap_admin(&server, &api).await;
     install(&api, &admin, "telegram").await;
