@@ -84,6 +84,9 @@ pub struct Core {
     pub(crate) publisher_wake: Arc<tokio::sync::Notify>,
     /// Tells the other nodes' publishers to look at the queue (Redis), when attached.
     pub(crate) remote_wake: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// The server's clock, for what runs outside a request (plugin sessions' lifetimes); a
+    /// request's time comes in its `RequestMeta`.
+    pub(crate) clock: publisher::Clock,
 }
 
 impl std::fmt::Debug for Core {
@@ -99,6 +102,7 @@ impl Core {
         keys: TokenKeys,
         secrets: SecretBox,
         counters: Arc<dyn FailureCounters>,
+        clock: publisher::Clock,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let slots = hash_slot_count(config.auth.max_parallel_hashes, cores);
@@ -118,6 +122,7 @@ impl Core {
             events: events::Events::default(),
             publisher_wake: Arc::new(tokio::sync::Notify::new()),
             remote_wake: None,
+            clock,
             db,
             config,
             keys,

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use base64::Engine;
 
@@ -30,13 +29,15 @@ pub struct PluginConnector {
     policy: EgressPolicy,
     /// Open sessions (`auth.kind = "session"`), by channel; in memory only.
     sessions: Mutex<HashMap<uuid::Uuid, Session>>,
+    /// The server's clock, for the sessions' lifetimes.
+    clock: crate::publisher::Clock,
 }
 
 /// A session the host opened for a channel: its access token goes into the plugin's requests.
 struct Session {
     access: String,
     refresh: Option<String>,
-    expires: Instant,
+    expires: chrono::DateTime<chrono::Utc>,
 }
 
 /// What an OAuth 2 plugin declares, with the channel's settings filled in.
@@ -126,6 +127,7 @@ impl Core {
             manifest,
             policy: EgressPolicy::new(approved, self.config.plugin_local_peer_list()),
             sessions: Mutex::new(HashMap::new()),
+            clock: self.clock,
         });
         self.plugin_connectors
             .put(plugin_id, stamp, connector.clone());
@@ -278,7 +280,7 @@ impl PluginConnector {
         let settings = self.settings(&account.settings);
         let setting = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_owned);
         if let Some((access, refresh, expires)) = cached {
-            if expires > Instant::now() + Duration::from_secs(60) {
+            if expires > (self.clock)() + chrono::Duration::seconds(60) {
                 return Ok(access);
             }
             if let (Some(refresh), Some(url)) = (refresh, refresh_url) {
@@ -336,7 +338,8 @@ impl PluginConnector {
         };
         let access = field(&["accessJwt", "access_token"])?;
         let refresh = field(&["refreshJwt", "refresh_token"]);
-        let expires = Instant::now() + jwt_lifetime(&access).unwrap_or(Duration::from_secs(900));
+        let now = (self.clock)();
+        let expires = jwt_expiry(&access).unwrap_or(now + chrono::Duration::seconds(900));
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         sessions.insert(
             account.channel_id,
@@ -433,8 +436,8 @@ fn secret(account: &ChannelAccount, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// How long a JWT has left, from its `exp` claim (the signature is the network's business).
-fn jwt_lifetime(token: &str) -> Option<Duration> {
+/// When a JWT expires, from its `exp` claim (the signature is the network's business).
+fn jwt_expiry(token: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
@@ -442,12 +445,8 @@ fn jwt_lifetime(token: &str) -> Option<Duration> {
     let exp = serde_json::from_slice::<Value>(&bytes)
         .ok()?
         .get("exp")?
-        .as_u64()?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    Some(Duration::from_secs(exp.saturating_sub(now)))
+        .as_i64()?;
+    chrono::DateTime::from_timestamp(exp, 0)
 }
 
 fn from_plugin(e: heraut_plugin_host::PublishError) -> CorePublishError {

@@ -351,7 +351,7 @@ async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
     };
     let mailer = mail::SmtpMailer::from_config(&config.smtp).context("setting up SMTP")?;
     let media = media::S3Media::from_config(&config.media).context("setting up media storage")?;
-    let mut core = Core::new(db, config, token_keys, secrets, counters);
+    let mut core = Core::new(db, config, token_keys, secrets, counters, chrono::Utc::now);
     if let Some(store) = media {
         core = core.with_media_store(Arc::new(store));
     }

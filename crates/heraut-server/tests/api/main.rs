@@ -818,6 +818,105 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
     }
 }
 
+/// Rows of tenant `slug` in every tenant-owned table, read as the database owner.
+async fn rows_per_table(db: &TestDb, server: &Server, slug: &str) -> Vec<(String, i64)> {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let conn = Database::connect(db.owner_url(&server.data_dir))
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for table in heraut_migration::TENANT_OWNED_TABLES {
+        let sql = format!(
+            "SELECT count(*) AS n FROM {table} WHERE tenant_id = (SELECT id FROM tenants WHERE slug = '{slug}')"
+        );
+        let row = conn
+            .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        out.push(((*table).to_owned(), row.try_get::<i64>("", "n").unwrap()));
+    }
+    conn.close().await.unwrap();
+    out
+}
+
+/// Gives tenant B (whose owner is `b`) a row in every tenant-owned table besides its member,
+/// channel and draft: a policy, crisis mode (on and off), an image, and a second post with a
+/// comment that an approver approved, scheduled years ahead (its target waits, notifications
+/// and approvals are kept).
+async fn seed_every_tenant_owned_table(api: &Api, admin: &str, b: &str, channel: &str) {
+    let put = |path: &'static str, body: Value| api.call("PUT", path, Some(b), Some(body));
+    let steps = json!({"steps": [{"name": "Check", "role": "approver", "approvals_required": 1}]});
+    assert_eq!(
+        put("/api/v1/tenants/tenant-b/approval-policy", steps)
+            .await
+            .status,
+        200
+    );
+    for active in [true, false] {
+        let r = put(
+            "/api/v1/tenants/tenant-b/crisis",
+            json!({"active": active, "message": "storm"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let png = publishing::connectors::png();
+    let parts: [(&str, Option<&str>, &[u8]); 2] = [
+        ("file", Some("map.png"), &png),
+        ("alt_text", None, b"A map of the town"),
+    ];
+    let (status, image) = publishing::upload(api, b, "tenant-b", &parts).await;
+    assert_eq!(status, 201, "{image:?}");
+    let pw = "approver of tenant b passphrase";
+    let r = api
+        .post(
+            "/api/v1/tenants/tenant-b/members",
+            Some(admin),
+            json!({"email": "b-approver@example.gov", "name": "Approver", "role": "approver"}),
+        )
+        .await;
+    let token = r.body["set_password_token"].as_str().unwrap().to_owned();
+    api.post(
+        "/api/v1/auth/set-password",
+        None,
+        json!({"token": token, "password": pw}),
+    )
+    .await;
+    let first = api.login("b-approver@example.gov", pw).await;
+    let first = first.body["access_token"].as_str().unwrap().to_owned();
+    let (_, codes) = enrol_totp(api, &first).await;
+    let approver = login_with_recovery(api, "b-approver@example.gov", pw, &codes[0]).await;
+    let approver = approver["access_token"].as_str().unwrap().to_owned();
+    let r = api
+        .post(
+            "/api/v1/tenants/tenant-b/posts",
+            Some(b),
+            json!({"body": "B's announcement", "channels": [channel], "media": [image["id"]],
+                   "scheduled_at": "2036-01-01T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let second = r.body["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/tenants/tenant-b/posts/{second}");
+    let r = api
+        .post(
+            &format!("{base}/comments"),
+            Some(b),
+            json!({"text": "Looks good"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = api
+        .post(&format!("{base}/submit"), Some(b), json!({}))
+        .await;
+    assert_eq!(r.body["status"], "in_review", "{:?}", r.body);
+    let r = api
+        .post(&format!("{base}/approve"), Some(&approver), json!({}))
+        .await;
+    assert_eq!(r.body["status"], "approved", "{:?}", r.body);
+}
+
 #[tokio::test]
 async fn route_walker_tenant_a_cannot_reach_tenant_b() {
     for db in TestDb::all().await {
@@ -879,6 +978,14 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         let b_post = r.body["id"].as_str().unwrap().to_owned();
+        seed_every_tenant_owned_table(&api, &admin, &b, &b_channel).await;
+        let before = rows_per_table(&db, &server, "tenant-b").await;
+        for (table, n) in &before {
+            assert!(
+                *n > 0,
+                "tenant B has no row in {table}: the walker must cover it"
+            );
+        }
         let ids = Ids {
             user: &b_user,
             post: &b_post,
@@ -928,10 +1035,22 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
             }
         }
         assert!(walked >= 10, "walked only {walked} routes");
-        // Nothing was changed in tenant B by all of that.
+        // Nothing was changed in tenant B by all of that: not a row more or less anywhere.
+        assert_eq!(rows_per_table(&db, &server, "tenant-b").await, before);
         let b_members = api.get("/api/v1/tenants/tenant-b/members", &admin).await;
-        assert_eq!(b_members.body["items"].as_array().unwrap().len(), 1);
-        assert_eq!(b_members.body["items"][0]["role"], "owner");
+        let roles: Vec<(&str, &str)> = b_members.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["email"].as_str().unwrap(), m["role"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            roles,
+            vec![
+                ("b-approver@example.gov", "approver"),
+                ("b-owner@example.gov", "owner")
+            ]
+        );
         let post = api
             .get(&format!("/api/v1/tenants/tenant-b/posts/{b_post}"), &b)
             .await;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{Api, assert_problem, bootstrap_admin, create_tenant, start};
 
 mod browser;
-mod connectors;
+pub(crate) mod connectors;
 
 /// Settings that make the publisher quick to test: short backoff, short call timeout.
 fn quick(peer: &str) -> Vec<(&'static str, String)> {
@@ -1055,7 +1055,7 @@ pub(crate) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(
+pub(crate) async fn upload(
     api: &Api,
     token: &str,
     slug: &str,

@@ -16,7 +16,7 @@ use super::{
 };
 
 /// A real 1×1 PNG.
-pub(super) fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
         .unwrap()
