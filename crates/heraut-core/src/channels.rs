@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Event, record, record_by};
+use crate::connector::HostBody;
 use crate::connector::{ChannelAccount, Connector};
-use crate::plugin_connector::HostBody;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// How long an OAuth authorisation link stays usable.
@@ -389,7 +389,7 @@ impl Core {
         )
         .await?;
         txn.commit().await?;
-        let mut url = reqwest::Url::parse(&urls.authorize).map_err(|e| {
+        let mut url = url::Url::parse(&urls.authorize).map_err(|e| {
             CoreError::new(ErrorCode::ChannelInvalid, format!("authorize_url: {e}"))
         })?;
         url.query_pairs_mut()

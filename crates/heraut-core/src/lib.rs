@@ -12,6 +12,7 @@ pub mod events;
 pub mod feed;
 pub mod governance;
 pub mod mail;
+pub mod manifest;
 pub mod media;
 pub mod members;
 pub mod notifications;
@@ -78,15 +79,12 @@ pub struct Core {
     pub(crate) mailer: Option<Arc<dyn mail::Mailer>>,
     pub(crate) connectors: Arc<connector::Connectors>,
     pub(crate) media_store: Arc<dyn media::MediaStore>,
-    pub(crate) plugin_host: Arc<std::sync::OnceLock<Arc<heraut_plugin_host::PluginHost>>>,
+    pub(crate) plugin_runtime: Option<Arc<dyn plugins::PluginRuntime>>,
     pub(crate) plugin_connectors: Arc<plugin_connector::PluginConnectors>,
     pub(crate) events: events::Events,
     pub(crate) publisher_wake: Arc<tokio::sync::Notify>,
     /// Tells the other nodes' publishers to look at the queue (Redis), when attached.
     pub(crate) remote_wake: Option<Arc<dyn Fn() + Send + Sync>>,
-    /// The server's clock, for what runs outside a request (plugin sessions' lifetimes); a
-    /// request's time comes in its `RequestMeta`.
-    pub(crate) clock: publisher::Clock,
 }
 
 impl std::fmt::Debug for Core {
@@ -102,33 +100,39 @@ impl Core {
         keys: TokenKeys,
         secrets: SecretBox,
         counters: Arc<dyn FailureCounters>,
-        clock: publisher::Clock,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let slots = hash_slot_count(config.auth.max_parallel_hashes, cores);
-        let peers = config.plugin_local_peer_list();
-        let timeout = std::time::Duration::from_secs(u64::from(config.publisher.call_timeout_secs));
         Self {
             hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             mailer: None,
-            connectors: Arc::new(connector::Connectors::builtin(
-                &peers,
-                timeout,
-                config.public_url.as_deref(),
-            )),
+            connectors: Arc::new(connector::Connectors::builtin(config.public_url.as_deref())),
             media_store: media::local_store(&config.data_dir),
-            plugin_host: Arc::new(std::sync::OnceLock::new()),
+            plugin_runtime: None,
             plugin_connectors: Arc::default(),
             events: events::Events::default(),
             publisher_wake: Arc::new(tokio::sync::Notify::new()),
             remote_wake: None,
-            clock,
             db,
             config,
             keys,
             secrets,
             counters,
         }
+    }
+
+    /// Runs plugins with `runtime` (the server's WebAssembly sandbox).
+    pub fn with_plugin_runtime(mut self, runtime: Arc<dyn plugins::PluginRuntime>) -> Self {
+        self.plugin_runtime = Some(runtime);
+        self
+    }
+
+    /// Adds a built-in connector the core does not hold itself (`http-json`).
+    pub fn with_connector(mut self, id: &str, connector: Arc<dyn connector::Connector>) -> Self {
+        let mut all = (*self.connectors).clone();
+        all.insert(id, connector);
+        self.connectors = Arc::new(all);
+        self
     }
 
     /// Keeps media in `store` (S3-compatible storage) instead of `data_dir/media`.

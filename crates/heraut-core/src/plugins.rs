@@ -1,16 +1,49 @@
 //! The plugin registry: installing and upgrading (by API or command line), listing, enabling and
 //! approving the hosts a plugin declared (instance administrators).
 
+use std::sync::Arc;
+
 use heraut_db::{INSTANCE_CHAIN, Scope, plugins};
-use heraut_plugin_host::manifest::{Manifest, World};
-use heraut_plugin_host::{Limits, PluginHost};
 use heraut_proto::ErrorCode;
 use heraut_proto::plugins::{
     PluginAuth, PluginList, PluginSetting, PluginView, UpdatePluginRequest,
 };
 
 use crate::audit::{Event, record};
+use crate::connector::Connector;
+use crate::manifest::{Manifest, World};
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
+
+/// What runs plugins: the WebAssembly sandbox of `heraut-plugin-host`, which the server hands
+/// to the core (`Core::with_plugin_runtime`). The core keeps the registry (what is installed,
+/// enabled and approved); the runtime compiles, checks and runs components.
+#[async_trait::async_trait]
+pub trait PluginRuntime: Send + Sync {
+    /// Compiles `bytes`, checks that they implement `world` and asks the component to
+    /// describe itself: its content hash (SHA-256, hex) and, for a connector, the network it
+    /// serves. The error says what is wrong, for the person installing it.
+    async fn inspect(&self, world: World, bytes: &[u8]) -> Result<Inspected, String>;
+
+    /// The connector of an installed plugin: its manifest, its component, and the hosts an
+    /// administrator approved.
+    fn connector(
+        &self,
+        manifest: Manifest,
+        bytes: &[u8],
+        approved_hosts: Vec<String>,
+    ) -> Result<Arc<dyn Connector>, String>;
+
+    /// Outbound requests of plugins so far on this node, as (plugin, outcome, count).
+    fn http_counts(&self) -> Vec<(String, &'static str, u64)>;
+}
+
+/// What [`PluginRuntime::inspect`] found.
+#[derive(Debug, Clone)]
+pub struct Inspected {
+    pub hash: String,
+    /// The network a connector serves; empty for a reporter.
+    pub network: String,
+}
 
 fn view(p: plugins::Plugin) -> PluginView {
     let manifest = Manifest::parse(&p.manifest).ok();
@@ -75,25 +108,18 @@ pub struct Installed {
 }
 
 impl Core {
-    /// The sandbox, started on first use (the CLI's other commands never need it).
-    pub(crate) fn plugin_host(&self) -> CoreResult<std::sync::Arc<PluginHost>> {
-        if let Some(h) = self.plugin_host.get() {
-            return Ok(h.clone());
-        }
-        let host = PluginHost::new(Limits::default())
-            .map_err(|e| CoreError::internal(format!("the plugin sandbox cannot start: {e}")))?
-            .with_compile_cache(self.config.data_dir.join("plugins").join("compiled"));
-        Ok(self
-            .plugin_host
-            .get_or_init(|| std::sync::Arc::new(host))
-            .clone())
+    /// The plugin runtime the server gave the core.
+    pub(crate) fn plugin_runtime(&self) -> CoreResult<Arc<dyn PluginRuntime>> {
+        self.plugin_runtime.clone().ok_or_else(|| {
+            CoreError::internal("this Heraut was started without its plugin runtime")
+        })
     }
 
     /// Outbound requests of plugins so far on this node, as (plugin, outcome, count).
     pub fn plugin_http_counts(&self) -> Vec<(String, &'static str, u64)> {
-        self.plugin_host
-            .get()
-            .map(|h| h.http_counts())
+        self.plugin_runtime
+            .as_ref()
+            .map(|r| r.http_counts())
             .unwrap_or_default()
     }
 
@@ -231,28 +257,11 @@ impl Core {
         }
         let invalid = |m: String| CoreError::new(ErrorCode::PluginInvalid, m);
         let manifest = Manifest::parse(manifest_text).map_err(invalid)?;
-        let host = self.plugin_host()?;
-        let (hash, network) = match manifest.world {
-            World::Connector => {
-                let loaded = host
-                    .load_connector(bytes)
-                    .map_err(|e| invalid(e.to_string()))?;
-                let (info, _) = host
-                    .describe(&loaded)
-                    .await
-                    .map_err(|e| invalid(format!("`describe` failed: {e}")))?;
-                (loaded.hash, info.network)
-            }
-            World::Reporter => {
-                let loaded = host
-                    .load_reporter(bytes)
-                    .map_err(|e| invalid(e.to_string()))?;
-                host.describe_reporter(&loaded)
-                    .await
-                    .map_err(|e| invalid(format!("`describe` failed: {e}")))?;
-                (loaded.hash, String::new())
-            }
-        };
+        let Inspected { hash, network } = self
+            .plugin_runtime()?
+            .inspect(manifest.world, bytes)
+            .await
+            .map_err(invalid)?;
         let dir = self.config.data_dir.join("plugins");
         let path = dir.join(format!("{hash}.wasm"));
         let tmp = dir.join(format!("{hash}.wasm.tmp"));

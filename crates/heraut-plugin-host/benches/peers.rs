@@ -115,7 +115,9 @@ async fn main() {
     let net = |name: &str, secret: &str| CallNet {
         plugin: name.to_owned(),
         policy: EgressPolicy::new(vec!["127.0.0.1".to_owned()], peers.clone()),
-        credentials: manifest(name).auth.injection(|_| Some(secret.to_owned())),
+        credentials: heraut_plugin_host::outbound::injection(&manifest(name).auth, |_| {
+            Some(secret.to_owned())
+        }),
         credential_origin: Some(match name {
             "mastodon" => mastodon.url(),
             _ => telegram.url(),

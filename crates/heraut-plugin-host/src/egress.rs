@@ -44,15 +44,7 @@ pub struct EgressPolicy {
     local_peers: Vec<String>,
 }
 
-/// True when `host` is `pattern`, or under its domain for `*.domain`.
-pub fn host_matches(pattern: &str, host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let pattern = pattern.to_ascii_lowercase();
-    match pattern.strip_prefix("*.") {
-        Some(domain) => host.ends_with(&format!(".{domain}")),
-        None => host == pattern,
-    }
-}
+pub use heraut_core::manifest::host_matches;
 
 /// Splits `host[:port]` or `[v6][:port]`.
 fn split_authority(authority: &str, default_port: u16) -> Option<(String, u16)> {

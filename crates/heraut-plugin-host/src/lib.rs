@@ -11,10 +11,13 @@
 
 mod bindings;
 pub mod bounds;
+pub mod connector;
 pub mod egress;
+pub mod http_json;
 mod limits;
 pub mod manifest;
 pub mod outbound;
+mod runtime;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +38,7 @@ pub use bindings::{
 };
 pub use limits::Limits;
 pub use outbound::{CallNet, HttpCaps, Injection};
+pub use runtime::Runtime;
 
 /// How often the epoch advances; deadlines are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);

@@ -22,6 +22,7 @@ use tokio::sync::Semaphore;
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
 
 use crate::egress::{EgressPolicy, Refusal, is_forbidden};
+use crate::manifest::Auth;
 
 /// Caps on outbound requests.
 #[derive(Debug, Clone)]
@@ -618,6 +619,51 @@ impl WasiHttpHooks for Gate {
                     as Box<dyn Future<Output = Result<(), HttpError>> + Send>,
             ))
         })
+    }
+}
+
+/// Where the host puts a channel's credential in the plugin's requests: `secret` looks one
+/// up by name. `None` when the plugin takes none or the channel has none. A session's
+/// token is not here: the host opens the session first (see `heraut-core`).
+pub fn injection(auth: &Auth, secret: impl Fn(&str) -> Option<String>) -> Option<Injection> {
+    let value = secret(auth.credential_key()?)?;
+    match auth {
+        Auth::None | Auth::Session { .. } => None,
+        Auth::Token {
+            header,
+            scheme,
+            query,
+            path_prefix,
+            ..
+        } => Some(match (path_prefix, query, header) {
+            (Some(prefix), _, _) => Injection::PathPrefix {
+                prefix: prefix.clone(),
+                value,
+            },
+            (None, Some(q), _) => Injection::Query {
+                name: q.clone(),
+                value,
+            },
+            (None, None, h) => Injection::Header {
+                name: h.clone().unwrap_or_else(|| "authorization".to_owned()),
+                value: match scheme.as_deref() {
+                    Some("") => value,
+                    Some(s) => format!("{s} {value}"),
+                    None if h.is_none() => format!("Bearer {value}"),
+                    None => value,
+                },
+            },
+        }),
+        Auth::Oauth2 { .. } => Some(Injection::bearer(&value)),
+        Auth::Hmac {
+            header,
+            timestamp_header,
+            ..
+        } => Some(Injection::Hmac {
+            header: header.clone(),
+            timestamp_header: timestamp_header.clone(),
+            key: value,
+        }),
     }
 }
 

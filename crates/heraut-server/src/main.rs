@@ -351,7 +351,20 @@ async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
     };
     let mailer = mail::SmtpMailer::from_config(&config.smtp).context("setting up SMTP")?;
     let media = media::S3Media::from_config(&config.media).context("setting up media storage")?;
-    let mut core = Core::new(db, config, token_keys, secrets, counters, chrono::Utc::now);
+    // The plugin sandbox and the built-in http-json connector reach networks; the core only
+    // knows them through its traits.
+    let local_peers = config.plugin_local_peer_list();
+    let call_timeout = Duration::from_secs(u64::from(config.publisher.call_timeout_secs));
+    let runtime = heraut_plugin_host::Runtime::new(
+        heraut_plugin_host::Limits::default(),
+        config.data_dir.join("plugins").join("compiled"),
+        local_peers.clone(),
+        chrono::Utc::now,
+    );
+    let http_json = heraut_plugin_host::http_json::HttpJson::new(local_peers, call_timeout);
+    let mut core = Core::new(db, config, token_keys, secrets, counters)
+        .with_plugin_runtime(Arc::new(runtime))
+        .with_connector(heraut_core::connector::HTTP_JSON, Arc::new(http_json));
     if let Some(store) = media {
         core = core.with_media_store(Arc::new(store));
     }

@@ -133,7 +133,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let net = || CallNet {
         plugin: manifest.id.clone(),
         policy: EgressPolicy::new(approved.clone(), args.local_peers.clone()),
-        credentials: manifest.auth.injection(|_| token.clone()),
+        credentials: heraut_plugin_host::outbound::injection(&manifest.auth, |_| token.clone()),
         credential_origin: manifest.credential_origin_for(|key| {
             account_settings
                 .iter()

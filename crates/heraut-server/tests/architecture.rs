@@ -152,3 +152,43 @@ fn core_reads_neither_the_clock_nor_the_environment() {
         "heraut-core takes time from RequestMeta or Core's clock, and no environment: {found:#?}"
     );
 }
+
+/// The crates `name` is built from, as `cargo tree` lists them (normal dependencies).
+fn tree(name: &str) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "-p",
+            name,
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_core_and_the_http_layer_run_no_webassembly_and_make_no_http_requests() {
+    // The plugin host implements the core's connector and runtime traits; the server wires them.
+    for name in ["heraut-core", "heraut-http"] {
+        let reached: Vec<String> = tree(name)
+            .into_iter()
+            .filter(|c| c.starts_with("wasmtime") || c == "reqwest" || c == "heraut-plugin-host")
+            .collect();
+        assert!(reached.is_empty(), "{name} is built with {reached:?}");
+    }
+}
