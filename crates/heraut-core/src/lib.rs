@@ -2,27 +2,17 @@
 //! records its audit event in that transaction. Nothing here knows HTTP, reads the clock or the
 //! environment: the time of a request comes in `RequestMeta`.
 
-pub mod account;
-pub mod admin;
-pub mod audit;
 pub mod channels;
-pub mod connector;
 pub mod error;
-pub mod events;
-pub mod feed;
-pub mod governance;
+pub mod identity;
 pub mod mail;
-pub mod manifest;
-pub mod media;
-pub mod members;
-pub mod notifications;
-pub mod plugin_connector;
-pub mod plugins;
-pub mod posts;
-pub mod publisher;
-pub mod signin;
-pub mod tenants;
+mod paging;
+pub mod publishing;
+pub mod records;
+pub mod tenancy;
 
+use channels::{connector, plugin_connector, plugins};
+use publishing::{events, media};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -67,6 +57,17 @@ pub struct Actor {
     pub session: FamilyId,
 }
 
+/// The connectors built into the core (the Atom feed); the server adds those that reach a
+/// network (`http-json`).
+fn builtin_connectors(public_url: Option<&str>) -> channels::connector::Connectors {
+    let mut c = channels::connector::Connectors::default();
+    c.insert(
+        channels::feed::FEED,
+        Arc::new(channels::feed::Feed::new(public_url)),
+    );
+    c
+}
+
 /// Everything the use cases need, built once at start.
 #[derive(Clone)]
 pub struct Core {
@@ -106,7 +107,7 @@ impl Core {
         Self {
             hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             mailer: None,
-            connectors: Arc::new(connector::Connectors::builtin(config.public_url.as_deref())),
+            connectors: Arc::new(builtin_connectors(config.public_url.as_deref())),
             media_store: media::local_store(&config.data_dir),
             plugin_runtime: None,
             plugin_connectors: Arc::default(),

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    account, audit, auth, channels, governance, members, ops, plugins, posts, tenants,
+    account, audit, auth, channels, events, governance, media, members, notifications, ops,
+    plugins, posts, tenants,
 };
 
 struct BearerAuth;
@@ -43,11 +44,11 @@ impl Modify for BearerAuth {
         posts::list_posts, posts::create_post, posts::validate_post, posts::get_post, posts::post_revisions, posts::update_post, posts::delete_post,
         posts::submit_post, posts::approve_post, posts::reject_post, posts::retract_post, posts::comment_post,
         posts::cancel_post, posts::confirm_post, posts::retry_post, posts::post_emergency,
-        posts::list_notifications, posts::read_notification, posts::post_events,
-        posts::list_channels, posts::create_channel, posts::delete_channel,
+        notifications::list_notifications, notifications::read_notification, events::post_events,
+        channels::list_channels, channels::create_channel, channels::delete_channel,
         channels::put_channel_credentials, channels::start_oauth, channels::oauth_callback,
         channels::delete_published, channels::get_feed,
-        posts::upload_media, posts::get_media, posts::get_media_content,
+        media::upload_media, media::get_media, media::get_media_content,
         plugins::list_plugins, plugins::install_plugin, plugins::update_plugin,
     ),
     components(schemas(heraut_proto::Problem, heraut_proto::ProblemItem, heraut_proto::ErrorCode)),

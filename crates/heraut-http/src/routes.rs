@@ -6,7 +6,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{path_error, problem_response, query_error};
 use crate::handlers::{
-    account, audit, auth, channels, governance, members, ops, plugins, posts, tenants,
+    account, audit, auth, channels, events, governance, media, members, notifications, ops,
+    plugins, posts, tenants,
 };
 use crate::{AppState, middleware, openapi, web_ui};
 
@@ -71,20 +72,20 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(posts::confirm_post)
         .service(posts::retry_post)
         .service(posts::post_emergency)
-        .service(posts::list_channels)
-        .service(posts::create_channel)
-        .service(posts::delete_channel)
+        .service(channels::list_channels)
+        .service(channels::create_channel)
+        .service(channels::delete_channel)
         .service(channels::put_channel_credentials)
         .service(channels::start_oauth)
         .service(channels::oauth_callback)
         .service(channels::delete_published)
         .service(channels::get_feed)
-        .service(posts::list_notifications)
-        .service(posts::read_notification)
-        .service(posts::post_events)
-        .service(posts::upload_media)
-        .service(posts::get_media)
-        .service(posts::get_media_content)
+        .service(notifications::list_notifications)
+        .service(notifications::read_notification)
+        .service(events::post_events)
+        .service(media::upload_media)
+        .service(media::get_media)
+        .service(media::get_media_content)
         .service(plugins::list_plugins)
         .service(plugins::install_plugin)
         .service(plugins::update_plugin)

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
-use heraut_core::connector::{
+use heraut_core::channels::connector::{
     ChannelAccount, Connector, HostBody, OauthUrls, OutgoingPost, PublishError as CorePublishError,
     Receipt,
 };
-use heraut_core::manifest::{Auth, Manifest, SettingKind, fill};
-use heraut_core::publisher::Clock;
+use heraut_core::channels::manifest::{Auth, Manifest, SettingKind, fill};
+use heraut_core::publishing::publisher::Clock;
 use serde_json::{Map, Value};
 
 use crate::egress::EgressPolicy;

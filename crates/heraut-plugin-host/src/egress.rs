@@ -44,7 +44,7 @@ pub struct EgressPolicy {
     local_peers: Vec<String>,
 }
 
-pub use heraut_core::manifest::host_matches;
+pub use heraut_core::channels::manifest::host_matches;
 
 /// Splits `host[:port]` or `[v6][:port]`.
 fn split_authority(authority: &str, default_port: u16) -> Option<(String, u16)> {

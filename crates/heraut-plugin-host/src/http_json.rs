@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use base64::Engine;
-use heraut_core::connector::{ChannelAccount, Connector, OutgoingPost, PublishError, Receipt};
+use heraut_core::channels::connector::{
+    ChannelAccount, Connector, OutgoingPost, PublishError, Receipt,
+};
 use serde_json::{Map, Value};
 
 /// The built-in `http-json` connector: POSTs `{"text", "idempotency_key"}` with an

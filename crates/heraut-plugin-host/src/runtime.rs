@@ -1,14 +1,14 @@
-//! The core's plugin runtime ([`heraut_core::plugins::PluginRuntime`]) over the sandbox: the
+//! The core's plugin runtime ([`heraut_core::channels::plugins::PluginRuntime`]) over the sandbox: the
 //! server builds one and hands it to the core, which keeps the registry and asks this to check
 //! components and to build their connectors.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use heraut_core::connector::Connector;
-use heraut_core::manifest::{Manifest, World};
-use heraut_core::plugins::{Inspected, PluginRuntime};
-use heraut_core::publisher::Clock;
+use heraut_core::channels::connector::Connector;
+use heraut_core::channels::manifest::{Manifest, World};
+use heraut_core::channels::plugins::{Inspected, PluginRuntime};
+use heraut_core::publishing::publisher::Clock;
 
 use crate::connector::PluginConnector;
 use crate::egress::EgressPolicy;

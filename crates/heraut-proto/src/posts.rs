@@ -420,15 +420,6 @@ pub struct NotificationList {
     pub next_cursor: Option<String>,
 }
 
-/// A target that crisis mode held: it waits for a person to confirm or cancel it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct HeldTarget {
-    pub post_id: PostId,
-    pub target_id: String,
-    pub channel_id: ChannelId,
-    pub due_at: DateTime<Utc>,
-}
-
 /// A live update, sent as a server-sent event.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PostEvent {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::ids::{TenantId, UserId};
+use crate::ids::{ChannelId, PostId, TenantId, UserId};
 
 /// Government level of an agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -294,5 +294,14 @@ pub struct CrisisView {
     pub changed_by: Option<UserId>,
     /// Targets that became due while crisis mode was on and wait for a person's decision.
     #[serde(default)]
-    pub held: Vec<crate::posts::HeldTarget>,
+    pub held: Vec<HeldTarget>,
+}
+
+/// A target that crisis mode held: it waits for a person to confirm or cancel it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HeldTarget {
+    pub post_id: PostId,
+    pub target_id: String,
+    pub channel_id: ChannelId,
+    pub due_at: DateTime<Utc>,
 }

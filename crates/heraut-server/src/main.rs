@@ -364,7 +364,10 @@ async fn build_core(config: Arc<Config>) -> anyhow::Result<Core> {
     let http_json = heraut_plugin_host::http_json::HttpJson::new(local_peers, call_timeout);
     let mut core = Core::new(db, config, token_keys, secrets, counters)
         .with_plugin_runtime(Arc::new(runtime))
-        .with_connector(heraut_core::connector::HTTP_JSON, Arc::new(http_json));
+        .with_connector(
+            heraut_core::channels::connector::HTTP_JSON,
+            Arc::new(http_json),
+        );
     if let Some(store) = media {
         core = core.with_media_store(Arc::new(store));
     }
@@ -387,7 +390,7 @@ async fn attach_bus(core: Core, config: &Config) -> anyhow::Result<Core> {
         bus: RedisBus,
         node: String,
     }
-    impl heraut_core::events::Relay for Relay {
+    impl heraut_core::publishing::events::Relay for Relay {
         fn send(&self, tenant: heraut_proto::TenantId, event: &heraut_proto::posts::PostEvent) {
             let payload = serde_json::json!({"node": self.node, "tenant": tenant, "event": event});
             self.bus.publish("events", payload.to_string());
@@ -577,7 +580,7 @@ async fn admin(
         AdminCommand::ResetPassword { email } => {
             match core.reset_password_by_admin(&meta, &email).await {
                 Ok((token, mail)) => {
-                    use heraut_core::admin::MailOutcome;
+                    use heraut_core::identity::admin::MailOutcome;
                     println!("{token}");
                     match mail {
                         MailOutcome::Sent => eprintln!("the token was e-mailed to {email}"),

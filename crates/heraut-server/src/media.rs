@@ -2,7 +2,7 @@
 //! installation reads the same images. Keys are `<tenant id>/<media id>`.
 
 use heraut_config::MediaConfig;
-use heraut_core::media::MediaStore;
+use heraut_core::publishing::media::MediaStore;
 use object_store::ObjectStore;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;

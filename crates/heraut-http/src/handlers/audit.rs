@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use heraut_core::audit::AuditQuery;
+use heraut_core::records::audit::AuditQuery;
 use heraut_proto::tenants::{AuditList, AuditVerifyResponse};
 use heraut_proto::{Problem, UserId};
 use serde::Deserialize;

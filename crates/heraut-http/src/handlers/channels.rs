@@ -1,10 +1,11 @@
-//! Connecting channels: new credentials, the OAuth round trip, removing a published post from
-//! its network, and the public Atom feeds of `feed` channels.
+//! Channels: listing, connecting and disconnecting them, new credentials, the OAuth round trip,
+//! removing a published post from its network, and the public Atom feeds of `feed` channels.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use heraut_proto::Problem;
 use heraut_proto::posts::{
-    ChannelCredentialsRequest, ChannelView, OauthCallbackParams, OauthStartView, PostView,
+    ChannelCredentialsRequest, ChannelList, ChannelView, CreateChannelRequest, OauthCallbackParams,
+    OauthStartView, PostView,
 };
 
 use crate::AppState;
@@ -144,4 +145,66 @@ fn html_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// The tenant's connected channels (credentials are never shown).
+#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/channels", tag = "channels", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")),
+    responses((status = 200, description = "Channels", body = ChannelList),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/tenants/{tenant}/channels")]
+pub async fn list_channels(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.core.list_channels(&user.0, &path).await?))
+}
+
+/// Connect a channel (owners): settings per connector; credentials are stored encrypted.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/channels", tag = "channels", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug")), request_body = CreateChannelRequest,
+    responses((status = 201, description = "The channel", body = ChannelView),
+        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown connector or settings it does not take", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/channels")]
+pub async fn create_channel(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: ApiJson<CreateChannelRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let c = state
+        .core
+        .create_channel(&meta.0, &user.0, &path, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Created().json(c))
+}
+
+/// Disconnect a channel (owners); its credentials are erased.
+#[utoipa::path(delete, path = "/api/v1/tenants/{tenant}/channels/{id}", tag = "channels", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Channel id")),
+    responses((status = 204, description = "Disconnected"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or channel you can see", body = Problem, content_type = "application/problem+json")))]
+#[delete("/api/v1/tenants/{tenant}/channels/{id}")]
+pub async fn delete_channel(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    state
+        .core
+        .delete_channel(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,20 +1,19 @@
-//! Posts: drafts, approval, cancelling, confirming and retrying; channels; notifications;
-//! and the live event stream.
+//! Posts: drafts, edits and revisions, review (submit, approve, reject, comment), cancelling,
+//! confirming, retrying, retracting, and emergency broadcasts.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use heraut_proto::Problem;
 use heraut_proto::posts::{
-    ApproveRequest, ChannelList, ChannelView, CommentRequest, CreateChannelRequest,
-    CreatePostRequest, EmergencyRequest, MediaView, NotificationList, PostCheck, PostList,
+    ApproveRequest, CommentRequest, CreatePostRequest, EmergencyRequest, PostCheck, PostList,
     PostStatus, PostView, RejectRequest, RetractRequest, UpdatePostRequest,
 };
-use heraut_proto::{ErrorCode, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, AuthUser, Meta, read_form};
+use crate::extract::{ApiJson, AuthUser, Meta};
 
 /// Filters of the post list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,17 +29,6 @@ pub struct PostParams {
     pub from: Option<DateTime<Utc>>,
     /// Scheduled before this time (RFC 3339).
     pub to: Option<DateTime<Utc>>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<uuid::Uuid>,
-}
-
-/// Paging of the notification list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct NotificationParams {
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
@@ -415,253 +403,6 @@ pub async fn post_emergency(
         .emergency_post(&meta.0, &user.0, &path, body.into_inner())
         .await?;
     Ok(HttpResponse::Created().json(p))
-}
-
-/// The tenant's connected channels (credentials are never shown).
-#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/channels", tag = "channels", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug")),
-    responses((status = 200, description = "Channels", body = ChannelList),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
-#[get("/api/v1/tenants/{tenant}/channels")]
-pub async fn list_channels(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.core.list_channels(&user.0, &path).await?))
-}
-
-/// Connect a channel (owners): settings per connector; credentials are stored encrypted.
-#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/channels", tag = "channels", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug")), request_body = CreateChannelRequest,
-    responses((status = 201, description = "The channel", body = ChannelView),
-        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown connector or settings it does not take", body = Problem, content_type = "application/problem+json")))]
-#[post("/api/v1/tenants/{tenant}/channels")]
-pub async fn create_channel(
-    state: web::Data<AppState>,
-    meta: Meta,
-    user: AuthUser,
-    path: web::Path<String>,
-    body: ApiJson<CreateChannelRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let c = state
-        .core
-        .create_channel(&meta.0, &user.0, &path, body.into_inner())
-        .await?;
-    Ok(HttpResponse::Created().json(c))
-}
-
-/// Disconnect a channel (owners); its credentials are erased.
-#[utoipa::path(delete, path = "/api/v1/tenants/{tenant}/channels/{id}", tag = "channels", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Channel id")),
-    responses((status = 204, description = "Disconnected"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant or channel you can see", body = Problem, content_type = "application/problem+json")))]
-#[delete("/api/v1/tenants/{tenant}/channels/{id}")]
-pub async fn delete_channel(
-    state: web::Data<AppState>,
-    meta: Meta,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (tenant, id) = path.into_inner();
-    state
-        .core
-        .delete_channel(&meta.0, &user.0, &tenant, &id)
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Your notifications in this tenant, newest first.
-#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/notifications", tag = "publishing", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug"), NotificationParams),
-    responses((status = 200, description = "Notifications", body = NotificationList),
-        (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
-#[get("/api/v1/tenants/{tenant}/notifications")]
-pub async fn list_notifications(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
-    q: web::Query<NotificationParams>,
-) -> Result<HttpResponse, ApiError> {
-    let list = state
-        .core
-        .list_notifications(
-            &user.0,
-            &path,
-            q.limit,
-            q.cursor.map(|c| c.to_string()).as_deref(),
-        )
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
-}
-
-/// Mark one of your notifications as read.
-#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/notifications/{id}/read", tag = "publishing", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Notification id")),
-    responses((status = 204, description = "Marked as read"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such notification of yours", body = Problem, content_type = "application/problem+json")))]
-#[post("/api/v1/tenants/{tenant}/notifications/{id}/read")]
-pub async fn read_notification(
-    state: web::Data<AppState>,
-    meta: Meta,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (tenant, id) = path.into_inner();
-    state
-        .core
-        .read_notification(&meta.0, &user.0, &tenant, &id)
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Live status of the tenant's posts as server-sent events (`event: post`, data a `PostEvent`),
-/// across nodes when Redis is configured. A comment line every 15 s keeps proxies from closing it.
-#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/events", tag = "publishing", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug")),
-    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = heraut_proto::posts::PostEvent),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json")))]
-#[get("/api/v1/tenants/{tenant}/events")]
-pub async fn post_events(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let tenant = state.core.event_tenant(&user.0, &path).await?;
-    let rx = state.core.events().subscribe();
-    let every = std::time::Duration::from_secs(15);
-    let ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    let stream = futures_util::stream::unfold((rx, ticks), move |(mut rx, mut ticks)| async move {
-        loop {
-            tokio::select! {
-                got = rx.recv() => match got {
-                    Ok((t, event)) if t == tenant => {
-                        let data = serde_json::to_string(&event).unwrap_or_default();
-                        let chunk = web::Bytes::from(format!("event: post\ndata: {data}\n\n"));
-                        return Some((Ok::<_, actix_web::Error>(chunk), (rx, ticks)));
-                    }
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        // Too slow: tell the client to reload what it shows.
-                        let chunk = web::Bytes::from_static(b"event: resync\ndata: {}\n\n");
-                        return Some((Ok(chunk), (rx, ticks)));
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                },
-                _ = ticks.tick() => {
-                    return Some((Ok(web::Bytes::from_static(b": keep-alive\n\n")), (rx, ticks)));
-                }
-            }
-        }
-    });
-    Ok(HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header(("cache-control", "no-cache"))
-        .insert_header(("x-accel-buffering", "no"))
-        .streaming(stream))
-}
-
-/// Upload an image (multipart form: `file`, `alt_text`). The type is read from the bytes
-/// (JPEG, PNG, GIF or WebP); every image needs an alt text.
-#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/media", tag = "publishing", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug")),
-    request_body(content = heraut_proto::posts::MediaUpload, content_type = "multipart/form-data"),
-    responses((status = 201, description = "The stored image", body = MediaView),
-        (status = 400, description = "Not a multipart form with `file` and `alt_text`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant you can see", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than `media.max_bytes`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not an image of a known type, or no alt text", body = Problem, content_type = "application/problem+json")))]
-#[post("/api/v1/tenants/{tenant}/media")]
-pub async fn upload_media(
-    state: web::Data<AppState>,
-    meta: Meta,
-    user: AuthUser,
-    path: web::Path<String>,
-    form: actix_multipart::Multipart,
-) -> Result<HttpResponse, ApiError> {
-    state.core.may_upload_media(&user.0, &path).await?;
-    let max = state.core.config().media.max_bytes as usize;
-    let mut parts = read_form(form, &[("file", max), ("alt_text", 16 * 1024)]).await?;
-    let bad = |m: &str| ApiError::new(ErrorCode::RequestInvalid, m);
-    let file = parts
-        .remove("file")
-        .ok_or_else(|| bad("the form has no `file`"))?;
-    let file_name = file.file_name.unwrap_or_else(|| "upload".to_owned());
-    let file = file.data;
-    let alt = match parts.remove("alt_text") {
-        Some(a) => {
-            Some(String::from_utf8(a.data).map_err(|_| bad("`alt_text` must be UTF-8 text"))?)
-        }
-        None => None,
-    };
-    let m = state
-        .core
-        .upload_media(
-            &meta.0,
-            &user.0,
-            &path,
-            &file_name,
-            file,
-            alt.as_deref().unwrap_or_default(),
-        )
-        .await?;
-    Ok(HttpResponse::Created().json(m))
-}
-
-/// An uploaded image's details.
-#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/media/{id}", tag = "publishing", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Media id")),
-    responses((status = 200, description = "The image's details", body = MediaView),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant or image you can see", body = Problem, content_type = "application/problem+json")))]
-#[get("/api/v1/tenants/{tenant}/media/{id}")]
-pub async fn get_media(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (tenant, id) = path.into_inner();
-    Ok(HttpResponse::Ok().json(state.core.get_media(&user.0, &tenant, &id).await?))
-}
-
-/// An uploaded image's bytes.
-#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/media/{id}/content", tag = "publishing", security(("bearer" = [])),
-    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Media id")),
-    responses((status = 200, description = "The image", content_type = "image/*", body = Vec<u8>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed (2FA first)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant or image you can see", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The media storage did not answer", body = Problem, content_type = "application/problem+json")))]
-#[get("/api/v1/tenants/{tenant}/media/{id}/content")]
-pub async fn get_media_content(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (tenant, id) = path.into_inner();
-    let (content_type, bytes) = state.core.media_content(&user.0, &tenant, &id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(("cache-control", "private, max-age=86400, immutable"))
-        .body(bytes))
 }
 
 /// Every version of a post, oldest first, so a reviewer sees what changed.

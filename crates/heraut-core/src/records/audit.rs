@@ -109,9 +109,9 @@ impl Core {
         q: AuditQuery,
     ) -> CoreResult<AuditList> {
         let ctx = self.tenant_ctx(actor, slug, Permission::AuditRead).await?;
-        let limit = crate::tenants::page_limit(q.limit)?;
+        let limit = crate::paging::page_limit(q.limit)?;
         let before_seq = match &q.cursor {
-            Some(c) => Some(c.parse::<i64>().map_err(|_| crate::tenants::bad_cursor())?),
+            Some(c) => Some(c.parse::<i64>().map_err(|_| crate::paging::bad_cursor())?),
             None => None,
         };
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;

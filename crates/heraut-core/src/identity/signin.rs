@@ -9,7 +9,7 @@ use heraut_proto::auth::{LoginResponse, MfaRequiredResponse, TokenResponse};
 use heraut_proto::{ErrorCode, FamilyId, TenantId, UserId};
 use sea_orm::DatabaseTransaction;
 
-use crate::audit::{Event, record};
+use crate::records::audit::{Event, record};
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, normalise_email};
 
 /// The longest wait a throttled account or address is asked for.

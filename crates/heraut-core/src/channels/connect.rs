@@ -15,9 +15,9 @@ use sea_orm::{ConnectionTrait, Set};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::audit::{Event, record, record_by};
-use crate::connector::HostBody;
-use crate::connector::{ChannelAccount, Connector};
+use crate::channels::connector::HostBody;
+use crate::channels::connector::{ChannelAccount, Connector};
+use crate::records::audit::{Event, record, record_by};
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// How long an OAuth authorisation link stays usable.

@@ -18,8 +18,8 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::connector::{OutgoingMedia, OutgoingPost, PublishError, Receipt};
-use crate::posts::post_status_from;
+use crate::channels::connector::{OutgoingMedia, OutgoingPost, PublishError, Receipt};
+use crate::publishing::posts::post_status_from;
 use crate::{Core, CoreError, CoreResult, RequestMeta};
 
 /// Where the publisher gets the time from (the wall clock in the server, a fixed one in tests).
@@ -393,13 +393,13 @@ impl Core {
             .await?;
         }
         let meta = RequestMeta::cli(clock());
-        let event = crate::audit::Event {
+        let event = crate::records::audit::Event {
             action: "channel.needs_reconnect",
             target: Some(work.channel.id.to_string()),
             outcome: "failure",
             details: serde_json::json!({"message": message}),
         };
-        crate::audit::record(&txn, claim.tenant, None, &meta, event).await?;
+        crate::records::audit::record(&txn, claim.tenant, None, &meta, event).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -573,13 +573,13 @@ impl Core {
             }
         };
         if let Some((action, result, details)) = audit {
-            let event = crate::audit::Event {
+            let event = crate::records::audit::Event {
                 action,
                 target: Some(post.id.to_string()),
                 outcome: result,
                 details,
             };
-            crate::audit::record(txn, tenant, None, &meta, event).await?;
+            crate::records::audit::record(txn, tenant, None, &meta, event).await?;
         }
         if status.as_str() != post.status {
             posts::set_post_status(txn, tenant, post.id, status.as_str(), now).await?;

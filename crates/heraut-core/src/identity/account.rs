@@ -9,7 +9,7 @@ use heraut_proto::auth::{
 use heraut_proto::tenants::Role;
 use heraut_proto::{ErrorCode, TenantId, UserId};
 
-use crate::signin::totp_binding;
+use crate::identity::signin::totp_binding;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// Number of recovery codes handed out at enrolment.

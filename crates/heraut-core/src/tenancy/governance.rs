@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use heraut_auth::Permission;
 use heraut_db::{Scope, governance};
-use heraut_proto::posts::HeldTarget;
+use heraut_proto::tenants::HeldTarget;
 use heraut_proto::tenants::{
     ApprovalPolicyBody, ApprovalStep, ApproverRole, CrisisRequest, CrisisView,
 };
 use heraut_proto::{ChannelId, ErrorCode, PostId, TenantId, UserId};
 
-use crate::audit::record_by;
+use crate::records::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// Longest crisis banner, in characters.

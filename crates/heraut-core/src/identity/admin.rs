@@ -5,7 +5,7 @@ use heraut_db::{INSTANCE_CHAIN, Scope, sessions, tenants, users};
 use heraut_proto::tenants::AuditVerifyResponse;
 use heraut_proto::{ErrorCode, TenantId, UserId};
 
-use crate::audit::{Event, record};
+use crate::records::audit::{Event, record};
 use crate::{Core, CoreError, CoreResult, RequestMeta, check_email, normalise_email};
 
 /// What became of an e-mail the command line asked for.
@@ -16,9 +16,6 @@ pub enum MailOutcome {
     Sent,
     Failed(String),
 }
-
-/// The name `heraut admin audit-verify` uses for the instance's own chain (reserved as a slug).
-pub const INSTANCE_SLUG: &str = "instance";
 
 impl Core {
     /// Creates an instance administrator, or makes an existing person one (password unchanged).
@@ -125,7 +122,7 @@ impl Core {
 
     /// Verifies the chain of the tenant with `slug`, or the instance's own chain for `instance`.
     pub async fn verify_chain_by_slug(&self, slug: &str) -> CoreResult<AuditVerifyResponse> {
-        let id = if slug == INSTANCE_SLUG {
+        let id = if slug == crate::tenancy::tenants::INSTANCE_SLUG {
             INSTANCE_CHAIN
         } else {
             let t = tenants::find_by_slug(self.db.conn(), slug)
@@ -180,7 +177,7 @@ impl Core {
         let people = users::with_secrets(self.db.conn()).await?;
         for u in people {
             let row = u.id.to_string();
-            let binding = crate::signin::totp_binding(&row);
+            let binding = crate::identity::signin::totp_binding(&row);
             let reseal = |v: &Option<String>| -> CoreResult<(Option<String>, bool)> {
                 match v {
                     Some(sealed) if self.secrets.is_stale(sealed) => {
@@ -229,7 +226,7 @@ impl Core {
                         continue;
                     }
                     let row = c.id.to_string();
-                    let binding = crate::channels::credentials_binding(&row);
+                    let binding = crate::channels::connect::credentials_binding(&row);
                     let plain = self
                         .secrets
                         .open(sealed, &binding)

@@ -14,7 +14,7 @@ use sea_orm::Set;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::audit::record_by;
+use crate::records::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// Longest alt text, in characters.

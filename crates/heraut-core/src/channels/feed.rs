@@ -7,7 +7,7 @@ use heraut_db::{Scope, posts, scheduler};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::connector::{ChannelAccount, Connector, OutgoingPost, PublishError, Receipt};
+use crate::channels::connector::{ChannelAccount, Connector, OutgoingPost, PublishError, Receipt};
 use crate::{Core, CoreError, CoreResult};
 
 /// Plugin id of the built-in Atom feed connector.

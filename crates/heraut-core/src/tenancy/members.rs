@@ -5,7 +5,7 @@ use heraut_db::{Scope, memberships, sessions, set_scope, users};
 use heraut_proto::tenants::{AddMemberRequest, AddMemberResponse, MemberList, MemberView, Role};
 use heraut_proto::{ErrorCode, UserId};
 
-use crate::audit::record_by;
+use crate::records::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta, check_email, normalise_email};
 
 fn member_not_found() -> CoreError {
@@ -25,7 +25,7 @@ impl Core {
         let ctx = self
             .tenant_ctx(actor, slug, Permission::MembersRead)
             .await?;
-        let limit = crate::tenants::page_limit(limit)? as usize;
+        let limit = crate::paging::page_limit(limit)? as usize;
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let rows = memberships::list(&txn, ctx.tenant_id).await?;
         txn.commit().await?;

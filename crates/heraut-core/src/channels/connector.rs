@@ -150,17 +150,6 @@ impl std::fmt::Debug for Connectors {
 }
 
 impl Connectors {
-    /// The connectors built into the core, configured from the instance's settings (the Atom
-    /// feed); the server adds those that reach a network (`http-json`).
-    pub fn builtin(public_url: Option<&str>) -> Self {
-        let mut c = Self::default();
-        c.insert(
-            crate::feed::FEED,
-            Arc::new(crate::feed::Feed::new(public_url)),
-        );
-        c
-    }
-
     pub fn insert(&mut self, id: &str, connector: Arc<dyn Connector>) {
         self.by_id.insert(id.to_owned(), connector);
     }

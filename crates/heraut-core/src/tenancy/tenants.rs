@@ -10,13 +10,12 @@ use heraut_proto::tenants::{
 };
 use heraut_proto::{ErrorCode, TenantId};
 
-use crate::audit::record_by;
+use crate::paging::page_limit;
+use crate::records::audit::record_by;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
-/// The largest page a list returns.
-pub const MAX_PAGE: u64 = 200;
-/// Page size when `limit` is not given.
-pub const DEFAULT_PAGE: u64 = 50;
+/// The name `heraut admin audit-verify` uses for the instance's own chain (reserved as a slug).
+pub const INSTANCE_SLUG: &str = "instance";
 
 /// What instance administrators may do in any tenant, member or not.
 const ADMIN_PERMISSIONS: &[Permission] = &[
@@ -37,24 +36,6 @@ pub struct TenantCtx {
     pub role: Option<Role>,
 }
 
-pub(crate) fn page_limit(limit: Option<u64>) -> CoreResult<u64> {
-    match limit {
-        None => Ok(DEFAULT_PAGE),
-        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
-        Some(n) => Err(CoreError::new(
-            ErrorCode::RequestInvalid,
-            format!("limit must be between 1 and {MAX_PAGE} ({n} given)"),
-        )),
-    }
-}
-
-pub(crate) fn bad_cursor() -> CoreError {
-    CoreError::new(
-        ErrorCode::RequestInvalid,
-        "the cursor is not one this list returned",
-    )
-}
-
 fn check_slug(slug: &str) -> CoreResult<()> {
     let ok = (2..=63).contains(&slug.len())
         && slug
@@ -62,7 +43,7 @@ fn check_slug(slug: &str) -> CoreResult<()> {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
-        && slug != crate::admin::INSTANCE_SLUG;
+        && slug != INSTANCE_SLUG;
     if ok {
         Ok(())
     } else {

@@ -22,8 +22,9 @@ use heraut_proto::{ChannelId, ErrorCode, MediaId, PostId, ProblemItem, TenantId,
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
-use crate::audit::record_by;
-use crate::tenants::{TenantCtx, page_limit};
+use crate::paging::page_limit;
+use crate::records::audit::record_by;
+use crate::tenancy::tenants::TenantCtx;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// Longest post text, in characters (networks have their own, smaller limits).
@@ -227,7 +228,7 @@ impl Core {
         tenant: TenantId,
         emergency: bool,
     ) -> CoreResult<Vec<ApprovalStep>> {
-        let policy = crate::governance::stored_policy(conn, tenant).await?;
+        let policy = crate::tenancy::governance::stored_policy(conn, tenant).await?;
         Ok(if emergency {
             // The short path the policy defines (by default one owner other than the sender).
             policy.emergency_steps
@@ -1094,14 +1095,14 @@ impl Core {
             meta.now,
         )
         .await?;
-        let event = crate::audit::Event {
+        let event = crate::records::audit::Event {
             action: "post.schedule",
             target: Some(post.id.to_string()),
             outcome: "success",
             details: serde_json::json!({"revision": post.revision, "due_at": due,
                 "channels": content.channels}),
         };
-        crate::audit::record(txn, tenant, None, meta, event).await
+        crate::records::audit::record(txn, tenant, None, meta, event).await
     }
 
     /// `POST …/posts/{id}/reject`: back to draft with the reason, for the author.

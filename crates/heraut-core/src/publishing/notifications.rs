@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, Set};
 use uuid::Uuid;
 
 use crate::mail::OutgoingMail;
-use crate::tenants::page_limit;
+use crate::paging::page_limit;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 impl Core {

@@ -9,9 +9,9 @@ use heraut_proto::plugins::{
     PluginAuth, PluginList, PluginSetting, PluginView, UpdatePluginRequest,
 };
 
-use crate::audit::{Event, record};
-use crate::connector::Connector;
-use crate::manifest::{Manifest, World};
+use crate::channels::connector::Connector;
+use crate::channels::manifest::{Manifest, World};
+use crate::records::audit::{Event, record};
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
 
 /// What runs plugins: the WebAssembly sandbox of `heraut-plugin-host`, which the server hands

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use heraut_db::plugins;
 
-use crate::connector::Connector;
-use crate::manifest::{Manifest, World};
+use crate::channels::connector::Connector;
+use crate::channels::manifest::{Manifest, World};
 use crate::{Core, CoreError, CoreResult};
 
 /// A connector with the registry row it was built from (`sha256|approved hosts`).

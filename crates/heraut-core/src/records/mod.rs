@@ -1,0 +1,3 @@
+//! Records: what the law keeps — the tamper-evident audit log.
+
+pub mod audit;
