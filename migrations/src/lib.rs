@@ -10,6 +10,7 @@ mod m0004_plugins;
 mod m0005_publishing;
 mod m0006_connecting;
 mod m0007_records;
+mod m0008_jobs;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
@@ -26,12 +27,15 @@ pub const TENANT_OWNED_TABLES: &[&str] = &[
     "post_comments",
     "post_targets",
     "notifications",
+    "inbound_items",
 ];
 
 /// Instance-wide tables that name a tenant in a `tenant_id` column without being tenant-owned:
 /// their rows are found before any tenant is known. `oauth_states`: the network's redirect
 /// carries only the `state`, whose hash is the key; the row then names the tenant it is for.
-pub const INSTANCE_TABLES_NAMING_A_TENANT: &[&str] = &["oauth_states"];
+/// `jobs`: the job engine claims due jobs of every tenant; each job's work then runs in the
+/// scope of the tenant it names.
+pub const INSTANCE_TABLES_NAMING_A_TENANT: &[&str] = &["oauth_states", "jobs"];
 
 /// The PostgreSQL role the application runs as. It owns nothing, so row-level security applies
 /// to it; the connecting user must be allowed to `SET ROLE` to it (the migration grants that).
@@ -71,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_publishing::Migration),
             Box::new(m0006_connecting::Migration),
             Box::new(m0007_records::Migration),
+            Box::new(m0008_jobs::Migration),
         ]
     }
 }

@@ -73,6 +73,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub smtp: SmtpConfig,
     pub publisher: PublisherConfig,
+    pub inbound: InboundConfig,
     pub media: MediaConfig,
 }
 
@@ -126,6 +127,23 @@ pub struct PublisherConfig {
     pub backoff_base_ms: u32,
     /// Longest retry delay.
     pub backoff_max_secs: u32,
+}
+
+/// Reading channels' networks (mentions, comments, replies, messages): a `channel.sync` job per
+/// channel. The job engine uses the publisher's lease, backoff and attempt settings.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct InboundConfig {
+    /// How often each channel is read (a person can ask for it at once: `…/channels/{id}/sync`).
+    pub poll_interval_seconds: u32,
+}
+
+impl Default for InboundConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval_seconds: 60,
+        }
+    }
 }
 
 impl Default for PublisherConfig {
@@ -241,6 +259,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             smtp: SmtpConfig::default(),
             publisher: PublisherConfig::default(),
+            inbound: InboundConfig::default(),
             media: MediaConfig::default(),
         }
     }
@@ -389,6 +408,11 @@ impl Config {
             problems.push(
                 "publisher.batch_size must be 1–1000 and publisher.poll_interval_ms at least 1"
                     .to_owned(),
+            );
+        }
+        if !(1..=86_400).contains(&self.inbound.poll_interval_seconds) {
+            problems.push(
+                "inbound.poll_interval_seconds must be between 1 and 86400 (a day)".to_owned(),
             );
         }
         let m = &self.media;

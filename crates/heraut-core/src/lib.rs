@@ -5,6 +5,7 @@
 pub mod channels;
 pub mod error;
 pub mod identity;
+pub mod jobs;
 pub mod mail;
 mod paging;
 pub mod publishing;
@@ -84,6 +85,7 @@ pub struct Core {
     pub(crate) plugin_connectors: Arc<plugin_connector::PluginConnectors>,
     pub(crate) events: events::Events,
     pub(crate) publisher_wake: Arc<tokio::sync::Notify>,
+    pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
     /// Tells the other nodes' publishers to look at the queue (Redis), when attached.
     pub(crate) remote_wake: Option<Arc<dyn Fn() + Send + Sync>>,
 }
@@ -113,6 +115,7 @@ impl Core {
             plugin_connectors: Arc::default(),
             events: events::Events::default(),
             publisher_wake: Arc::new(tokio::sync::Notify::new()),
+            jobs_wake: Arc::new(tokio::sync::Notify::new()),
             remote_wake: None,
             db,
             config,

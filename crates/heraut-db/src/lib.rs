@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod governance;
+pub mod inbound;
+pub mod jobs;
 pub mod memberships;
 pub mod oauth;
 pub mod plugins;

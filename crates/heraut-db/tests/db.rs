@@ -1,5 +1,6 @@
 //! Storage tests on SQLite and PostgreSQL: migrations both ways, row-level security on every
-//! tenant-owned table, the append-only audit log, and the atomic single-use updates.
+//! tenant-owned table, the append-only audit log, the atomic single-use updates and the job
+//! queue's leases and fencing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -341,5 +342,117 @@ async fn two_owners_stepping_down_at_once_leave_one_owner() {
             .unwrap();
         txn.commit().await.unwrap();
         assert_eq!(left, 1, "{}", db.label());
+    }
+}
+
+#[tokio::test]
+async fn a_job_is_claimed_once_per_lease_and_a_lost_lease_can_neither_commit_nor_finish() {
+    use heraut_db::jobs::{self, Finish, NewJob};
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let loc = location(&db);
+        heraut_db::migrate(&loc).await.unwrap();
+        let app = Db::open(&loc, 2).await.unwrap();
+        let t0 = Utc::now();
+        let lease = chrono::Duration::seconds(60);
+        let job = || NewJob {
+            kind: "channel.sync",
+            tenant: None,
+            dedupe_key: "channel.sync:one",
+            payload: "{}".to_owned(),
+        };
+        let txn = app.begin(Scope::Scheduler).await.unwrap();
+        assert!(jobs::ensure(&txn, job(), t0, t0).await.unwrap());
+        // One job per key.
+        assert!(!jobs::ensure(&txn, job(), t0, t0).await.unwrap());
+        txn.commit().await.unwrap();
+        let claim = |owner: &'static str, at: chrono::DateTime<Utc>| {
+            let app = app.clone();
+            async move {
+                let txn = app.begin(Scope::Scheduler).await.unwrap();
+                let got = jobs::claim(&txn, owner, at, at + lease, 10).await.unwrap();
+                txn.commit().await.unwrap();
+                got
+            }
+        };
+        let first = claim("node-a", t0).await;
+        assert_eq!(first.len(), 1);
+        assert_eq!((first[0].lease_token, first[0].attempts), (1, 1));
+        // Held: nobody else gets it while the lease runs.
+        assert!(
+            claim("node-b", t0 + chrono::Duration::seconds(30))
+                .await
+                .is_empty()
+        );
+        // Node A stalls past its lease; node B takes the job over with a new token.
+        let later = t0 + chrono::Duration::seconds(61);
+        let second = claim("node-b", later).await;
+        assert_eq!(second.len(), 1);
+        assert_eq!((second[0].lease_token, second[0].attempts), (2, 2));
+        let id = first[0].id;
+        let txn = app.begin(Scope::Scheduler).await.unwrap();
+        // A's work and its finish are fenced out; B's are not.
+        assert!(!jobs::holds(&txn, id, 1, later).await.unwrap());
+        assert!(
+            !jobs::finish(&txn, id, 1, &Finish::Done(None), later)
+                .await
+                .unwrap()
+        );
+        assert!(jobs::holds(&txn, id, 2, later).await.unwrap());
+        let retry = Finish::Retry {
+            at: later + chrono::Duration::seconds(5),
+            error: "the network answered 503".to_owned(),
+        };
+        assert!(jobs::finish(&txn, id, 2, &retry, later).await.unwrap());
+        txn.commit().await.unwrap();
+        // Not due before its retry time; due after.
+        assert!(claim("node-a", later).await.is_empty());
+        let third = claim("node-a", later + chrono::Duration::seconds(6)).await;
+        assert_eq!(third.len(), 1);
+        let txn = app.begin(Scope::Scheduler).await.unwrap();
+        let dead = Finish::Dead("refused".to_owned());
+        assert!(
+            jobs::finish(&txn, id, third[0].lease_token, &dead, later)
+                .await
+                .unwrap()
+        );
+        let listed = jobs::list(&txn, Some("dead"), 10).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].last_error.as_deref(), Some("refused"));
+        // A dead job waits for a person: never claimed again until retried.
+        txn.commit().await.unwrap();
+        assert!(
+            claim("node-a", later + chrono::Duration::days(1))
+                .await
+                .is_empty()
+        );
+        let txn = app.begin(Scope::Scheduler).await.unwrap();
+        assert!(jobs::retry(&txn, id, later).await.unwrap());
+        assert!(
+            !jobs::retry(&txn, id, later).await.unwrap(),
+            "only a dead job"
+        );
+        txn.commit().await.unwrap();
+        let again = claim("node-a", later).await;
+        assert_eq!((again.len(), again[0].attempts), (1, 1));
+        // Done and due again later (a periodic job): `run_now` makes it due at once.
+        let txn = app.begin(Scope::Scheduler).await.unwrap();
+        let next = Finish::Done(Some(later + chrono::Duration::hours(1)));
+        assert!(
+            jobs::finish(&txn, id, again[0].lease_token, &next, later)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            jobs::next_due(&txn).await.unwrap().map(|t| t.timestamp()),
+            Some((later + chrono::Duration::hours(1)).timestamp())
+        );
+        assert!(
+            jobs::run_now(&txn, "channel.sync:one", later)
+                .await
+                .unwrap()
+        );
+        txn.commit().await.unwrap();
+        assert_eq!(claim("node-b", later).await.len(), 1);
     }
 }

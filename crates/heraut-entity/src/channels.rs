@@ -18,6 +18,12 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub created_by: Option<Uuid>,
+    /// Where reading the network goes on from (the connector's opaque cursor).
+    pub inbound_cursor: Option<String>,
+    /// When the channel was last read.
+    pub synced_at: Option<DateTimeUtc>,
+    /// Why the last reading failed, if it did.
+    pub sync_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,8 @@ pub mod approval_policies;
 pub mod audit_events;
 pub mod channels;
 pub mod crisis_states;
+pub mod inbound_items;
+pub mod jobs;
 pub mod media;
 pub mod memberships;
 pub mod notifications;

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers::{
-    account, audit, auth, channels, events, governance, media, members, notifications, ops,
+    account, audit, auth, channels, events, governance, jobs, media, members, notifications, ops,
     plugins, posts, tenants,
 };
 
@@ -47,9 +47,10 @@ impl Modify for BearerAuth {
         notifications::list_notifications, notifications::read_notification, events::post_events,
         channels::list_channels, channels::create_channel, channels::delete_channel,
         channels::put_channel_credentials, channels::start_oauth, channels::oauth_callback,
-        channels::delete_published, channels::get_feed,
+        channels::delete_published, channels::get_feed, channels::sync_channel,
         media::upload_media, media::get_media, media::get_media_content,
         plugins::list_plugins, plugins::install_plugin, plugins::update_plugin,
+        jobs::list_jobs, jobs::retry_job,
     ),
     components(schemas(heraut_proto::Problem, heraut_proto::ProblemItem, heraut_proto::ErrorCode)),
     modifiers(&BearerAuth),
@@ -64,6 +65,7 @@ impl Modify for BearerAuth {
         (name = "publishing", description = "Posts, approval, scheduling, notifications, live updates"),
         (name = "channels", description = "Connected accounts on networks"),
         (name = "plugins", description = "Installed plugins and their approved hosts"),
+        (name = "admin", description = "Instance administration: background jobs"),
     )
 )]
 pub struct ApiDoc;

@@ -6,7 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{path_error, problem_response, query_error};
 use crate::handlers::{
-    account, audit, auth, channels, events, governance, media, members, notifications, ops,
+    account, audit, auth, channels, events, governance, jobs, media, members, notifications, ops,
     plugins, posts, tenants,
 };
 use crate::{AppState, middleware, openapi, web_ui};
@@ -75,6 +75,7 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(channels::list_channels)
         .service(channels::create_channel)
         .service(channels::delete_channel)
+        .service(channels::sync_channel)
         .service(channels::put_channel_credentials)
         .service(channels::start_oauth)
         .service(channels::oauth_callback)
@@ -89,6 +90,8 @@ pub fn configure(state: AppState, cfg: &mut web::ServiceConfig) {
         .service(plugins::list_plugins)
         .service(plugins::install_plugin)
         .service(plugins::update_plugin)
+        .service(jobs::list_jobs)
+        .service(jobs::retry_job)
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi::document()))
         .route("/api/docs", web::get().to(docs_redirect))
         .default_service(web::to(not_found));

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use heraut_core::channels::connector::{
-    ChannelAccount, Connector, OutgoingPost, PublishError, Receipt,
+    Activity, ActivityPage, ChannelAccount, Connector, OutgoingPost, PublishError, Receipt,
 };
 use serde_json::{Map, Value};
 
@@ -221,6 +221,85 @@ impl Connector for HttpJson {
             .map(Some)
             .map_err(|e| PublishError::Transient(e.to_string()))
     }
+
+    fn reads_activity(&self) -> bool {
+        true
+    }
+
+    /// `GET {url}/activity?cursor=…` → `{"items": [{"id", "kind", "author": {"handle", "name",
+    /// "url"}, "text", "url", "created_at", "in_reply_to"}], "next_cursor", "more"}`; a peer that
+    /// answers 404 does not read its network.
+    async fn fetch_activity(
+        &self,
+        account: &ChannelAccount,
+        cursor: Option<&str>,
+    ) -> Result<Option<ActivityPage>, PublishError> {
+        let mut url = self
+            .url(&account.settings)
+            .map_err(PublishError::Rejected)?;
+        let path = format!("{}/activity", url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        let mut req = self.http.get(url);
+        if let Some(c) = cursor {
+            req = req.query(&[("cursor", c)]);
+        }
+        let res = self
+            .request(req, account)
+            .send()
+            .await
+            .map_err(|e| PublishError::Transient(format!("cannot read the peer: {e}")))?;
+        let status = res.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(status_error(status, res.headers()));
+        }
+        let v: Value = res
+            .json()
+            .await
+            .map_err(|e| PublishError::Transient(format!("unreadable answer: {e}")))?;
+        activity_page(&v).map(Some).map_err(PublishError::Transient)
+    }
+}
+
+/// A page of `GET …/activity`, checked: every item needs an id, a kind and a time.
+fn activity_page(v: &Value) -> Result<ActivityPage, String> {
+    let text = |item: &Value, key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
+    let mut items = Vec::new();
+    for item in v
+        .get("items")
+        .and_then(Value::as_array)
+        .ok_or("the answer has no `items`")?
+    {
+        let (Some(remote_id), Some(kind), Some(at)) = (
+            text(item, "id"),
+            text(item, "kind"),
+            text(item, "created_at"),
+        ) else {
+            return Err("an item lacks its `id`, `kind` or `created_at`".to_owned());
+        };
+        let created_at = chrono::DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| format!("`created_at` {at}: {e}"))?
+            .with_timezone(&chrono::Utc);
+        let author = item.get("author").cloned().unwrap_or(Value::Null);
+        items.push(Activity {
+            remote_id,
+            kind,
+            author_handle: text(&author, "handle"),
+            author_name: text(&author, "name"),
+            author_url: text(&author, "url"),
+            body: text(item, "text").unwrap_or_default(),
+            remote_url: text(item, "url"),
+            in_reply_to: text(item, "in_reply_to"),
+            created_at,
+        });
+    }
+    Ok(ActivityPage {
+        items,
+        next_cursor: text(v, "next_cursor"),
+        more: v.get("more").and_then(Value::as_bool).unwrap_or(false),
+    })
 }
 
 #[cfg(test)]

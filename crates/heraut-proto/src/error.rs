@@ -92,6 +92,11 @@ pub enum ErrorCode {
     MediaNotFound,
     #[serde(rename = "media.invalid")]
     MediaInvalid,
+    #[serde(rename = "job.not_found")]
+    JobNotFound,
+    /// Only a dead job can be retried.
+    #[serde(rename = "job.not_dead")]
+    JobNotDead,
     #[serde(rename = "internal")]
     Internal,
     #[serde(rename = "unavailable")]
@@ -142,6 +147,8 @@ impl ErrorCode {
             Self::NotificationNotFound => "notification.not_found",
             Self::MediaNotFound => "media.not_found",
             Self::MediaInvalid => "media.invalid",
+            Self::JobNotFound => "job.not_found",
+            Self::JobNotDead => "job.not_dead",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }
@@ -170,7 +177,8 @@ impl ErrorCode {
             | Self::ChannelNotFound
             | Self::OauthStateUnknown
             | Self::NotificationNotFound
-            | Self::MediaNotFound => 404,
+            | Self::MediaNotFound
+            | Self::JobNotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::TenantSlugTaken
             | Self::AlreadyMember
@@ -179,6 +187,7 @@ impl ErrorCode {
             | Self::MfaNotStarted
             | Self::PostWrongState
             | Self::PostIsRecord
+            | Self::JobNotDead
             | Self::AlreadyApproved => 409,
             Self::RequestTooLarge => 413,
             Self::ValidationFailed
@@ -236,6 +245,8 @@ impl ErrorCode {
             Self::NotificationNotFound => "Notification not found",
             Self::MediaNotFound => "Media not found",
             Self::MediaInvalid => "The file cannot be accepted",
+            Self::JobNotFound => "Job not found",
+            Self::JobNotDead => "Only a dead job can be tried again",
             Self::Internal => "Internal error",
             Self::Unavailable => "Service unavailable",
         }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 pub mod ids;
 pub mod int;
+pub mod jobs;
 pub mod tenants;
 
 pub use error::{ErrorCode, Problem, ProblemItem};

@@ -393,6 +393,22 @@ pub struct ChannelView {
     pub status: String,
     pub has_credentials: bool,
     pub created_at: DateTime<Utc>,
+    /// When Heraut last read the channel's network (mentions, comments, replies); null if never.
+    #[serde(default)]
+    pub synced_at: Option<DateTime<Utc>>,
+    /// Why the last reading failed, if it did.
+    #[serde(default)]
+    pub sync_error: Option<String>,
+    /// Whether its connector reads the network (mentions, replies…); in the channel list only.
+    #[serde(default)]
+    pub reads_network: bool,
+}
+
+/// A reading of a channel's network asked for (`POST …/channels/{id}/sync`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SyncView {
+    pub channel_id: ChannelId,
+    pub requested_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

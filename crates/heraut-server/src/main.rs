@@ -42,7 +42,7 @@ enum Role {
 enum Command {
     /// Run the server (applies migrations first unless `migrate_on_start = false`).
     Serve {
-        /// `api` serves HTTP only, `worker` runs the publisher only, `all` both.
+        /// `api` serves HTTP only, `worker` runs the publisher and the job engine only, `all` both.
         #[arg(long, value_enum, default_value_t = Role::All)]
         role: Role,
     },
@@ -447,9 +447,14 @@ async fn serve(config: Arc<Config>, role: Role) -> anyhow::Result<()> {
         }
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let publisher = (role != Role::Api).then(|| {
-        let core = core.clone();
-        tokio::spawn(async move { core.run_publisher(chrono::Utc::now, stop_rx).await })
+    // A worker runs the background work: the publisher and the job engine.
+    let workers = (role != Role::Api).then(|| {
+        let (publisher, engine) = (core.clone(), core.clone());
+        let stop = stop_rx.clone();
+        (
+            tokio::spawn(async move { publisher.run_publisher(chrono::Utc::now, stop_rx).await }),
+            tokio::spawn(async move { engine.run_jobs(chrono::Utc::now, stop).await }),
+        )
     });
     let mode = match role {
         Role::Api => "api",
@@ -492,8 +497,9 @@ async fn serve(config: Arc<Config>, role: Role) -> anyhow::Result<()> {
         server.await.context("server stopped with an error")?;
     }
     let _ = stop_tx.send(true);
-    if let Some(p) = publisher {
-        let _ = p.await;
+    if let Some((publisher, engine)) = workers {
+        let _ = publisher.await;
+        let _ = engine.await;
     }
     Ok(())
 }

@@ -9,6 +9,11 @@
 //! - `GET /{any}?idempotency_key=K` → the post or 404 (read-back)
 //! - `GET /_stats` → counts; `POST /_faults` → `[{"status": 503}, {"retry_after": 1},
 //!   {"delay_ms": 3000}, {"garbled": true}]`, used by the next POSTs in order.
+//! - `GET /{any}/activity?cursor=N` → `{"items", "next_cursor", "more"}`: the activity the test
+//!   added ([`CountingServer::add_activity`]) after position N, 50 a page; faults for these
+//!   reads ([`CountingServer::inject_activity`]): `{"status": 500}`, `{"retry_after": 1}`, or
+//!   `{"repeat": 5}` (the page starts 5 items before the cursor, as a network that repeats
+//!   items does).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -38,6 +43,10 @@ struct State {
     reads: u64,
     posts_without_key: u64,
     faults: VecDeque<Value>,
+    /// What the peer's network says to the channel, oldest first (`GET …/activity`).
+    activity: Vec<Value>,
+    activity_faults: VecDeque<Value>,
+    activity_reads: u64,
 }
 
 /// A running counting server; stops when dropped.
@@ -194,6 +203,47 @@ async fn read_back(
     }
 }
 
+/// Activity items a page holds.
+const ACTIVITY_PAGE: usize = 50;
+
+async fn activity(
+    q: web::Query<HashMap<String, String>>,
+    state: web::Data<Arc<Mutex<State>>>,
+) -> HttpResponse {
+    let Ok(mut s) = state.lock() else {
+        return HttpResponse::InternalServerError().finish();
+    };
+    s.activity_reads += 1;
+    let fault = s.activity_faults.pop_front();
+    if let Some(f) = &fault {
+        if let Some(status) = f.get("status").and_then(Value::as_u64) {
+            return HttpResponse::build(
+                actix_web::http::StatusCode::from_u16(status as u16)
+                    .unwrap_or(actix_web::http::StatusCode::SERVICE_UNAVAILABLE),
+            )
+            .json(json!({"error": "injected"}));
+        }
+        if let Some(secs) = f.get("retry_after").and_then(Value::as_u64) {
+            return HttpResponse::TooManyRequests()
+                .insert_header(("retry-after", secs.to_string()))
+                .json(json!({"error": "slow down"}));
+        }
+    }
+    let cursor: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
+    let repeat = fault
+        .as_ref()
+        .and_then(|f| f.get("repeat"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize;
+    let start = cursor.saturating_sub(repeat).min(s.activity.len());
+    let end = (start + ACTIVITY_PAGE).min(s.activity.len());
+    HttpResponse::Ok().json(json!({
+        "items": s.activity[start..end],
+        "next_cursor": end.to_string(),
+        "more": end < s.activity.len(),
+    }))
+}
+
 async fn stats(state: web::Data<Arc<Mutex<State>>>) -> HttpResponse {
     let Ok(s) = state.lock() else {
         return HttpResponse::InternalServerError().finish();
@@ -238,6 +288,7 @@ impl CountingServer {
                         .app_data(web::JsonConfig::default().limit(64 << 20))
                         .route("/_stats", web::get().to(stats))
                         .route("/_faults", web::post().to(faults))
+                        .route("/{tail:.*}/activity", web::get().to(activity))
                         .service(
                             web::resource("/{tail:.*}")
                                 .route(web::post().to(create))
@@ -300,6 +351,43 @@ impl CountingServer {
         if let Ok(mut s) = self.state.lock() {
             s.faults.extend(faults);
         }
+    }
+
+    /// Adds `n` activity items (mentions, then replies to `in_reply_to`), numbered from the
+    /// items already there; gives their ids.
+    pub fn add_activity(&self, n: usize, in_reply_to: Option<&str>) -> Vec<String> {
+        let Ok(mut s) = self.state.lock() else {
+            return Vec::new();
+        };
+        let first = s.activity.len();
+        let mut ids = Vec::new();
+        for i in first..first + n {
+            let id = format!("a-{i}");
+            s.activity.push(json!({
+                "id": id,
+                "kind": if in_reply_to.is_some() { "reply" } else { "mention" },
+                "author": {"handle": format!("@citizen{i}"), "name": format!("Citizen {i}"),
+                           "url": format!("http://peer.test/@citizen{i}")},
+                "text": format!("Question {i} about the road works"),
+                "url": format!("http://peer.test/a/{i}"),
+                "created_at": "2026-12-01T08:00:00Z",
+                "in_reply_to": in_reply_to,
+            }));
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// Queues faults for the next activity reads.
+    pub fn inject_activity(&self, faults: Vec<Value>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.activity_faults.extend(faults);
+        }
+    }
+
+    /// Activity reads so far.
+    pub fn activity_reads(&self) -> u64 {
+        self.state.lock().map(|s| s.activity_reads).unwrap_or(0)
     }
 
     /// Waits until `n` posts exist or `timeout` passes; returns the count.

@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/v1/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Background jobs in one state (instance administrators): by default the dead ones, which
+         *     failed too often or for good and wait for a person.
+         */
+        get: operations["list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try a dead job again now, with a fresh count of attempts (instance administrators). */
+        post: operations["retry_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -454,6 +491,26 @@ export interface paths {
         put?: never;
         /** Start connecting a channel through OAuth: the page of the network to send the person to. */
         post: operations["start_oauth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/channels/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read the channel's network now (mentions, comments, replies, messages) instead of at the
+         *     next interval; what arrives is stored once each, however often it is read.
+         */
+        post: operations["sync_channel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1111,9 +1168,18 @@ export interface components {
             id: components["schemas"]["ChannelId"];
             name: string;
             plugin: string;
+            /** @description Whether its connector reads the network (mentions, replies…); in the channel list only. */
+            reads_network?: boolean;
             settings: Record<string, never>;
             /** @description `active`, `needs_reconnect` or `disconnected`. */
             status: string;
+            /** @description Why the last reading failed, if it did. */
+            sync_error?: string | null;
+            /**
+             * Format: date-time
+             * @description When Heraut last read the channel's network (mentions, comments, replies); null if never.
+             */
+            synced_at?: string | null;
         };
         /** @description `POST …/comments`. */
         CommentRequest: {
@@ -1199,7 +1265,7 @@ export interface components {
          *     web UI and scripts match on it, so a code is never renamed once released.
          * @enum {string}
          */
-        ErrorCode: "request.invalid" | "request.too_large" | "request.not_found" | "request.method_not_allowed" | "auth.invalid_credentials" | "auth.unauthenticated" | "auth.token_invalid" | "auth.mfa_invalid" | "auth.mfa_enrolment_required" | "auth.mfa_already_enabled" | "auth.mfa_not_started" | "auth.throttled" | "auth.account_locked" | "auth.refresh_reused" | "auth.password_policy" | "auth.password_token_invalid" | "auth.forbidden" | "auth.csrf_rejected" | "tenant.not_found" | "tenant.slug_taken" | "tenant.parent_not_found" | "member.not_found" | "member.already_member" | "member.last_owner" | "validation.failed" | "plugin.not_found" | "plugin.invalid" | "post.not_found" | "post.wrong_state" | "post.invalid" | "post.is_record" | "approval.self_approval_forbidden" | "approval.already_approved" | "channel.not_found" | "channel.invalid" | "channel.oauth_failed" | "channel.oauth_state_unknown" | "notification.not_found" | "media.not_found" | "media.invalid" | "internal" | "unavailable";
+        ErrorCode: "request.invalid" | "request.too_large" | "request.not_found" | "request.method_not_allowed" | "auth.invalid_credentials" | "auth.unauthenticated" | "auth.token_invalid" | "auth.mfa_invalid" | "auth.mfa_enrolment_required" | "auth.mfa_already_enabled" | "auth.mfa_not_started" | "auth.throttled" | "auth.account_locked" | "auth.refresh_reused" | "auth.password_policy" | "auth.password_token_invalid" | "auth.forbidden" | "auth.csrf_rejected" | "tenant.not_found" | "tenant.slug_taken" | "tenant.parent_not_found" | "member.not_found" | "member.already_member" | "member.last_owner" | "validation.failed" | "plugin.not_found" | "plugin.invalid" | "post.not_found" | "post.wrong_state" | "post.invalid" | "post.is_record" | "approval.self_approval_forbidden" | "approval.already_approved" | "channel.not_found" | "channel.invalid" | "channel.oauth_failed" | "channel.oauth_state_unknown" | "notification.not_found" | "media.not_found" | "media.invalid" | "job.not_found" | "job.not_dead" | "internal" | "unavailable";
         /** @description A target that crisis mode held: it waits for a person to confirm or cancel it. */
         HeldTarget: {
             channel_id: components["schemas"]["ChannelId"];
@@ -1214,6 +1280,33 @@ export interface components {
             network: string;
             plugin: components["schemas"]["PluginView"];
             upgrade: boolean;
+        };
+        JobList: {
+            items: components["schemas"]["JobView"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Where a job is.
+         * @enum {string}
+         */
+        JobState: "queued" | "running" | "done" | "dead";
+        /** @description One job of the engine. */
+        JobView: {
+            /**
+             * Format: int32
+             * @description Attempts since it last succeeded.
+             */
+            attempts: number;
+            /** Format: date-time */
+            due_at: string;
+            id: string;
+            /** @description What the work is, e.g. `channel.sync`. */
+            kind: string;
+            last_error?: string | null;
+            state: components["schemas"]["JobState"];
+            tenant_id?: null | components["schemas"]["TenantId"];
+            /** Format: date-time */
+            updated_at: string;
         };
         LoginRequest: {
             email: string;
@@ -1540,6 +1633,12 @@ export interface components {
             password: string;
             token: string;
         };
+        /** @description A reading of a channel's network asked for (`POST …/channels/{id}/sync`). */
+        SyncView: {
+            channel_id: components["schemas"]["ChannelId"];
+            /** Format: date-time */
+            requested_at: string;
+        };
         /**
          * @description A post's state on one channel.
          * @enum {string}
@@ -1688,6 +1787,115 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_jobs: {
+        parameters: {
+            query?: {
+                /** @description The state (`dead` when not given). */
+                state?: null | components["schemas"]["JobState"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Jobs, the longest waiting first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description Not a job state */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an instance administrator, or no 2FA */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, queued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an instance administrator, or no 2FA */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such job */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The job is not dead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     post_login: {
         parameters: {
             query?: never;
@@ -3282,6 +3490,67 @@ export interface operations {
                 };
             };
             /** @description The connector does not use OAuth, or public_url is not set */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sync_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant slug */
+                tenant: string;
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reading is queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (role, 2FA first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such tenant or channel you can see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The channel must be reconnected first */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -81,6 +81,9 @@ pub(crate) fn view(c: &posts::Channel) -> ChannelView {
         status: c.status.clone(),
         has_credentials: c.credentials.is_some(),
         created_at: c.created_at,
+        synced_at: c.synced_at,
+        sync_error: c.sync_error.clone(),
+        reads_network: false,
     }
 }
 
@@ -124,8 +127,18 @@ impl Core {
         let txn = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let items = posts::channels(&txn, ctx.tenant_id).await?;
         txn.commit().await?;
+        let mut views = Vec::with_capacity(items.len());
+        for c in &items {
+            let mut v = view(c);
+            // A connector that is disabled or broken reads nothing either.
+            v.reads_network = matches!(
+                self.connector(&c.plugin).await,
+                Ok(Some(connector)) if connector.reads_activity()
+            );
+            views.push(v);
+        }
         Ok(ChannelList {
-            items: items.iter().map(view).collect(),
+            items: views,
             next_cursor: None,
         })
     }
@@ -191,6 +204,9 @@ impl Core {
                 status: Set(status.to_owned()),
                 created_at: Set(meta.now),
                 created_by: Set(Some(actor.user_id.0)),
+                inbound_cursor: Set(None),
+                synced_at: Set(None),
+                sync_error: Set(None),
             },
         )
         .await?;
@@ -206,7 +222,15 @@ impl Core {
             details,
         )
         .await?;
+        if stored.status == "active" {
+            // Read at once, then on the interval.
+            self.schedule_sync(&txn, ctx.tenant_id, stored.id, meta.now)
+                .await?;
+        }
         txn.commit().await?;
+        if stored.status == "active" {
+            self.wake_jobs();
+        }
         Ok(view(&stored))
     }
 

@@ -103,6 +103,22 @@ pub trait Connector: Send + Sync {
         None
     }
 
+    /// Whether [`Connector::fetch_activity`] reads the network at all.
+    fn reads_activity(&self) -> bool {
+        false
+    }
+
+    /// One page of what is new on the network for this channel after `cursor` (from where the
+    /// connector starts when `None`): mentions, comments, replies, messages, quotes. `Ok(None)`
+    /// when the connector does not read its network.
+    async fn fetch_activity(
+        &self,
+        _account: &ChannelAccount,
+        _cursor: Option<&str>,
+    ) -> Result<Option<ActivityPage>, PublishError> {
+        Ok(None)
+    }
+
     /// The OAuth 2 URLs for a channel with `settings`; `None` when the connector does not
     /// connect through OAuth.
     fn oauth_urls(&self, _settings: &Map<String, Value>) -> Option<Result<OauthUrls, String>> {
@@ -119,6 +135,34 @@ pub trait Connector: Send + Sync {
     ) -> Result<(u16, Value), String> {
         Err("this connector makes no requests of its own".to_owned())
     }
+}
+
+/// Something said on a network to or about a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    /// The network's id of it, unique on the channel.
+    pub remote_id: String,
+    /// `mention`, `comment`, `reply`, `message` or `quote`.
+    pub kind: String,
+    pub author_handle: Option<String>,
+    pub author_name: Option<String>,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub remote_url: Option<String>,
+    /// The remote id of what it answers, if anything.
+    pub in_reply_to: Option<String>,
+    /// When the network says it was written.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One page of a channel's activity and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ActivityPage {
+    pub items: Vec<Activity>,
+    /// Opaque to Heraut; stored per channel once the page's items are stored.
+    pub next_cursor: Option<String>,
+    /// True when the network has more right away.
+    pub more: bool,
 }
 
 /// What an OAuth 2 connector declares, with the channel's settings filled in.

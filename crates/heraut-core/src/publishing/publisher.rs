@@ -54,9 +54,10 @@ impl Core {
         }
     }
 
-    /// Lets a wake-up from another node through.
+    /// Lets a wake-up from another node through (to the publisher and the job engine).
     pub fn wake_local_publisher(&self) {
         self.publisher_wake.notify_one();
+        self.jobs_wake.notify_one();
     }
 
     /// Runs the publisher until `stop` is set: claims what is due, sends up to `batch_size`

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use heraut_proto::Problem;
 use heraut_proto::posts::{
     ChannelCredentialsRequest, ChannelList, ChannelView, CreateChannelRequest, OauthCallbackParams,
-    OauthStartView, PostView,
+    OauthStartView, PostView, SyncView,
 };
 
 use crate::AppState;
@@ -207,4 +207,28 @@ pub async fn delete_channel(
         .delete_channel(&meta.0, &user.0, &tenant, &id)
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Read the channel's network now (mentions, comments, replies, messages) instead of at the
+/// next interval; what arrives is stored once each, however often it is read.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/channels/{id}/sync", tag = "channels", security(("bearer" = [])),
+    params(("tenant" = String, Path, description = "Tenant slug"), ("id" = String, Path, description = "Channel id")),
+    responses((status = 202, description = "The reading is queued", body = SyncView),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed (role, 2FA first)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or channel you can see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The channel must be reconnected first", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/tenants/{tenant}/channels/{id}/sync")]
+pub async fn sync_channel(
+    state: web::Data<AppState>,
+    meta: Meta,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, id) = path.into_inner();
+    let v = state
+        .core
+        .sync_channel_now(&meta.0, &user.0, &tenant, &id)
+        .await?;
+    Ok(HttpResponse::Accepted().json(v))
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod channels;
 pub mod events;
 pub mod governance;
+pub mod jobs;
 pub mod media;
 pub mod members;
 pub mod notifications;

@@ -819,7 +819,7 @@ fn body_for(path: &str, method: &str) -> Option<Value> {
 }
 
 /// Rows of tenant `slug` in every tenant-owned table, read as the database owner.
-async fn rows_per_table(db: &TestDb, server: &Server, slug: &str) -> Vec<(String, i64)> {
+pub(crate) async fn rows_per_table(db: &TestDb, server: &Server, slug: &str) -> Vec<(String, i64)> {
     use sea_orm::{ConnectionTrait, Database, Statement};
     let conn = Database::connect(db.owner_url(&server.data_dir))
         .await
@@ -921,7 +921,11 @@ async fn seed_every_tenant_owned_table(api: &Api, admin: &str, b: &str, channel:
 async fn route_walker_tenant_a_cannot_reach_tenant_b() {
     for db in TestDb::all().await {
         eprintln!("--- backend {}", db.label());
-        let server = start(&db, &[("HERAUT_PLUGIN_LOCAL_PEERS", "127.0.0.1:9")]).await;
+        // B's second channel reads a network with one mention (an inbound item).
+        let network = heraut_testkit::counting::CountingServer::start(0, 1).unwrap();
+        network.add_activity(1, None);
+        let peers = format!("127.0.0.1:9,{}", network.peer());
+        let server = start(&db, &[("HERAUT_PLUGIN_LOCAL_PEERS", &peers)]).await;
         let api = Api::new(&server);
         let (admin, _) = bootstrap_admin(&server, &api).await;
         create_tenant(&api, &admin, "tenant-a").await;
@@ -979,6 +983,27 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
         assert_eq!(r.status, 201, "{:?}", r.body);
         let b_post = r.body["id"].as_str().unwrap().to_owned();
         seed_every_tenant_owned_table(&api, &admin, &b, &b_channel).await;
+        let r = api
+            .post(
+                "/api/v1/tenants/tenant-b/channels",
+                Some(&b),
+                json!({"plugin": "http-json", "name": "B's network",
+                       "settings": {"url": format!("{}/b", network.base_url)}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while rows_per_table(&db, &server, "tenant-b")
+            .await
+            .iter()
+            .any(|(t, n)| t == "inbound_items" && *n == 0)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "B's channel was never read"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         let before = rows_per_table(&db, &server, "tenant-b").await;
         for (table, n) in &before {
             assert!(
@@ -1058,7 +1083,7 @@ async fn route_walker_tenant_a_cannot_reach_tenant_b() {
         assert_eq!(post.body["body"], "B's draft");
         assert_eq!(post.body["comments"], json!([]));
         let channels = api.get("/api/v1/tenants/tenant-b/channels", &b).await;
-        assert_eq!(channels.body["items"].as_array().unwrap().len(), 1);
+        assert_eq!(channels.body["items"].as_array().unwrap().len(), 2);
         // And the same routes on tenant A work for A, so the 404s above are about isolation.
         assert_eq!(
             api.get("/api/v1/tenants/tenant-a/members", &a).await.status,

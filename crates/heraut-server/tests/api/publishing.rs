@@ -1772,3 +1772,172 @@ async fn plugins_in_plugin_dir_are_installed_when_serve_starts() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The tenant's inbound items, as the database holds them.
+async fn inbound_count(db: &TestDb, server: &Server, slug: &str) -> i64 {
+    super::rows_per_table(db, server, slug)
+        .await
+        .into_iter()
+        .find(|(t, _)| t == "inbound_items")
+        .map(|(_, n)| n)
+        .unwrap_or(0)
+}
+
+/// Waits until the tenant holds `n` inbound items; gives the count.
+async fn wait_inbound(db: &TestDb, server: &Server, slug: &str, n: i64) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let got = inbound_count(db, server, slug).await;
+        if got >= n || Instant::now() > deadline {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_channel_is_read_into_inbound_items_once_each_through_faults_and_dead_jobs_are_retried() {
+    for db in TestDb::all().await {
+        eprintln!("--- backend {}", db.label());
+        let counting = CountingServer::start(0, 1).unwrap();
+        let mut env = quick(&counting.peer());
+        env.push(("HERAUT_INBOUND__POLL_INTERVAL_SECONDS", "3600".to_owned()));
+        let server = start_with(&db, &env).await;
+        let api = Api::new(&server);
+        let (admin, _) = bootstrap_admin(&server, &api).await;
+        open_tenant(&api, &admin, "town").await;
+        let owner = member(&api, &admin, "town", "o@town.example", "owner").await;
+        // 120 mentions wait on the network (three pages); it first asks Heraut to wait a
+        // second, then fails, then repeats five items it already gave.
+        let ids = counting.add_activity(120, None);
+        counting.inject_activity(vec![
+            json!({"retry_after": 1}),
+            json!({"status": 500}),
+            json!({"repeat": 5}),
+        ]);
+        // Connecting the channel reads it at once.
+        let chan = channel(&api, &owner, "town", &counting, 500).await;
+        assert_eq!(wait_inbound(&db, &server, "town", 120).await, 120);
+        let list = api.get("/api/v1/tenants/town/channels", &owner).await;
+        let c = &list.body["items"][0];
+        assert!(c["synced_at"].is_string(), "{c:?}");
+        assert_eq!(c["sync_error"], Value::Null);
+        assert_eq!(c["reads_network"], true);
+        assert!(counting.activity_reads() >= 5, "three pages and two faults");
+        assert_eq!(ids.len(), 120);
+
+        // New replies arrive; a person asks for them now instead of in an hour.
+        counting.add_activity(10, Some("a-3"));
+        let r = api
+            .post(
+                &format!("/api/v1/tenants/town/channels/{chan}/sync"),
+                Some(&owner),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 202, "{:?}", r.body);
+        assert_eq!(r.body["channel_id"], chan.as_str());
+        assert_eq!(wait_inbound(&db, &server, "town", 130).await, 130);
+        // Asked again with nothing new: nothing is stored twice.
+        let reads = counting.activity_reads();
+        api.post(
+            &format!("/api/v1/tenants/town/channels/{chan}/sync"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while counting.activity_reads() == reads && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(counting.activity_reads() > reads);
+        assert_eq!(inbound_count(&db, &server, "town").await, 130);
+
+        // The network refuses (400): the job is dead, the channel says why, and an instance
+        // administrator sees it and tries it again.
+        counting.inject_activity(vec![json!({"status": 400})]);
+        api.post(
+            &format!("/api/v1/tenants/town/channels/{chan}/sync"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let dead = loop {
+            let r = api.get("/api/v1/admin/jobs?state=dead", &admin).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            let items = r.body["items"].as_array().unwrap().clone();
+            if let Some(j) = items.into_iter().find(|j| j["kind"] == "channel.sync") {
+                break j;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the refused sync never became a dead job"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert!(
+            dead["last_error"].as_str().unwrap().contains("400"),
+            "{dead:?}"
+        );
+        let list = api.get("/api/v1/tenants/town/channels", &owner).await;
+        assert!(
+            list.body["items"][0]["sync_error"]
+                .as_str()
+                .is_some_and(|e| e.contains("400")),
+            "{:?}",
+            list.body
+        );
+        // Only instance administrators see and retry jobs.
+        let r = api.get("/api/v1/admin/jobs", &owner).await;
+        assert_problem(&r, 403, "auth.forbidden");
+        let r = api.get("/api/v1/admin/jobs?state=lost", &admin).await;
+        assert_problem(&r, 400, "request.invalid");
+        let id = dead["id"].as_str().unwrap();
+        counting.add_activity(1, None);
+        let r = api
+            .post(
+                &format!("/api/v1/admin/jobs/{id}/retry"),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["state"], "queued");
+        assert_eq!(r.body["attempts"], 0);
+        assert_eq!(wait_inbound(&db, &server, "town", 131).await, 131);
+        let r = api
+            .post(
+                &format!("/api/v1/admin/jobs/{id}/retry"),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 409, "job.not_dead");
+        let r = api
+            .post(
+                &format!("/api/v1/admin/jobs/{}/retry", uuid::Uuid::nil()),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_problem(&r, 404, "job.not_found");
+        let list = api.get("/api/v1/tenants/town/channels", &owner).await;
+        assert_eq!(list.body["items"][0]["sync_error"], Value::Null);
+        // The retry is in the instance's audit trail.
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let conn = Database::connect(db.owner_url(&server.data_dir))
+            .await
+            .unwrap();
+        let row = conn
+            .query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT count(*) AS n FROM audit_events WHERE action = 'job.retry'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1);
+        conn.close().await.unwrap();
+    }
+}

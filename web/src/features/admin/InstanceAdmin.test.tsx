@@ -61,6 +61,7 @@ function server(extra: Record<string, unknown> = {}) {
       next_cursor: null,
     },
     'GET /api/v1/plugins': { items: [plugin({}), telegram], next_cursor: null },
+    'GET /api/v1/admin/jobs': { items: [], next_cursor: null },
     ...extra,
   });
 }
@@ -101,6 +102,36 @@ describe('InstanceAdmin', () => {
       'href',
       '/t/amersfoort/members',
     );
+  });
+
+  it('lists the background jobs that gave up and tries one again', async () => {
+    const id = '0190a000-0000-7000-8000-0000000000d1';
+    const dead = {
+      id,
+      kind: 'channel.sync',
+      tenant_id: '0190a000-0000-7000-8000-0000000000a2',
+      state: 'dead',
+      due_at: '2025-03-01T10:00:00Z',
+      attempts: 8,
+      last_error: 'the peer answered 400 Bad Request',
+      updated_at: '2025-03-01T10:05:00Z',
+    };
+    const s = server({
+      'GET /api/v1/admin/jobs': { items: [dead], next_cursor: null },
+      [`POST /api/v1/admin/jobs/${id}/retry`]: { ...dead, state: 'queued', attempts: 0 },
+    });
+    vi.stubGlobal('fetch', s.fetch);
+    const user = userEvent.setup();
+    render();
+    const table = await screen.findByRole('table', { name: 'Background jobs that gave up' });
+    const row = within(table).getByRole('rowheader', { name: 'Reading a channel' }).closest('tr')!;
+    expect(within(row).getByText('the peer answered 400 Bad Request')).toBeInTheDocument();
+    expect(s.calls.some((c) => c.path === '/api/v1/admin/jobs?state=dead')).toBe(true);
+    await user.click(within(row).getByRole('button', { name: 'Try again Reading a channel' }));
+    await waitFor(() =>
+      expect(s.calls.some((c) => c.method === 'POST' && c.path === `/api/v1/admin/jobs/${id}/retry`)).toBe(true),
+    );
+    expect(await screen.findByText('Reading a channel runs again now.')).toBeInTheDocument();
   });
 
   it('refuses a bad short name without sending', async () => {
@@ -202,7 +233,7 @@ describe('InstanceAdmin', () => {
 });
 
 describe('host names', () => {
-  it('accepts host names and subdomain patterns only', () => {
+  it('accepts host names, subdomain patterns and localhost only', () => {
     expect(splitHosts(' a.example.org, B.example.org\nc.example.org ')).toEqual([
       'a.example.org',
       'b.example.org',
@@ -211,7 +242,9 @@ describe('host names', () => {
     expect(isHostPattern('social.example.org')).toBe(true);
     expect(isHostPattern('*.example.gov')).toBe(true);
     expect(isHostPattern('*')).toBe(false);
-    expect(isHostPattern('localhost')).toBe(false);
+    // A local peer's host, as the server takes it (plugin_local_peers).
+    expect(isHostPattern('localhost')).toBe(true);
+    expect(isHostPattern('intranet')).toBe(false);
     expect(isHostPattern('https://x.example.org')).toBe(false);
   });
 });

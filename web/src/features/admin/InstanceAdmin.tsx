@@ -1,8 +1,10 @@
-// Instance administration: the tenants (agencies) on this Heraut, and its plugins. Only instance
+// Instance administration: the tenants (agencies) on this Heraut, its plugins and the background
+// jobs that gave up. Only instance
 // administrators see it; the server checks again on every request.
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session';
 import { Page } from '../../components/Page';
+import { Jobs } from './Jobs';
 import { Plugins } from './Plugins';
 import { Tenants } from './Tenants';
 
@@ -20,6 +22,7 @@ export default function InstanceAdmin() {
     <Page title={t('admin:title')}>
       <Tenants />
       <Plugins />
+      <Jobs />
     </Page>
   );
 }

@@ -21,8 +21,11 @@ type Plugin = Schemas['PluginView'];
 
 const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-/** A host name as the server accepts it for approval: `social.example.org`, `*.example.org`. */
+/** A host name as the server accepts it for approval: `social.example.org`, `*.example.org`,
+ * `localhost`. */
 export function isHostPattern(value: string): boolean {
+  // `localhost` too, for a local peer the server lists in plugin_local_peers.
+  if (value === 'localhost') return true;
   const host = value.startsWith('*.') ? value.slice(2) : value;
   return host.length <= 253 && host.includes('.') && host.split('.').every((l) => hostLabel.test(l));
 }

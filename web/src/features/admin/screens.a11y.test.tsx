@@ -59,6 +59,21 @@ const routes = {
   },
   'GET /api/v1/tenants/acme': tenant,
   'GET /api/v1/tenants': { items: [tenant], next_cursor: null },
+  'GET /api/v1/admin/jobs': {
+    items: [
+      {
+        id: '0190a000-0000-7000-8000-0000000000d1',
+        kind: 'channel.sync',
+        tenant_id: null,
+        state: 'dead',
+        due_at: '2025-03-01T10:00:00Z',
+        attempts: 8,
+        last_error: 'the peer answered 400 Bad Request',
+        updated_at: '2025-03-01T10:05:00Z',
+      },
+    ],
+    next_cursor: null,
+  },
   'GET /api/v1/plugins': {
     items: [plugin('mastodon', ['*']), plugin('telegram', ['api.telegram.org'])],
     next_cursor: null,

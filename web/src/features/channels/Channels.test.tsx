@@ -86,6 +86,42 @@ describe('Channels', () => {
     expect(screen.queryByRole('button', { name: /Disconnect/ })).not.toBeInTheDocument();
   });
 
+  it('shows when each channel was last read and why it failed, and reads one now', async () => {
+    const id = '0190a000-0000-7000-8000-0000000000c1';
+    const s = server('editor', [
+      channel({
+        synced_at: '2025-02-03T08:30:00Z',
+        sync_error: 'the peer answered 400 Bad Request',
+        reads_network: true,
+      }),
+      channel({ id: '0190a000-0000-7000-8000-0000000000c2', name: 'New channel', synced_at: null, reads_network: true }),
+      channel({ id: '0190a000-0000-7000-8000-0000000000c3', name: 'Old plugin', reads_network: false }),
+    ], {
+      [`POST /api/v1/tenants/acme/channels/${id}/sync`]: {
+        status: 202,
+        body: { channel_id: id, requested_at: '2025-02-03T09:00:00Z' },
+      },
+    });
+    vi.stubGlobal('fetch', s.fetch);
+    const user = userEvent.setup();
+    render();
+    const row = (await screen.findByRole('rowheader', { name: /Town hall on Telegram/ })).closest('tr')!;
+    expect(within(row).getByText(/Reading failed: the peer answered 400 Bad Request/)).toBeInTheDocument();
+    const fresh = screen.getByRole('rowheader', { name: /New channel/ }).closest('tr')!;
+    expect(within(fresh).getByText('Not yet')).toBeInTheDocument();
+    // A connector that does not read its network offers no reading.
+    const old = screen.getByRole('rowheader', { name: /Old plugin/ }).closest('tr')!;
+    expect(within(old).getByText('Its connector does not read the network yet')).toBeInTheDocument();
+    expect(within(old).queryByRole('button', { name: /Read now/ })).not.toBeInTheDocument();
+    await user.click(within(row).getByRole('button', { name: 'Read now Town hall on Telegram' }));
+    await waitFor(() =>
+      expect(s.calls.some((c) => c.method === 'POST' && c.path.endsWith(`/channels/${id}/sync`))).toBe(true),
+    );
+    expect(
+      await screen.findByText('Heraut reads Town hall on Telegram now; new mentions and replies arrive in a moment.'),
+    ).toBeInTheDocument();
+  });
+
   it('connects a Telegram channel with its settings and bot token', async () => {
     const created = channel({ name: 'Crisis chat' });
     const s = server('owner', [], {

@@ -1,5 +1,7 @@
-// The tenant's channels: everyone sees which accounts posts go to and whether they work; owners
-// connect new ones, reconnect those whose credentials stopped working, and disconnect them.
+// The tenant's channels: everyone sees which accounts posts go to, whether they work and when
+// Heraut last read them (and why that failed); those who write posts ask for a reading now;
+// owners connect new ones, reconnect those whose credentials stopped working, and disconnect
+// them.
 import { Fragment, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -65,8 +67,20 @@ export default function Channels() {
     },
   });
 
+  const read = useMutation({
+    mutationFn: (channel: Channel) =>
+      call(
+        api.POST('/api/v1/tenants/{tenant}/channels/{id}/sync', {
+          params: { path: { tenant: slug, id: channel.id } },
+        }),
+      ),
+    onSuccess: (_, channel) => {
+      announce(t('channels:read.done', { name: channel.name }));
+    },
+  });
+
   const items = channels.data?.items ?? [];
-  const columns = manage ? 6 : 5;
+  const columns = manage ? 7 : 6;
 
   return (
     <Page title={t('channels:title')}>
@@ -87,6 +101,7 @@ export default function Channels() {
                 <th scope="col">{t('channels:table.status')}</th>
                 <th scope="col">{t('channels:table.credentials')}</th>
                 <th scope="col">{t('channels:table.created')}</th>
+                <th scope="col">{t('channels:table.read')}</th>
                 {manage ? <th scope="col">{t('channels:table.actions')}</th> : null}
               </tr>
             </thead>
@@ -118,6 +133,28 @@ export default function Channels() {
                       <td>{c.has_credentials ? t('channels:stored') : t('channels:not_stored')}</td>
                       <td>
                         <DateTime value={c.created_at} zone={zone} />
+                      </td>
+                      <td>
+                        {c.synced_at ? <DateTime value={c.synced_at} zone={zone} /> : null}
+                        {!c.synced_at && c.reads_network ? t('channels:read.never') : null}
+                        {!c.synced_at && !c.reads_network ? t('channels:read.not_reading') : null}
+                        {c.sync_error ? (
+                          <p className="channel-sync-error">
+                            {t('channels:read.error', { error: c.sync_error })}
+                          </p>
+                        ) : null}
+                        {can.compose(role) && c.status === 'active' && c.reads_network ? (
+                          <p>
+                            <button
+                              type="button"
+                              disabled={read.isPending && read.variables?.id === c.id}
+                              onClick={() => read.mutate(c)}
+                            >
+                              {t('channels:read.button')}
+                              <span className="visually-hidden"> {c.name}</span>
+                            </button>
+                          </p>
+                        ) : null}
                       </td>
                       {manage ? (
                         <td>
@@ -177,6 +214,7 @@ export default function Channels() {
           </table>
         ) : null}
         <ProblemMessage error={disconnect.error} />
+        <ProblemMessage error={read.error} />
       </section>
       {manage ? <ConnectForm slug={slug} networks={networks} /> : null}
       <ConfirmDialog
