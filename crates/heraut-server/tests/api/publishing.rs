@@ -963,6 +963,10 @@ async fn kill_test_no_target_is_lost_or_sent_twice() {
             if multi { 3 } else { 1 }
         );
         let counting = CountingServer::start(0, 2).unwrap();
+        // Each channel also reads 120 mentions from its network (three pages), through the
+        // same kills.
+        let mentions = 120;
+        counting.add_activity(mentions, None);
         let mut env = quick(&counting.peer());
         env.push(("HERAUT_PUBLISHER__LEASE_SECS", "4".to_owned()));
         if multi && let Some(url) = &redis {
@@ -1027,8 +1031,37 @@ async fn kill_test_no_target_is_lost_or_sent_twice() {
             "a target was sent again without reading back"
         );
         assert!(kills > 0);
+        // Every channel read every mention once: none lost to a kill, none stored twice (the
+        // cursor moves only with the items it passes).
+        let expected = (tenants * channels * mentions) as i64;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut stored = all_inbound(&db, &server).await;
+        while stored < expected && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            stored = all_inbound(&db, &server).await;
+        }
+        assert_eq!(stored, expected, "inbound items lost");
         drop(workers);
     }
+}
+
+/// Inbound items of every tenant, as the database owner counts them.
+async fn all_inbound(db: &TestDb, server: &Server) -> i64 {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let conn = Database::connect(db.owner_url(&server.data_dir))
+        .await
+        .unwrap();
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT count(*) AS n FROM inbound_items",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let n = row.try_get::<i64>("", "n").unwrap();
+    conn.close().await.unwrap();
+    n
 }
 
 /// A multipart form as a browser sends it: `(name, file name, bytes)` parts.
