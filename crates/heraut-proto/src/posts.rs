@@ -206,6 +206,12 @@ pub struct ApprovalView {
     pub user_id: UserId,
     /// Index of the step it counted for (0 is the first).
     pub step: u32,
+    /// The revision approved.
+    #[serde(default)]
+    pub revision: u32,
+    /// The round of review it was given in (1 is the first submission).
+    #[serde(default)]
+    pub round: u32,
     pub at: DateTime<Utc>,
 }
 
@@ -296,6 +302,11 @@ pub struct PostView {
     pub retracted_at: Option<DateTime<Utc>>,
     pub retract_reason: Option<String>,
     pub approval: Option<ApprovalProgress>,
+    /// Every approval the post was given, in every round of review and for every revision,
+    /// oldest first: the record, kept when later edits or rejections made them no longer count
+    /// (with a single post only; empty in lists).
+    #[serde(default)]
+    pub approval_history: Vec<ApprovalView>,
     pub targets: Vec<TargetView>,
     pub comments: Vec<CommentView>,
     pub created_at: DateTime<Utc>,

@@ -1094,6 +1094,16 @@ export interface components {
             at: string;
             /**
              * Format: int32
+             * @description The revision approved.
+             */
+            revision?: number;
+            /**
+             * Format: int32
+             * @description The round of review it was given in (1 is the first submission).
+             */
+            round?: number;
+            /**
+             * Format: int32
              * @description Index of the step it counted for (0 is the first).
              */
             step: number;
@@ -1518,6 +1528,12 @@ export interface components {
         /** @description A post with its targets and approval state. */
         PostView: {
             approval?: null | components["schemas"]["ApprovalProgress"];
+            /**
+             * @description Every approval the post was given, in every round of review and for every revision,
+             *     oldest first: the record, kept when later edits or rejections made them no longer count
+             *     (with a single post only; empty in lists).
+             */
+            approval_history?: components["schemas"]["ApprovalView"][];
             author_id: components["schemas"]["UserId"];
             body: string;
             campaign?: string | null;

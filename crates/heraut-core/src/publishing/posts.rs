@@ -76,6 +76,16 @@ fn invalid(items: Vec<ProblemItem>) -> CoreError {
     e
 }
 
+fn approval_view(a: posts::Approval) -> ApprovalView {
+    ApprovalView {
+        user_id: UserId(a.user_id),
+        step: u32::try_from(a.step).unwrap_or_default(),
+        revision: u32::try_from(a.revision).unwrap_or_default(),
+        round: u32::try_from(a.submission).unwrap_or_default(),
+        at: a.created_at,
+    }
+}
+
 /// The post changed between its connectors' check and the write: the person reloads it.
 fn changed_meanwhile() -> CoreError {
     CoreError::new(
@@ -466,11 +476,7 @@ impl Core {
                         posts::approvals(conn, tenant, p.id, (p.submissions, p.revision))
                             .await?
                             .into_iter()
-                            .map(|a| ApprovalView {
-                                user_id: UserId(a.user_id),
-                                step: u32::try_from(a.step).unwrap_or_default(),
-                                at: a.created_at,
-                            })
+                            .map(approval_view)
                             .collect();
                     Some(ApprovalProgress {
                         steps,
@@ -479,6 +485,15 @@ impl Core {
                     })
                 }
                 _ => None,
+            };
+            let approval_history = if with_comments {
+                posts::approval_history(conn, tenant, p.id)
+                    .await?
+                    .into_iter()
+                    .map(approval_view)
+                    .collect()
+            } else {
+                Vec::new()
             };
             let comments = if with_comments {
                 posts::comments(conn, tenant, p.id)
@@ -519,6 +534,7 @@ impl Core {
                 retracted_at: p.retracted_at,
                 retract_reason: p.retract_reason,
                 approval,
+                approval_history,
                 targets: targets
                     .iter()
                     .filter(|t| t.post_id == p.id)

@@ -81,6 +81,20 @@ pub async fn approvals<C: ConnectionTrait>(
         .await
 }
 
+/// Every approval of a post, in every round of review, oldest first.
+pub async fn approval_history<C: ConnectionTrait>(
+    conn: &C,
+    tenant: TenantId,
+    post: Uuid,
+) -> Result<Vec<Approval>, DbErr> {
+    post_approvals::Entity::find()
+        .filter(post_approvals::Column::TenantId.eq(tenant.0))
+        .filter(post_approvals::Column::PostId.eq(post))
+        .order_by_asc(post_approvals::Column::CreatedAt)
+        .all(conn)
+        .await
+}
+
 pub async fn insert_comment<C: ConnectionTrait>(
     conn: &C,
     comment: post_comments::ActiveModel,

@@ -374,6 +374,23 @@ async fn approval_workflows_with_four_eyes_rejection_and_edits_are_audited() {
             .call("DELETE", &post_path("utrecht", &id, ""), Some(&ed), None)
             .await;
         assert_problem(&r, 409, "post.is_record");
+        // And every approval is kept, oldest first: the three of the first round (revision 1),
+        // which the edit made no longer count, then the three of the third (revision 3); the
+        // second round (the edit's) was rejected before anyone approved it.
+        let rounds: Vec<(u64, u64)> = p["approval_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["round"].as_u64().unwrap(),
+                    a["revision"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(rounds, vec![(1, 1), (1, 1), (1, 1), (3, 3), (3, 3), (3, 3)]);
+        let list = api.get("/api/v1/tenants/utrecht/posts", &ed).await;
+        assert_eq!(list.body["items"][0]["approval_history"], json!([]));
 
         // The author learned of each decision.
         let n = api.get("/api/v1/tenants/utrecht/notifications", &ed).await;

@@ -100,6 +100,22 @@ describe('PostDetail', () => {
     expect(await screen.findByText('The failed channels are being tried again.')).toBeInTheDocument();
   });
 
+  it('lists every approval of every round of review, those that no longer count too', async () => {
+    const reviewed = post({
+      ...partly,
+      approval_history: [
+        { user_id: 'u-approver', step: 0, revision: 1, round: 1, at: '2025-04-30T09:00:00Z' },
+        { user_id: 'u-approver', step: 0, revision: 2, round: 2, at: '2025-05-01T09:00:00Z' },
+      ],
+    });
+    start({ [`GET ${base}`]: reviewed });
+    const section = (await screen.findByRole('heading', { name: 'Every approval' })).closest('section')!;
+    const items = within(section).getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveTextContent('Abe Approver approved revision 1 in round 1 of review,');
+    expect(items[1]).toHaveTextContent('Abe Approver approved revision 2 in round 2 of review,');
+  });
+
   it('offers no retry or removal to an editor', async () => {
     start({ [`GET ${base}`]: partly }, 'editor');
     await screen.findByRole('link', { name: /View on Mastodon/ });

@@ -417,6 +417,25 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
         </section>
       ) : null}
 
+      {(post.approval_history ?? []).length > 0 ? (
+        <section aria-labelledby="approval-history-title">
+          <h2 id="approval-history-title">{t('posts:detail.approval_history')}</h2>
+          <p>{t('posts:detail.approval_history_intro')}</p>
+          <ul>
+            {(post.approval_history ?? []).map((a) => (
+              <li key={`${a.user_id}-${a.round}-${a.at}`}>
+                {t('posts:detail.approval_history_item', {
+                  name: person(a.user_id),
+                  round: a.round,
+                  revision: a.revision,
+                })}{' '}
+                <DateTime value={a.at} zone={zone} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
       <section aria-labelledby="targets-title">
         <h2 id="targets-title">{t('posts:detail.channels')}</h2>
         {targets.length === 0 ? (
