@@ -4,7 +4,10 @@
 //! counting server per target, at the same parallelism, without Heraut's logic); and lateness
 //! (time from a target's due time to its arrival at the peer) when `BENCH_LATE_TARGETS` (default
 //! 10,000) targets fall due within the same minute.
-//! `BENCH_TARGETS` (default 5,000) sets the throughput batch. Results go to `docs/benchmarks.md`.
+//! `BENCH_TARGETS` (default 5,000) sets the throughput batch. Then channel sync ingest: the 100
+//! channels (50 tenants × 2) each read `BENCH_SYNC_ITEMS` (default 1,000) mentions from the
+//! counting server through the job engine, one worker; items stored per second.
+//! Results go to `docs/benchmarks.md`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -347,6 +350,41 @@ async fn backend(db: TestDb) {
     late.sort_unstable();
     drop(worker);
 
+    // Channel sync ingest: every channel waits to be read when the worker starts.
+    let items = env_usize("BENCH_SYNC_ITEMS", 1000);
+    let (counting, server, _client, tenants, fresh) = heraut(&db).await;
+    counting.add_activity(items, None);
+    let expected = (tenants.len() * 2 * items) as i64;
+    let owner = Database::connect(fresh.owner_url(&server.data_dir))
+        .await
+        .unwrap();
+    let stored = || async {
+        let row = owner
+            .query_one_raw(Statement::from_string(
+                owner.get_database_backend(),
+                "SELECT count(*) AS n FROM inbound_items",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    };
+    let started = Instant::now();
+    let worker = Node::start(&server, &["--role", "worker"], "worker").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while stored().await < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ingest = started.elapsed();
+    assert_eq!(stored().await, expected, "not all items stored");
+    drop(worker);
+
+    println!(
+        "{label}: sync ingest {expected} items from {} channels in {:.2} s: {:.0} items/s",
+        tenants.len() * 2,
+        ingest.as_secs_f64(),
+        expected as f64 / ingest.as_secs_f64()
+    );
     println!(
         "{label}: floor {floor_rate:.0} targets/s; heraut {heraut_rate:.0} targets/s ({:.0}% of the floor; {n} targets in {:.2} s from worker start); lateness with {late_n} due within a minute: p50 {} ms, p99 {} ms, max {} ms (loaded in {:.1} s)",
         100.0 * heraut_rate / floor_rate,

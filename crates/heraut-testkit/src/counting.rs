@@ -95,19 +95,8 @@ async fn create(
         s.posts += 1;
         s.faults.pop_front()
     };
-    if let Some(f) = &fault {
-        if let Some(status) = f.get("status").and_then(Value::as_u64) {
-            return HttpResponse::build(
-                actix_web::http::StatusCode::from_u16(status as u16)
-                    .unwrap_or(actix_web::http::StatusCode::SERVICE_UNAVAILABLE),
-            )
-            .json(json!({"error": "injected"}));
-        }
-        if let Some(secs) = f.get("retry_after").and_then(Value::as_u64) {
-            return HttpResponse::TooManyRequests()
-                .insert_header(("retry-after", secs.to_string()))
-                .json(json!({"error": "slow down"}));
-        }
+    if let Some(answer) = fault.as_ref().and_then(refusal) {
+        return answer;
     }
     let text = body
         .get("text")
@@ -203,6 +192,25 @@ async fn read_back(
     }
 }
 
+/// The answer of a fault that refuses the request (`status`, `retry_after`), if it is one.
+fn refusal(f: &Value) -> Option<HttpResponse> {
+    if let Some(status) = f.get("status").and_then(Value::as_u64) {
+        return Some(
+            HttpResponse::build(
+                actix_web::http::StatusCode::from_u16(status as u16)
+                    .unwrap_or(actix_web::http::StatusCode::SERVICE_UNAVAILABLE),
+            )
+            .json(json!({"error": "injected"})),
+        );
+    }
+    let secs = f.get("retry_after").and_then(Value::as_u64)?;
+    Some(
+        HttpResponse::TooManyRequests()
+            .insert_header(("retry-after", secs.to_string()))
+            .json(json!({"error": "slow down"})),
+    )
+}
+
 /// Activity items a page holds.
 const ACTIVITY_PAGE: usize = 50;
 
@@ -215,19 +223,8 @@ async fn activity(
     };
     s.activity_reads += 1;
     let fault = s.activity_faults.pop_front();
-    if let Some(f) = &fault {
-        if let Some(status) = f.get("status").and_then(Value::as_u64) {
-            return HttpResponse::build(
-                actix_web::http::StatusCode::from_u16(status as u16)
-                    .unwrap_or(actix_web::http::StatusCode::SERVICE_UNAVAILABLE),
-            )
-            .json(json!({"error": "injected"}));
-        }
-        if let Some(secs) = f.get("retry_after").and_then(Value::as_u64) {
-            return HttpResponse::TooManyRequests()
-                .insert_header(("retry-after", secs.to_string()))
-                .json(json!({"error": "slow down"}));
-        }
+    if let Some(answer) = fault.as_ref().and_then(refusal) {
+        return answer;
     }
     let cursor: usize = q.get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
     let repeat = fault

@@ -14,7 +14,6 @@ use heraut_db::Scope;
 use heraut_db::jobs::{self, Finish, Job};
 use heraut_proto::ErrorCode;
 use heraut_proto::jobs::{JobList, JobState, JobView};
-use rand::Rng;
 
 use crate::publishing::publisher::Clock;
 use crate::{Actor, Core, CoreError, CoreResult, RequestMeta};
@@ -74,25 +73,13 @@ impl Core {
                 }
             };
             let busy = !claimed.is_empty();
+            // The claimed jobs run side by side (a slow network holds up only its own job).
+            let mut running = tokio::task::JoinSet::new();
             for job in claimed {
-                let (id, token, kind) = (job.id, job.lease_token, job.kind.clone());
-                let finish = self.run_job(job, clock).await;
-                let done = async {
-                    let txn = self.db.begin(Scope::Scheduler).await?;
-                    let held = jobs::finish(&txn, id, token, &finish, clock()).await?;
-                    txn.commit().await?;
-                    Ok::<bool, sea_orm::DbErr>(held)
-                };
-                match done.await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        tracing::info!(%id, kind, "a job's lease ran out; another node has it")
-                    }
-                    Err(e) => {
-                        tracing::warn!(%id, kind, error = %e, "finishing a job failed; it is claimed again after its lease")
-                    }
-                }
+                let core = self.clone();
+                running.spawn(async move { core.run_and_finish(job, clock).await });
             }
+            while running.join_next().await.is_some() {}
             if busy {
                 continue;
             }
@@ -103,6 +90,25 @@ impl Core {
             }
         }
         tracing::info!("job engine stopped");
+    }
+
+    /// Runs a claimed job and records how it ended, under its claim.
+    async fn run_and_finish(&self, job: Job, clock: Clock) {
+        let (id, token, kind) = (job.id, job.lease_token, job.kind.clone());
+        let finish = self.run_job(job, clock).await;
+        let done = async {
+            let txn = self.db.begin(Scope::Scheduler).await?;
+            let held = jobs::finish(&txn, id, token, &finish, clock()).await?;
+            txn.commit().await?;
+            Ok::<bool, sea_orm::DbErr>(held)
+        };
+        match done.await {
+            Ok(true) => {}
+            Ok(false) => tracing::info!(%id, kind, "a job's lease ran out; another node has it"),
+            Err(e) => {
+                tracing::warn!(%id, kind, error = %e, "finishing a job failed; it is claimed again after its lease")
+            }
+        }
     }
 
     async fn claim_jobs(&self, owner: &str, now: DateTime<Utc>) -> CoreResult<Vec<Job>> {
@@ -133,13 +139,7 @@ impl Core {
     /// When a job that failed `attempts` times tries again: the publisher's backoff (doubling
     /// from its base, up to its maximum), with jitter so that nodes do not retry in step.
     pub(crate) fn job_backoff(&self, now: DateTime<Utc>, attempts: i32) -> DateTime<Utc> {
-        let cfg = &self.config.publisher;
-        let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
-        let ms = u64::from(cfg.backoff_base_ms)
-            .saturating_mul(1u64 << exp)
-            .min(u64::from(cfg.backoff_max_secs) * 1000);
-        let jitter: f64 = rand::thread_rng().gen_range(0.5..1.0);
-        now + chrono::Duration::milliseconds((ms as f64 * jitter) as i64)
+        now + self.backoff(attempts)
     }
 
     /// `GET /admin/jobs` (instance administrators): jobs in `state` (`dead` by default).

@@ -354,7 +354,9 @@ impl Core {
 
     /// Exponential backoff with jitter: base·2^(n-1), at most the configured maximum, times a
     /// random factor in [0.5, 1).
-    fn backoff(&self, attempts: i32) -> chrono::Duration {
+    /// The wait before attempt `attempts + 1`: doubling from `backoff_base_ms` up to
+    /// `backoff_max_secs`, with jitter (the job engine waits the same way).
+    pub(crate) fn backoff(&self, attempts: i32) -> chrono::Duration {
         let cfg = &self.config.publisher;
         let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(0);
         let ms = u64::from(cfg.backoff_base_ms)
