@@ -159,14 +159,18 @@ impl Core {
             // Waits for a reconnect; the job stays, due again later.
             return Finish::Done(Some(clock() + interval));
         }
+        let not_reading = || {
+            let again = chrono::Duration::from_std(NOT_READING_AGAIN).unwrap_or(interval);
+            Finish::Done(Some(clock() + again.max(interval)))
+        };
         let connector = match self.connector(&channel.plugin).await {
             Ok(Some(c)) => c,
-            Ok(None) => return Finish::Done(None),
+            // Its plugin may be installed again, or learn to read: asked again later.
+            Ok(None) => return not_reading(),
             Err(e) => return failed(e),
         };
         if !connector.reads_activity() {
-            let again = chrono::Duration::from_std(NOT_READING_AGAIN).unwrap_or(interval);
-            return Finish::Done(Some(clock() + again.max(interval)));
+            return not_reading();
         }
         let account = match self.channel_account(&channel) {
             Ok(a) => a,
@@ -183,10 +187,7 @@ impl Core {
             .unwrap_or_else(|_| Err(PublishError::Transient("the network took too long".into())));
             let page = match fetched {
                 Ok(Some(p)) => p,
-                Ok(None) => {
-                    let again = chrono::Duration::from_std(NOT_READING_AGAIN).unwrap_or(interval);
-                    return Finish::Done(Some(clock() + again.max(interval)));
-                }
+                Ok(None) => return not_reading(),
                 Err(e) => return self.sync_failed(tenant, &channel, job, e, clock).await,
             };
             let now = clock();
