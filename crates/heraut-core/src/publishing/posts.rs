@@ -787,20 +787,25 @@ impl Core {
         let read = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let seen = self.load_post(&read, ctx.tenant_id, id).await?;
         read.commit().await?;
+        let editable = |p: &posts::Post| {
+            require_status(
+                p,
+                &[
+                    PostStatus::Draft,
+                    PostStatus::InReview,
+                    PostStatus::Approved,
+                ],
+                "only drafts, posts in review and approved posts that have not gone out can be edited",
+            )
+        };
+        // A post that cannot be edited is refused before any connector is asked.
+        editable(&seen)?;
         let judged = self
             .judge(ctx.tenant_id, &Content::of(&seen)?.edited(&req))
             .await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        let status = require_status(
-            &post,
-            &[
-                PostStatus::Draft,
-                PostStatus::InReview,
-                PostStatus::Approved,
-            ],
-            "only drafts, posts in review and approved posts that have not gone out can be edited",
-        )?;
+        let status = editable(&post)?;
         let before = Content::of(&post)?;
         let content = before.edited(&req);
         if content != judged.content {
@@ -903,10 +908,15 @@ impl Core {
         let read = self.db.begin_read(Scope::Tenant(ctx.tenant_id)).await?;
         let seen = self.load_post(&read, ctx.tenant_id, id).await?;
         read.commit().await?;
+        let draft = |p: &posts::Post| {
+            require_status(p, &[PostStatus::Draft], "only a draft can be submitted").map(|_| ())
+        };
+        // Refused before any connector is asked.
+        draft(&seen)?;
         let judged = self.judge(ctx.tenant_id, &Content::of(&seen)?).await?;
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         let post = self.load_post(&txn, ctx.tenant_id, id).await?;
-        require_status(&post, &[PostStatus::Draft], "only a draft can be submitted")?;
+        draft(&post)?;
         if Content::of(&post)? != judged.content {
             return Err(changed_meanwhile());
         }
