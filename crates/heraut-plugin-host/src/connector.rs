@@ -123,63 +123,6 @@ impl PluginConnector {
         })
     }
 
-    /// A form or JSON POST the host makes itself through this plugin's gate: status and JSON.
-    async fn host_post_inner(
-        &self,
-        url: &str,
-        body: HostBody<'_>,
-        bearer: Option<&str>,
-    ) -> Result<(u16, Value), String> {
-        let (content_type, bytes) = match body {
-            HostBody::Form(fields) => (
-                "application/x-www-form-urlencoded",
-                form_urlencoded(fields).into_bytes(),
-            ),
-            HostBody::Json(v) => ("application/json", v.to_string().into_bytes()),
-            HostBody::Empty => ("application/json", Vec::new()),
-        };
-        let mut headers = vec![
-            ("content-type", content_type.to_owned()),
-            ("accept", "application/json".to_owned()),
-        ];
-        if let Some(token) = bearer {
-            headers.push(("authorization", format!("Bearer {token}")));
-        }
-        let (status, body) = self
-            .host
-            .host_request(&self.bare_net(), "POST", url, &headers, bytes)
-            .await?;
-        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        Ok((status, json))
-    }
-
-    /// The OAuth 2 URLs of this plugin for a channel with `settings`; `None` when the plugin
-    /// does not connect through OAuth.
-    fn oauth_urls_inner(&self, settings: &Map<String, Value>) -> Option<Result<OauthUrls, String>> {
-        let Auth::Oauth2 {
-            authorize_url,
-            token_url,
-            registration_url,
-            scopes,
-        } = &self.manifest.auth
-        else {
-            return None;
-        };
-        let settings = self.settings(settings);
-        let setting = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_owned);
-        Some((|| {
-            Ok(OauthUrls {
-                authorize: fill(authorize_url, setting)?,
-                token: fill(token_url, setting)?,
-                registration: registration_url
-                    .as_deref()
-                    .map(|u| fill(u, setting))
-                    .transpose()?,
-                scopes: scopes.clone(),
-            })
-        })())
-    }
-
     /// The access token of the channel's session: cached, refreshed, or opened anew.
     async fn session_token(&self, account: &ChannelAccount) -> Result<String, CorePublishError> {
         let Auth::Session {
@@ -205,9 +148,7 @@ impl PluginConnector {
             }
             if let (Some(refresh), Some(url)) = (refresh, refresh_url) {
                 let url = fill(url, setting).map_err(CorePublishError::Rejected)?;
-                if let Ok((200, body)) = self
-                    .host_post_inner(&url, HostBody::Empty, Some(&refresh))
-                    .await
+                if let Ok((200, body)) = self.host_post(&url, HostBody::Empty, Some(&refresh)).await
                     && let Some(access) = self.keep_session(account, &body)
                 {
                     return Ok(access);
@@ -542,16 +483,60 @@ impl Connector for PluginConnector {
         self.manifest.auth.credential_key().map(str::to_owned)
     }
 
+    /// The OAuth 2 URLs of this plugin for a channel with `settings`; `None` when the plugin
+    /// does not connect through OAuth.
     fn oauth_urls(&self, settings: &Map<String, Value>) -> Option<Result<OauthUrls, String>> {
-        self.oauth_urls_inner(settings)
+        let Auth::Oauth2 {
+            authorize_url,
+            token_url,
+            registration_url,
+            scopes,
+        } = &self.manifest.auth
+        else {
+            return None;
+        };
+        let settings = self.settings(settings);
+        let setting = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_owned);
+        Some((|| {
+            Ok(OauthUrls {
+                authorize: fill(authorize_url, setting)?,
+                token: fill(token_url, setting)?,
+                registration: registration_url
+                    .as_deref()
+                    .map(|u| fill(u, setting))
+                    .transpose()?,
+                scopes: scopes.clone(),
+            })
+        })())
     }
 
+    /// A form or JSON POST the host makes itself through this plugin's gate: status and JSON.
     async fn host_post(
         &self,
         url: &str,
         body: HostBody<'_>,
         bearer: Option<&str>,
     ) -> Result<(u16, Value), String> {
-        self.host_post_inner(url, body, bearer).await
+        let (content_type, bytes) = match body {
+            HostBody::Form(fields) => (
+                "application/x-www-form-urlencoded",
+                form_urlencoded(fields).into_bytes(),
+            ),
+            HostBody::Json(v) => ("application/json", v.to_string().into_bytes()),
+            HostBody::Empty => ("application/json", Vec::new()),
+        };
+        let mut headers = vec![
+            ("content-type", content_type.to_owned()),
+            ("accept", "application/json".to_owned()),
+        ];
+        if let Some(token) = bearer {
+            headers.push(("authorization", format!("Bearer {token}")));
+        }
+        let (status, body) = self
+            .host
+            .host_request(&self.bare_net(), "POST", url, &headers, bytes)
+            .await?;
+        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        Ok((status, json))
     }
 }

@@ -410,7 +410,7 @@ pub struct ChannelView {
     /// Why the last reading failed, if it did.
     #[serde(default)]
     pub sync_error: Option<String>,
-    /// Whether its connector reads the network (mentions, replies…); in the channel list only.
+    /// Whether its connector reads the network (mentions, replies…).
     #[serde(default)]
     pub reads_network: bool,
 }

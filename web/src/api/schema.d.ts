@@ -1178,7 +1178,7 @@ export interface components {
             id: components["schemas"]["ChannelId"];
             name: string;
             plugin: string;
-            /** @description Whether its connector reads the network (mentions, replies…); in the channel list only. */
+            /** @description Whether its connector reads the network (mentions, replies…). */
             reads_network?: boolean;
             settings: Record<string, never>;
             /** @description `active`, `needs_reconnect` or `disconnected`. */

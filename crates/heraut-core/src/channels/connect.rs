@@ -121,6 +121,20 @@ impl Core {
         })
     }
 
+    /// Whether the connector of `plugin` reads its network; a connector that is disabled or
+    /// broken reads nothing either.
+    pub(crate) async fn reads_network(&self, plugin: &str) -> bool {
+        matches!(self.connector(plugin).await, Ok(Some(c)) if c.reads_activity())
+    }
+
+    /// A channel as the API shows it, with whether its connector reads the network.
+    async fn channel_view(&self, c: &posts::Channel) -> ChannelView {
+        ChannelView {
+            reads_network: self.reads_network(&c.plugin).await,
+            ..view(c)
+        }
+    }
+
     /// `GET /tenants/{tenant}/channels`.
     pub async fn list_channels(&self, actor: &Actor, slug: &str) -> CoreResult<ChannelList> {
         let ctx = self.tenant_ctx(actor, slug, Permission::TenantRead).await?;
@@ -129,13 +143,7 @@ impl Core {
         txn.commit().await?;
         let mut views = Vec::with_capacity(items.len());
         for c in &items {
-            let mut v = view(c);
-            // A connector that is disabled or broken reads nothing either.
-            v.reads_network = matches!(
-                self.connector(&c.plugin).await,
-                Ok(Some(connector)) if connector.reads_activity()
-            );
-            views.push(v);
+            views.push(self.channel_view(c).await);
         }
         Ok(ChannelList {
             items: views,
@@ -231,7 +239,7 @@ impl Core {
         if stored.status == "active" {
             self.wake_jobs();
         }
-        Ok(view(&stored))
+        Ok(self.channel_view(&stored).await)
     }
 
     /// `PUT /tenants/{tenant}/channels/{id}/credentials`: new credentials, e.g. after the
@@ -308,7 +316,7 @@ impl Core {
             .ok_or_else(|| channel_not_found(&row))?;
         txn.commit().await?;
         self.wake_publisher();
-        Ok(view(&stored))
+        Ok(self.channel_view(&stored).await)
     }
 
     /// `POST /tenants/{tenant}/channels/{id}/oauth/start`: registers Heraut with the network

@@ -131,7 +131,6 @@ impl Core {
             {
                 Finish::Dead(format!("gave up after {} attempts: {error}", job.attempts))
             }
-            Finish::Retry { error, at } => Finish::Retry { at, error },
             other => other,
         }
     }

@@ -111,11 +111,7 @@ impl Core {
                 "the channel must be reconnected before Heraut can read it",
             ));
         }
-        let reads = matches!(
-            self.connector(&channel.plugin).await,
-            Ok(Some(c)) if c.reads_activity()
-        );
-        if !reads {
+        if !self.reads_network(&channel.plugin).await {
             return Err(CoreError::new(
                 heraut_proto::ErrorCode::ChannelInvalid,
                 format!(
