@@ -57,7 +57,7 @@ async fn through_plugin(host: &Arc<PluginHost>, case: &Arc<Case>) -> f64 {
                     idempotency_key: format!("bench-plugin-{}-{i}", case.name),
                     body: format!("Benchmark post {i} through the plugin"),
                     media: vec![],
-                    reply_to: None,
+                    options: heraut_plugin_host::no_options(),
                 };
                 let input = CallInput {
                     net: Some(case.net.clone()),

@@ -26,6 +26,7 @@ fn draft() -> Draft {
         body: "Road works on the Main Street bridge from Monday; buses 4 and 7 take a detour."
             .to_owned(),
         media: vec![],
+        options: heraut_plugin_host::no_options(),
     }
 }
 

@@ -4,7 +4,9 @@
 //! wrong if cut (a remote id, a URL) make the call fail with [`PluginError::TooLarge`]; text
 //! meant for people is cut to its bound and says so.
 
-use crate::{ConnectorInfo, PluginError, Problem, PublishError, Receipt};
+use crate::{
+    Activity, ActivityPage, CallError, ConnectorInfo, Counters, PluginError, Problem, Receipt,
+};
 
 /// Longest remote id taken from a connector, in bytes (networks use far less: Bluesky's AT URIs
 /// are about 100).
@@ -20,6 +22,32 @@ pub const MAX_MESSAGE: usize = 1000;
 /// Longest name or feature in `describe`, and most features.
 const MAX_NAME: usize = 100;
 const MAX_FEATURES: usize = 50;
+/// Most items in one page of activity, thread or list of counters.
+pub const MAX_ITEMS: usize = 1000;
+/// Longest text of a received item, in characters (Mastodon instances allow a few thousand).
+pub const MAX_BODY: usize = 20_000;
+/// Longest cursor, in bytes: it is stored per channel.
+pub const MAX_CURSOR: usize = 4096;
+/// Longest author handle or name, in characters.
+const MAX_AUTHOR: usize = 300;
+
+fn too_large(what: &str, len: usize, max: usize) -> PluginError {
+    PluginError::TooLarge(format!("{what} of {len} bytes (at most {max})"))
+}
+
+fn id(remote_id: &str) -> Result<(), PluginError> {
+    if remote_id.len() > MAX_REMOTE_ID {
+        return Err(too_large("a remote id", remote_id.len(), MAX_REMOTE_ID));
+    }
+    Ok(())
+}
+
+fn url(url: &Option<String>) -> Result<(), PluginError> {
+    match url {
+        Some(u) if u.len() > MAX_URL => Err(too_large("a URL", u.len(), MAX_URL)),
+        _ => Ok(()),
+    }
+}
 
 /// `text` cut to `max` characters, marked when cut.
 pub fn cut(text: String, max: usize) -> String {
@@ -31,38 +59,89 @@ pub fn cut(text: String, max: usize) -> String {
 
 /// A receipt whose remote id and URL are within their bounds, else the call fails.
 pub fn receipt(r: Receipt) -> Result<Receipt, PluginError> {
-    if r.remote_id.len() > MAX_REMOTE_ID {
+    id(&r.remote_id)?;
+    url(&r.url)?;
+    if r.thread.len() > MAX_ITEMS {
         return Err(PluginError::TooLarge(format!(
-            "a remote id of {} bytes (at most {MAX_REMOTE_ID})",
-            r.remote_id.len()
+            "a thread of {} parts",
+            r.thread.len()
         )));
     }
-    if let Some(url) = &r.url
-        && url.len() > MAX_URL
-    {
-        return Err(PluginError::TooLarge(format!(
-            "a URL of {} bytes (at most {MAX_URL})",
-            url.len()
-        )));
+    for part in &r.thread {
+        id(&part.remote_id)?;
+        url(&part.url)?;
     }
     Ok(r)
 }
 
+/// Received items whose identifiers are within bounds (else the call fails), with their text
+/// cut to its bound.
+pub fn activities(items: Vec<Activity>) -> Result<Vec<Activity>, PluginError> {
+    if items.len() > MAX_ITEMS {
+        return Err(PluginError::TooLarge(format!(
+            "{} items in one page",
+            items.len()
+        )));
+    }
+    items
+        .into_iter()
+        .map(|mut a| {
+            id(&a.remote_id)?;
+            url(&a.url)?;
+            for other in [&a.in_reply_to, &a.conversation].into_iter().flatten() {
+                id(other)?;
+            }
+            a.body = cut(a.body, MAX_BODY);
+            if let Some(author) = &mut a.author {
+                author.handle = cut(std::mem::take(&mut author.handle), MAX_AUTHOR);
+                author.name = author.name.take().map(|n| cut(n, MAX_AUTHOR));
+                url(&author.url)?;
+            }
+            Ok(a)
+        })
+        .collect()
+}
+
+/// A page within bounds: its items as [`activities`], its cursor at most [`MAX_CURSOR`].
+pub fn page(mut p: ActivityPage) -> Result<ActivityPage, PluginError> {
+    if let Some(c) = &p.next_cursor
+        && c.len() > MAX_CURSOR
+    {
+        return Err(too_large("a cursor", c.len(), MAX_CURSOR));
+    }
+    p.items = activities(std::mem::take(&mut p.items))?;
+    Ok(p)
+}
+
+/// Counters for at most [`MAX_ITEMS`] posts with remote ids within bounds.
+pub fn counters(list: Vec<Counters>) -> Result<Vec<Counters>, PluginError> {
+    if list.len() > MAX_ITEMS {
+        return Err(PluginError::TooLarge(format!(
+            "counters of {} posts",
+            list.len()
+        )));
+    }
+    for c in &list {
+        id(&c.remote_id)?;
+    }
+    Ok(list)
+}
+
 /// An error with its message cut to [`MAX_MESSAGE`].
-pub fn error(e: PublishError) -> PublishError {
+pub fn error(e: CallError) -> CallError {
     match e {
-        PublishError::Rejected(m) => PublishError::Rejected(cut(m, MAX_MESSAGE)),
-        PublishError::AuthExpired(m) => PublishError::AuthExpired(cut(m, MAX_MESSAGE)),
-        PublishError::Transient(m) => PublishError::Transient(cut(m, MAX_MESSAGE)),
+        CallError::Rejected(m) => CallError::Rejected(cut(m, MAX_MESSAGE)),
+        CallError::AuthExpired(m) => CallError::AuthExpired(cut(m, MAX_MESSAGE)),
+        CallError::Transient(m) => CallError::Transient(cut(m, MAX_MESSAGE)),
         other => other,
     }
 }
 
 /// A publish-like result within bounds.
 pub fn published<T>(
-    r: Result<T, PublishError>,
+    r: Result<T, CallError>,
     ok: impl FnOnce(T) -> Result<T, PluginError>,
-) -> Result<Result<T, PublishError>, PluginError> {
+) -> Result<Result<T, CallError>, PluginError> {
     match r {
         Ok(v) => ok(v).map(Ok),
         Err(e) => Ok(Err(error(e))),

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use heraut_core::channels::connector::{
-    ChannelAccount, Connector, HostBody, OauthUrls, OutgoingPost, PublishError as CorePublishError,
-    Receipt,
+    Activity, ActivityPage, ChannelAccount, Connector, Counters, HostBody, OauthUrls, OutgoingPost,
+    PublishError as CorePublishError, Receipt,
 };
 use heraut_core::channels::manifest::{Auth, Manifest, SettingKind, fill};
 use heraut_core::publishing::publisher::Clock;
@@ -17,7 +17,8 @@ use serde_json::{Map, Value};
 
 use crate::egress::EgressPolicy;
 use crate::{
-    AccountRef, CallInput, CallNet, Draft, LoadedPlugin, Media, PluginError, PluginHost, Setting,
+    AccountRef, CallInput, CallNet, Capability, Draft, LoadedPlugin, Media, NetworkOptions,
+    PluginError, PluginHost, Setting,
 };
 
 /// A plugin connector, as installed at one version with one set of approved hosts.
@@ -215,15 +216,22 @@ impl PluginConnector {
         Some(access)
     }
 
-    async fn publish_once(
+    /// The input of a call with the channel's network and no media.
+    async fn input(&self, account: &ChannelAccount) -> Result<CallInput, CorePublishError> {
+        Ok(CallInput {
+            net: Some(self.net(account).await?),
+            media: HashMap::new(),
+        })
+    }
+
+    /// The input of a call that sends `post`, its media readable by id, and the post as the
+    /// plugin gets it.
+    async fn outgoing(
         &self,
         account: &ChannelAccount,
         post: &OutgoingPost,
-    ) -> Result<Receipt, CorePublishError> {
-        let mut input = CallInput {
-            net: Some(self.net(account).await?),
-            media: HashMap::new(),
-        };
+    ) -> Result<(CallInput, crate::OutgoingPost), CorePublishError> {
+        let mut input = self.input(account).await?;
         let media = post
             .media
             .iter()
@@ -243,8 +251,17 @@ impl PluginConnector {
             idempotency_key: post.idempotency_key.clone(),
             body: post.body.clone(),
             media,
-            reply_to: post.reply_to.clone(),
+            options: options(post),
         };
+        Ok((input, outgoing))
+    }
+
+    async fn publish_once(
+        &self,
+        account: &ChannelAccount,
+        post: &OutgoingPost,
+    ) -> Result<Receipt, CorePublishError> {
+        let (input, outgoing) = self.outgoing(account, post).await?;
         let result = match self
             .host
             .publish(&self.plugin, input, self.account(account), outgoing)
@@ -258,6 +275,32 @@ impl PluginConnector {
             self.forget_session(account);
         }
         result
+    }
+
+    /// What a call of a capability came to: `None` when the component does not export it. A
+    /// plugin stopped during a `write` may have reached the network (read back first); one
+    /// stopped while reading is tried again later.
+    fn outcome<T, U>(
+        &self,
+        result: crate::Outcome<Result<T, crate::CallError>>,
+        map: impl FnOnce(T) -> U,
+        doing: &str,
+        write: bool,
+    ) -> Result<Option<U>, CorePublishError> {
+        match result {
+            Ok((Ok(v), _)) => Ok(Some(map(v))),
+            Ok((Err(e), _)) => Err(from_plugin(e)),
+            Err(PluginError::NotExported(_)) => Ok(None),
+            Err(e) if write => Err(self.failed(e, &format!("was stopped while {doing}"))),
+            Err(e) => Err(CorePublishError::Transient(format!(
+                "the plugin `{}` was stopped while {doing}: {e}",
+                self.manifest.id
+            ))),
+        }
+    }
+
+    fn exports(&self, capability: Capability) -> bool {
+        self.plugin.capabilities().contains(&capability)
     }
 
     fn forget_session(&self, account: &ChannelAccount) {
@@ -305,8 +348,74 @@ fn jwt_expiry(token: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(exp, 0)
 }
 
-fn from_plugin(e: crate::PublishError) -> CorePublishError {
-    use crate::PublishError as P;
+/// A post's network options as the plugin interface has them.
+fn options(post: &OutgoingPost) -> NetworkOptions {
+    let o = &post.options;
+    NetworkOptions {
+        poll: o.poll.as_ref().map(|p| crate::Poll {
+            options: p.options.clone(),
+            expires_in_seconds: p.expires_in_seconds,
+            multiple: p.multiple,
+        }),
+        content_warning: o.content_warning.clone(),
+        reply_to: post.reply_to.clone(),
+        thread: o.thread.clone(),
+    }
+}
+
+fn activity(a: crate::Activity) -> Activity {
+    use crate::ActivityKind as K;
+    let kind = match a.kind {
+        K::Mention => "mention",
+        K::Comment => "comment",
+        K::Reply => "reply",
+        K::Message => "message",
+        K::Quote => "quote",
+        K::Post => "post",
+    };
+    let (author_handle, author_name, author_url) = match a.author {
+        Some(au) => (Some(au.handle), au.name, au.url),
+        None => (None, None, None),
+    };
+    let created_at = i64::try_from(a.created_at_millis)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .unwrap_or_default();
+    Activity {
+        remote_id: a.remote_id,
+        kind: kind.to_owned(),
+        author_handle,
+        author_name,
+        author_url,
+        body: a.body,
+        remote_url: a.url,
+        in_reply_to: a.in_reply_to,
+        created_at,
+    }
+}
+
+fn page(p: crate::ActivityPage) -> ActivityPage {
+    ActivityPage {
+        items: p.items.into_iter().map(activity).collect(),
+        next_cursor: p.next_cursor,
+        more: p.more,
+    }
+}
+
+fn counters(c: crate::Counters) -> Counters {
+    Counters {
+        remote_id: c.remote_id,
+        reactions: c.reactions,
+        reshares: c.reshares,
+        replies: c.replies,
+        quotes: c.quotes,
+        views: c.views,
+        clicks: c.clicks,
+    }
+}
+
+fn from_plugin(e: crate::CallError) -> CorePublishError {
+    use crate::CallError as P;
     match e {
         P::Rejected(m) => CorePublishError::Rejected(m),
         P::RateLimited(s) => CorePublishError::RateLimited {
@@ -390,6 +499,7 @@ impl Connector for PluginConnector {
     async fn validate(&self, _account: &ChannelAccount, body: &str, media: usize) -> Vec<String> {
         // Alt text is checked by Heraut itself; the plugin judges the text and the count.
         let draft = Draft {
+            options: crate::no_options(),
             body: body.to_owned(),
             media: (0..media)
                 .map(|i| Media {
@@ -431,10 +541,7 @@ impl Connector for PluginConnector {
         account: &ChannelAccount,
         idempotency_key: &str,
     ) -> Result<Option<Receipt>, CorePublishError> {
-        let input = CallInput {
-            net: Some(self.net(account).await?),
-            media: HashMap::new(),
-        };
+        let input = self.input(account).await?;
         match self
             .host
             .find_published(
@@ -459,10 +566,7 @@ impl Connector for PluginConnector {
         account: &ChannelAccount,
         remote_id: &str,
     ) -> Result<(), CorePublishError> {
-        let input = CallInput {
-            net: Some(self.net(account).await?),
-            media: HashMap::new(),
-        };
+        let input = self.input(account).await?;
         match self
             .host
             .delete(
@@ -481,6 +585,147 @@ impl Connector for PluginConnector {
 
     fn credential_key(&self) -> Option<String> {
         self.manifest.auth.credential_key().map(str::to_owned)
+    }
+
+    fn reads_activity(&self) -> bool {
+        self.exports(Capability::Inbound)
+    }
+
+    fn capabilities(&self) -> Vec<&'static str> {
+        self.plugin
+            .capabilities()
+            .into_iter()
+            .filter(|c| *c != Capability::Publishing)
+            .map(Capability::as_str)
+            .collect()
+    }
+
+    async fn fetch_activity(
+        &self,
+        account: &ChannelAccount,
+        cursor: Option<&str>,
+    ) -> Result<Option<ActivityPage>, CorePublishError> {
+        if !self.exports(Capability::Inbound) {
+            return Ok(None);
+        }
+        let input = self.input(account).await?;
+        let cursor = cursor.map(str::to_owned);
+        let result = self
+            .host
+            .fetch_activity(&self.plugin, input, self.account(account), cursor)
+            .await;
+        self.outcome(result, page, "reading its network", false)
+    }
+
+    async fn fetch_thread(
+        &self,
+        account: &ChannelAccount,
+        remote_id: &str,
+    ) -> Result<Option<Vec<Activity>>, CorePublishError> {
+        if !self.exports(Capability::Inbound) {
+            return Ok(None);
+        }
+        let input = self.input(account).await?;
+        let result = self
+            .host
+            .fetch_thread(
+                &self.plugin,
+                input,
+                self.account(account),
+                remote_id.to_owned(),
+            )
+            .await;
+        let all = |items: Vec<crate::Activity>| items.into_iter().map(activity).collect();
+        self.outcome(result, all, "reading a thread", false)
+    }
+
+    async fn reply(
+        &self,
+        account: &ChannelAccount,
+        to_remote_id: &str,
+        post: &OutgoingPost,
+    ) -> Result<Option<Receipt>, CorePublishError> {
+        if !self.exports(Capability::Replying) {
+            return Ok(None);
+        }
+        let (input, outgoing) = self.outgoing(account, post).await?;
+        let result = self
+            .host
+            .reply(
+                &self.plugin,
+                input,
+                self.account(account),
+                to_remote_id.to_owned(),
+                outgoing,
+            )
+            .await;
+        self.outcome(result, receipt, "replying", true)
+    }
+
+    async fn reshare(
+        &self,
+        account: &ChannelAccount,
+        remote_id: &str,
+    ) -> Result<Option<Receipt>, CorePublishError> {
+        if !self.exports(Capability::Replying) {
+            return Ok(None);
+        }
+        let input = self.input(account).await?;
+        let result = self
+            .host
+            .reshare(
+                &self.plugin,
+                input,
+                self.account(account),
+                remote_id.to_owned(),
+            )
+            .await;
+        self.outcome(result, receipt, "re-sharing", true)
+    }
+
+    async fn fetch_metrics(
+        &self,
+        account: &ChannelAccount,
+        remote_ids: &[String],
+    ) -> Result<Option<Vec<Counters>>, CorePublishError> {
+        if !self.exports(Capability::Metrics) {
+            return Ok(None);
+        }
+        let input = self.input(account).await?;
+        let result = self
+            .host
+            .fetch_metrics(
+                &self.plugin,
+                input,
+                self.account(account),
+                remote_ids.to_vec(),
+            )
+            .await;
+        let all = |list: Vec<crate::Counters>| list.into_iter().map(counters).collect();
+        self.outcome(result, all, "counting", false)
+    }
+
+    async fn search(
+        &self,
+        account: &ChannelAccount,
+        query: &str,
+        cursor: Option<&str>,
+    ) -> Result<Option<ActivityPage>, CorePublishError> {
+        if !self.exports(Capability::Searching) {
+            return Ok(None);
+        }
+        let input = self.input(account).await?;
+        let result = self
+            .host
+            .search(
+                &self.plugin,
+                input,
+                self.account(account),
+                query.to_owned(),
+                cursor.map(str::to_owned),
+            )
+            .await;
+        self.outcome(result, page, "searching", false)
     }
 
     /// The OAuth 2 URLs of this plugin for a channel with `settings`; `None` when the plugin

@@ -24,6 +24,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bindings::to_v1;
+
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{
@@ -32,9 +34,12 @@ use wasmtime::{
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-pub use bindings::reporter::{ReportInput, ReportOutput, ReporterInfo};
+pub use bindings::v2::reporter::exports::heraut::plugin::reporting::{
+    Cell, Column, ColumnKind, ReportInput, ReportOutput, ReporterInfo, Table,
+};
 pub use bindings::{
-    AccountRef, ConnectorInfo, Draft, Media, OutgoingPost, Problem, PublishError, Receipt, Setting,
+    AccountRef, Activity, ActivityKind, ActivityPage, Author, CallError, ConnectorInfo, Counters,
+    Draft, Media, NetworkOptions, OutgoingPost, Part, Poll, Problem, Receipt, Setting,
 };
 pub use limits::Limits;
 pub use outbound::{CallNet, HttpCaps, Injection};
@@ -48,7 +53,9 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub enum PluginError {
     #[error("the plugin is not a valid component: {0}")]
     Invalid(String),
-    #[error("the plugin does not implement world `{world}` of heraut:plugin@0.1.0: {detail}")]
+    #[error(
+        "the plugin does not implement world `{world}` of heraut:plugin 0.1.0 or 0.2.0: {detail}"
+    )]
     WrongWorld { world: &'static str, detail: String },
     #[error("the plugin ran longer than its {0:?} and was stopped")]
     Timeout(Duration),
@@ -64,6 +71,8 @@ pub enum PluginError {
     HostStopped,
     #[error("the plugin returned {0}, which the host does not take")]
     TooLarge(String),
+    #[error("the plugin does not export `{0}`")]
+    NotExported(&'static str),
 }
 
 /// State of one store: WASI (empty), wasi:http behind the gate, the limiter, the plugin's log
@@ -85,6 +94,16 @@ impl WasiHttpView for HostState {
             table: &mut self.table,
             hooks: &mut self.gate,
         }
+    }
+}
+
+/// Network options that ask nothing: a plain post.
+pub fn no_options() -> NetworkOptions {
+    NetworkOptions {
+        poll: None,
+        content_warning: None,
+        reply_to: None,
+        thread: Vec::new(),
     }
 }
 
@@ -112,12 +131,81 @@ impl WasiView for HostState {
     }
 }
 
+/// What a connector can do, as its component's exports tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    Publishing,
+    Inbound,
+    Replying,
+    Metrics,
+    Searching,
+}
+
+impl Capability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Publishing => "publishing",
+            Self::Inbound => "inbound",
+            Self::Replying => "replying",
+            Self::Metrics => "metrics",
+            Self::Searching => "searching",
+        }
+    }
+}
+
+use bindings::v2::exports::heraut::plugin as v2x;
+
+/// The interfaces a 0.2 component exports, looked up once when it is loaded.
+#[derive(Clone)]
+struct Exports {
+    publishing: v2x::publishing::GuestIndices,
+    inbound: Option<v2x::inbound::GuestIndices>,
+    replying: Option<v2x::replying::GuestIndices>,
+    metrics: Option<v2x::metrics::GuestIndices>,
+    searching: Option<v2x::searching::GuestIndices>,
+}
+
+/// A compiled connector of either interface version.
+#[derive(Clone)]
+enum Pre {
+    V1(bindings::v1::ConnectorPre<HostState>),
+    V2(wasmtime::component::InstancePre<HostState>, Arc<Exports>),
+}
+
 /// A compiled component, ready to instantiate.
 #[derive(Clone)]
 pub struct LoadedPlugin {
     /// Hex SHA-256 of the component bytes.
     pub hash: String,
-    pre: bindings::ConnectorPre<HostState>,
+    pre: Pre,
+}
+
+impl LoadedPlugin {
+    /// The `heraut:plugin` version the component was built against.
+    pub fn api_version(&self) -> &'static str {
+        match self.pre {
+            Pre::V1(_) => "0.1.0",
+            Pre::V2(..) => "0.2.0",
+        }
+    }
+
+    /// What the component exports, publishing first.
+    pub fn capabilities(&self) -> Vec<Capability> {
+        let mut all = vec![Capability::Publishing];
+        if let Pre::V2(_, x) = &self.pre {
+            for (present, c) in [
+                (x.inbound.is_some(), Capability::Inbound),
+                (x.replying.is_some(), Capability::Replying),
+                (x.metrics.is_some(), Capability::Metrics),
+                (x.searching.is_some(), Capability::Searching),
+            ] {
+                if present {
+                    all.push(c);
+                }
+            }
+        }
+        all
+    }
 }
 
 impl std::fmt::Debug for LoadedPlugin {
@@ -133,7 +221,75 @@ impl std::fmt::Debug for LoadedPlugin {
 pub struct LoadedReporter {
     /// Hex SHA-256 of the component bytes.
     pub hash: String,
-    pre: bindings::reporter::ReporterPre<HostState>,
+    pre: ReporterPre,
+}
+
+impl LoadedReporter {
+    /// The `heraut:plugin` version the component was built against.
+    pub fn api_version(&self) -> &'static str {
+        match self.pre {
+            ReporterPre::V1(_) => "0.1.0",
+            ReporterPre::V2(_) => "0.2.0",
+        }
+    }
+}
+
+#[derive(Clone)]
+enum ReporterPre {
+    V1(bindings::v1::reporter::ReporterPre<HostState>),
+    V2(bindings::v2::reporter::ReporterPre<HostState>),
+}
+
+/// A call of the `publishing` capability, on either interface version: `v2` gets the 0.2
+/// `publishing` guest, `v1` the 0.1 connector world; both get the store.
+macro_rules! publishing {
+    ($host:expr, $plugin:expr, $input:expr,
+     v2: |$g:ident, $s2:ident| $v2:expr,
+     v1: |$c:ident, $s1:ident| $v1:expr) => {
+        match &$plugin.pre {
+            Pre::V2(pre, x) => {
+                let ix = x.publishing.clone();
+                $host
+                    .call_v2(pre, $input, move |i, s| {
+                        Box::pin(async move {
+                            let $g = ix.load(&mut *s, i)?;
+                            let $s2 = s;
+                            $v2
+                        })
+                    })
+                    .await
+            }
+            Pre::V1(pre) => {
+                $host
+                    .call_v1(pre, $input, move |$c, $s1| Box::pin(async move { $v1 }))
+                    .await
+            }
+        }
+    };
+}
+
+/// A call of a 0.2 capability other than publishing; a component that does not export it
+/// answers [`PluginError::NotExported`].
+macro_rules! capability {
+    ($host:expr, $plugin:expr, $input:expr, $cap:ident, |$g:ident, $s:ident| $call:expr) => {
+        match &$plugin.pre {
+            Pre::V2(pre, x) => match x.$cap.clone() {
+                Some(ix) => {
+                    $host
+                        .call_v2(pre, $input, move |i, s| {
+                            Box::pin(async move {
+                                let $g = ix.load(&mut *s, i)?;
+                                let $s = s;
+                                $call
+                            })
+                        })
+                        .await
+                }
+                None => Err(PluginError::NotExported(stringify!($cap))),
+            },
+            Pre::V1(_) => Err(PluginError::NotExported(stringify!($cap))),
+        }
+    };
 }
 
 /// The engine and the compiled plugins.
@@ -179,7 +335,9 @@ impl PluginHost {
         // behind them is empty.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(host_error)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(host_error)?;
-        bindings::Connector::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s| s)
+        bindings::v1::Connector::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s| s)
+            .map_err(host_error)?;
+        bindings::v2::TwoWayConnector::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s| s)
             .map_err(host_error)?;
         let ticking = Arc::new(AtomicBool::new(true));
         let tick_engine = engine.clone();
@@ -236,25 +394,35 @@ impl PluginHost {
         self.outbound.counts()
     }
 
-    /// Compiles a connector component (once per content) and checks that it implements the
-    /// `connector` world of this host's API version.
+    /// Compiles a connector component (once per content) and checks that it implements a
+    /// connector world: 0.2's `publishing` interface (with whichever of the other capabilities
+    /// it exports), else 0.1's `connector` world.
     pub fn load_connector(&self, bytes: &[u8]) -> Result<LoadedPlugin, PluginError> {
         let hash = hex::encode(Sha256::digest(bytes));
         if let Some(p) = self.lock().get(&hash) {
             return Ok(p.clone());
         }
         let component = self.compile(&hash, bytes)?;
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| PluginError::WrongWorld {
-                world: "connector",
-                detail: format!("{e:#}"),
-            })?;
-        let pre = bindings::ConnectorPre::new(pre).map_err(|e| PluginError::WrongWorld {
+        let wrong = |e: wasmtime::Error| PluginError::WrongWorld {
             world: "connector",
             detail: format!("{e:#}"),
-        })?;
+        };
+        let pre = self.linker.instantiate_pre(&component).map_err(wrong)?;
+        let speaks_v2 = component
+            .get_export_index(None, "heraut:plugin/publishing@0.2.0")
+            .is_some();
+        let pre = if speaks_v2 {
+            let exports = Exports {
+                publishing: v2x::publishing::GuestIndices::new(&pre).map_err(wrong)?,
+                inbound: v2x::inbound::GuestIndices::new(&pre).ok(),
+                replying: v2x::replying::GuestIndices::new(&pre).ok(),
+                metrics: v2x::metrics::GuestIndices::new(&pre).ok(),
+                searching: v2x::searching::GuestIndices::new(&pre).ok(),
+            };
+            Pre::V2(pre, Arc::new(exports))
+        } else {
+            Pre::V1(bindings::v1::ConnectorPre::new(pre).map_err(wrong)?)
+        };
         let plugin = LoadedPlugin {
             hash: hash.clone(),
             pre,
@@ -263,8 +431,9 @@ impl PluginHost {
         Ok(plugin)
     }
 
-    /// Compiles a reporting module and checks that it implements the `reporter` world. A
-    /// reporter runs with no network: its calls have none, so any request it makes is refused.
+    /// Compiles a reporting module and checks that it implements a `reporter` world (0.2, else
+    /// 0.1). A reporter runs with no network: its calls have none, so any request it makes is
+    /// refused.
     pub fn load_reporter(&self, bytes: &[u8]) -> Result<LoadedReporter, PluginError> {
         let hash = hex::encode(Sha256::digest(bytes));
         let component = self.compile(&hash, bytes)?;
@@ -273,7 +442,14 @@ impl PluginHost {
             detail: format!("{e:#}"),
         };
         let pre = self.linker.instantiate_pre(&component).map_err(wrong)?;
-        let pre = bindings::reporter::ReporterPre::new(pre).map_err(wrong)?;
+        let pre = if component
+            .get_export_index(None, "heraut:plugin/reporting@0.2.0")
+            .is_some()
+        {
+            ReporterPre::V2(bindings::v2::reporter::ReporterPre::new(pre).map_err(wrong)?)
+        } else {
+            ReporterPre::V1(bindings::v1::reporter::ReporterPre::new(pre).map_err(wrong)?)
+        };
         Ok(LoadedReporter { hash, pre })
     }
 
@@ -282,14 +458,27 @@ impl PluginHost {
         let pre = reporter.pre.clone();
         self.in_store(CallInput::default(), move |s| {
             Box::pin(async move {
-                let r = pre.instantiate_async(&mut *s).await?;
-                r.call_describe(s).await
+                match pre {
+                    ReporterPre::V2(pre) => {
+                        let r = pre.instantiate_async(&mut *s).await?;
+                        r.heraut_plugin_reporting().call_describe(s).await
+                    }
+                    ReporterPre::V1(pre) => {
+                        let r = pre.instantiate_async(&mut *s).await?;
+                        let i = r.call_describe(s).await?;
+                        Ok(ReporterInfo {
+                            name: i.name,
+                            formats: i.formats,
+                        })
+                    }
+                }
             })
         })
         .await
     }
 
-    /// Renders a report from the data the host gives it, in a fresh instance with no network.
+    /// Renders a report from the tables the host gives it, in a fresh instance with no
+    /// network. A 0.1 reporter gets the same tables as one JSON document.
     pub async fn render(
         &self,
         reporter: &LoadedReporter,
@@ -298,13 +487,28 @@ impl PluginHost {
         let pre = reporter.pre.clone();
         self.in_store(CallInput::default(), move |s| {
             Box::pin(async move {
-                let r = pre.instantiate_async(&mut *s).await?;
-                r.call_render(s, &input).await
+                match pre {
+                    ReporterPre::V2(pre) => {
+                        let r = pre.instantiate_async(&mut *s).await?;
+                        r.heraut_plugin_reporting().call_render(s, &input).await
+                    }
+                    ReporterPre::V1(pre) => {
+                        let r = pre.instantiate_async(&mut *s).await?;
+                        let old = bindings::v1::heraut::plugin::types::ReportInput {
+                            format: input.format.clone(),
+                            data: report_json(&input).to_string(),
+                        };
+                        let out = r.call_render(s, &old).await?;
+                        Ok(out.map(|o| ReportOutput {
+                            mime_type: o.mime_type,
+                            bytes: o.bytes,
+                        }))
+                    }
+                }
             })
         })
         .await
     }
-
     /// Keeps compiled components in `dir`, by content hash and engine compatibility, so that a
     /// restart loads them in milliseconds instead of compiling them again.
     pub fn with_compile_cache(mut self, dir: std::path::PathBuf) -> Self {
@@ -404,21 +608,24 @@ impl PluginHost {
 
     /// Calls `describe` in a fresh instance.
     pub async fn describe(&self, plugin: &LoadedPlugin) -> Outcome<ConnectorInfo> {
-        let (info, log) = self
-            .call(plugin, CallInput::default(), |c, s| {
-                Box::pin(async move { c.call_describe(s).await })
-            })
-            .await?;
+        let (info, log) = publishing!(self, plugin, CallInput::default(),
+            v2: |g, s| g.call_describe(s).await,
+            v1: |c, s| Ok(to_v1::info(c.call_describe(s).await?)))?;
         Ok((bounds::info(info), log))
     }
 
-    /// Calls `validate` in a fresh instance, with no network.
+    /// Calls `validate` in a fresh instance, with no network. A 0.1 component is not asked
+    /// about network options it cannot carry: those are problems by themselves.
     pub async fn validate(&self, plugin: &LoadedPlugin, draft: Draft) -> Outcome<Vec<Problem>> {
-        let (problems, log) = self
-            .call(plugin, CallInput::default(), move |c, s| {
-                Box::pin(async move { c.call_validate(s, &draft).await })
-            })
-            .await?;
+        let (problems, log) = publishing!(self, plugin, CallInput::default(),
+        v2: |g, s| g.call_validate(s, &draft).await,
+        v1: |c, s| {
+            let network = c.call_describe(&mut *s).await?.display_name;
+            let mut problems = to_v1::unsupported(&draft.options, &network);
+            let found = c.call_validate(s, &to_v1::draft(draft)).await?;
+            problems.extend(to_v1::problems(found));
+            Ok(problems)
+        })?;
         Ok((bounds::problems(problems), log))
     }
 
@@ -429,12 +636,15 @@ impl PluginHost {
         input: CallInput,
         account: AccountRef,
         post: OutgoingPost,
-    ) -> Outcome<Result<Receipt, PublishError>> {
-        let (result, log) = self
-            .call(plugin, input, move |c, s| {
-                Box::pin(async move { c.call_publish(s, &account, &post).await })
-            })
-            .await?;
+    ) -> Outcome<Result<Receipt, CallError>> {
+        let (result, log) = publishing!(self, plugin, input,
+        v2: |g, s| g.call_publish(s, &account, &post).await,
+        v1: |c, s| {
+            let published = c
+                .call_publish(s, &to_v1::account(account), &to_v1::post(post))
+                .await?;
+            Ok(published.map(to_v1::receipt).map_err(to_v1::error))
+        })?;
         Ok((bounds::published(result, bounds::receipt)?, log))
     }
 
@@ -445,12 +655,17 @@ impl PluginHost {
         input: CallInput,
         account: AccountRef,
         idempotency_key: String,
-    ) -> Outcome<Result<Option<Receipt>, PublishError>> {
-        let (result, log) = self
-            .call(plugin, input, move |c, s| {
-                Box::pin(async move { c.call_find_published(s, &account, &idempotency_key).await })
-            })
-            .await?;
+    ) -> Outcome<Result<Option<Receipt>, CallError>> {
+        let (result, log) = publishing!(self, plugin, input,
+        v2: |g, s| g.call_find_published(s, &account, &idempotency_key).await,
+        v1: |c, s| {
+            let found = c
+                .call_find_published(s, &to_v1::account(account), &idempotency_key)
+                .await?;
+            Ok(found
+                .map(|f| f.map(to_v1::receipt))
+                .map_err(to_v1::error))
+        })?;
         let found = bounds::published(result, |found| found.map(bounds::receipt).transpose())?;
         Ok((found, log))
     }
@@ -462,13 +677,102 @@ impl PluginHost {
         input: CallInput,
         account: AccountRef,
         remote_id: String,
-    ) -> Outcome<Result<(), PublishError>> {
-        let (result, log) = self
-            .call(plugin, input, move |c, s| {
-                Box::pin(async move { c.call_delete(s, &account, &remote_id).await })
-            })
-            .await?;
+    ) -> Outcome<Result<(), CallError>> {
+        let (result, log) = publishing!(self, plugin, input,
+        v2: |g, s| g.call_delete(s, &account, &remote_id).await,
+        v1: |c, s| {
+            let deleted = c
+                .call_delete(s, &to_v1::account(account), &remote_id)
+                .await?;
+            Ok(deleted.map_err(to_v1::error))
+        })?;
         Ok((result.map_err(bounds::error), log))
+    }
+
+    /// Calls `inbound.fetch-activity`: what is new on the channel after `cursor`.
+    pub async fn fetch_activity(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        cursor: Option<String>,
+    ) -> Outcome<Result<ActivityPage, CallError>> {
+        let (result, log) = capability!(self, plugin, input, inbound, |g, s| g
+            .call_fetch_activity(s, &account, cursor.as_deref())
+            .await)?;
+        Ok((bounds::published(result, bounds::page)?, log))
+    }
+
+    /// Calls `inbound.fetch-thread`: the conversation around `remote_id`.
+    pub async fn fetch_thread(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        remote_id: String,
+    ) -> Outcome<Result<Vec<Activity>, CallError>> {
+        let (result, log) = capability!(self, plugin, input, inbound, |g, s| g
+            .call_fetch_thread(s, &account, &remote_id)
+            .await)?;
+        Ok((bounds::published(result, bounds::activities)?, log))
+    }
+
+    /// Calls `replying.reply`: `post` as an answer to `to_remote_id`.
+    pub async fn reply(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        to_remote_id: String,
+        post: OutgoingPost,
+    ) -> Outcome<Result<Receipt, CallError>> {
+        let (result, log) = capability!(self, plugin, input, replying, |g, s| g
+            .call_reply(s, &account, &to_remote_id, &post)
+            .await)?;
+        Ok((bounds::published(result, bounds::receipt)?, log))
+    }
+
+    /// Calls `replying.reshare`: re-shares `remote_id` on the channel's account.
+    pub async fn reshare(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        remote_id: String,
+    ) -> Outcome<Result<Receipt, CallError>> {
+        let (result, log) = capability!(self, plugin, input, replying, |g, s| g
+            .call_reshare(s, &account, &remote_id)
+            .await)?;
+        Ok((bounds::published(result, bounds::receipt)?, log))
+    }
+
+    /// Calls `metrics.fetch-metrics` for these published posts.
+    pub async fn fetch_metrics(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        remote_ids: Vec<String>,
+    ) -> Outcome<Result<Vec<Counters>, CallError>> {
+        let (result, log) = capability!(self, plugin, input, metrics, |g, s| g
+            .call_fetch_metrics(s, &account, &remote_ids)
+            .await)?;
+        Ok((bounds::published(result, bounds::counters)?, log))
+    }
+
+    /// Calls `searching.search`: public posts matching `query` after `cursor`.
+    pub async fn search(
+        &self,
+        plugin: &LoadedPlugin,
+        input: CallInput,
+        account: AccountRef,
+        query: String,
+        cursor: Option<String>,
+    ) -> Outcome<Result<ActivityPage, CallError>> {
+        let (result, log) = capability!(self, plugin, input, searching, |g, s| g
+            .call_search(s, &account, &query, cursor.as_deref())
+            .await)?;
+        Ok((bounds::published(result, bounds::page)?, log))
     }
 
     /// For the benchmarks: one instance, `describe` called `calls` times on it; returns the
@@ -479,25 +783,29 @@ impl PluginHost {
         plugin: &LoadedPlugin,
         calls: u32,
     ) -> Result<Duration, PluginError> {
-        let (took, _log) = self
-            .call(plugin, CallInput::default(), move |c, s| {
-                Box::pin(async move {
-                    // The first call pays for lazy initialisation; time the rest.
-                    c.call_describe(&mut *s).await?;
-                    let started = Instant::now();
-                    for _ in 0..calls {
-                        c.call_describe(&mut *s).await?;
-                    }
-                    Ok(started.elapsed())
-                })
-            })
-            .await?;
+        let (took, _log) = publishing!(self, plugin, CallInput::default(),
+        v2: |g, s| {
+            // The first call pays for lazy initialisation; time the rest.
+            g.call_describe(&mut *s).await?;
+            let started = Instant::now();
+            for _ in 0..calls {
+                g.call_describe(&mut *s).await?;
+            }
+            Ok(started.elapsed())
+        },
+        v1: |c, s| {
+            c.call_describe(&mut *s).await?;
+            let started = Instant::now();
+            for _ in 0..calls {
+                c.call_describe(&mut *s).await?;
+            }
+            Ok(started.elapsed())
+        })?;
         Ok(took)
     }
 
-    /// For the benchmarks: a fresh store, instantiation from the `InstancePre` and a first
-    /// `validate` call, on the caller's task (without the hop to the plugin runtime); returns
-    /// the time taken.
+    /// For the benchmarks: a fresh store, instantiation and a first `validate` call, on the
+    /// caller's task (without the hop to the plugin runtime); returns the time taken.
     #[doc(hidden)]
     pub async fn bench_fresh_instance(
         &self,
@@ -512,8 +820,18 @@ impl PluginHost {
             CallInput::default(),
         );
         let outcome = async {
-            let instance = plugin.pre.instantiate_async(&mut store).await?;
-            instance.call_validate(&mut store, &draft).await
+            match &plugin.pre {
+                Pre::V2(pre, x) => {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    let g = x.publishing.load(&mut store, &instance)?;
+                    g.call_validate(&mut store, &draft).await.map(drop)
+                }
+                Pre::V1(pre) => {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    let draft = to_v1::draft(draft.clone());
+                    instance.call_validate(&mut store, &draft).await.map(drop)
+                }
+            }
         }
         .await;
         let took = started.elapsed();
@@ -521,16 +839,16 @@ impl PluginHost {
         Ok(took)
     }
 
-    /// Runs `f` on a fresh instance of `plugin`, on the host's own runtime, within the limits.
-    async fn call<R: Send + 'static>(
+    /// Runs `f` on a fresh instance of a 0.1 connector, on the host's own runtime.
+    async fn call_v1<R: Send + 'static>(
         &self,
-        plugin: &LoadedPlugin,
+        pre: &bindings::v1::ConnectorPre<HostState>,
         input: CallInput,
-        f: impl for<'a> FnOnce(&'a bindings::Connector, &'a mut Store<HostState>) -> InStore<'a, R>
+        f: impl for<'a> FnOnce(&'a bindings::v1::Connector, &'a mut Store<HostState>) -> InStore<'a, R>
         + Send
         + 'static,
     ) -> Outcome<R> {
-        let pre = plugin.pre.clone();
+        let pre = pre.clone();
         self.in_store(input, move |store| {
             Box::pin(async move {
                 let instance = pre.instantiate_async(&mut *store).await?;
@@ -540,6 +858,27 @@ impl PluginHost {
         .await
     }
 
+    /// Runs `f` on a fresh instance of a 0.2 component, on the host's own runtime.
+    async fn call_v2<R: Send + 'static>(
+        &self,
+        pre: &wasmtime::component::InstancePre<HostState>,
+        input: CallInput,
+        f: impl for<'a> FnOnce(
+            &'a wasmtime::component::Instance,
+            &'a mut Store<HostState>,
+        ) -> InStore<'a, R>
+        + Send
+        + 'static,
+    ) -> Outcome<R> {
+        let pre = pre.clone();
+        self.in_store(input, move |store| {
+            Box::pin(async move {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                f(&instance, store).await
+            })
+        })
+        .await
+    }
     /// Runs `f` with a fresh store on the host's own runtime, within the limits.
     async fn in_store<R: Send + 'static>(
         &self,
@@ -613,4 +952,26 @@ fn load_precompiled(engine: &Engine, path: &std::path::Path) -> wasmtime::Result
 /// A core module starts with the version 1 header; a component has layer 1 in its header.
 fn is_core_module(bytes: &[u8]) -> bool {
     bytes.len() >= 8 && bytes[0..4] == *b"\0asm" && bytes[4..8] == [1, 0, 0, 0]
+}
+
+/// A report's tables as the one JSON document a 0.1 reporter takes.
+fn report_json(input: &ReportInput) -> serde_json::Value {
+    use serde_json::json;
+    let cell = |c: &Cell| match c {
+        Cell::Empty => serde_json::Value::Null,
+        Cell::Text(t) | Cell::Url(t) => json!(t),
+        Cell::Integer(i) => json!(i),
+        Cell::Decimal(d) => json!(d),
+        Cell::Timestamp(ms) => json!(ms),
+    };
+    json!({
+        "title": input.title,
+        "locale": input.locale,
+        "time_zone": input.time_zone,
+        "tables": input.tables.iter().map(|t| json!({
+            "title": t.title,
+            "columns": t.columns.iter().map(|c| json!({"key": c.key, "label": c.label})).collect::<Vec<_>>(),
+            "rows": t.rows.iter().map(|r| r.iter().map(cell).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
 }

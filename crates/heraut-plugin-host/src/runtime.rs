@@ -65,6 +65,7 @@ impl PluginRuntime for Runtime {
                     .await
                     .map_err(|e| format!("`describe` failed: {e}"))?;
                 Ok(Inspected {
+                    api_version: loaded.api_version().to_owned(),
                     hash: loaded.hash,
                     network: info.network,
                 })
@@ -75,6 +76,7 @@ impl PluginRuntime for Runtime {
                     .await
                     .map_err(|e| format!("`describe` failed: {e}"))?;
                 Ok(Inspected {
+                    api_version: loaded.api_version().to_owned(),
                     hash: loaded.hash,
                     network: String::new(),
                 })

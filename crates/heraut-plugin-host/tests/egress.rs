@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use heraut_plugin_host::egress::EgressPolicy;
 use heraut_plugin_host::{
-    AccountRef, CallInput, CallNet, HttpCaps, Injection, Limits, OutgoingPost, PluginHost,
-    PublishError, Receipt, Setting,
+    AccountRef, CallError, CallInput, CallNet, HttpCaps, Injection, Limits, OutgoingPost,
+    PluginHost, Receipt, Setting,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -166,7 +166,7 @@ fn post(body: &str) -> OutgoingPost {
         idempotency_key: "k-1".to_owned(),
         body: body.to_owned(),
         media: vec![],
-        reply_to: None,
+        options: heraut_plugin_host::no_options(),
     }
 }
 
@@ -184,7 +184,7 @@ async fn fetch(host: &PluginHost, net: CallNet, url: &str) -> Result<Receipt, St
         .await
         .expect("the plugin call itself succeeds");
     outcome.map_err(|e| match e {
-        PublishError::Transient(m) => m,
+        CallError::Transient(m) => m,
         other => format!("{other:?}"),
     })
 }

@@ -6,7 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use heraut_plugin_host::{Draft, Limits, PluginError, PluginHost, ReportInput};
+use heraut_plugin_host::{
+    Cell, Column, ColumnKind, Draft, Limits, PluginError, PluginHost, ReportInput, Table,
+};
 
 fn guest(name: &str) -> Vec<u8> {
     heraut_testkit::plugin_guest(name)
@@ -14,6 +16,7 @@ fn guest(name: &str) -> Vec<u8> {
 
 fn draft(body: &str) -> Draft {
     Draft {
+        options: heraut_plugin_host::no_options(),
         body: body.to_owned(),
         media: vec![],
     }
@@ -147,29 +150,57 @@ async fn a_reporter_renders_the_data_it_is_given_and_has_no_network() {
     let reporter = host.load_reporter(&guest("reporter")).unwrap();
     let (info, _) = host.describe_reporter(&reporter).await.unwrap();
     assert_eq!(info.formats, vec!["text/csv".to_owned()]);
-    let data = r#"[{"channel": "Mastodon", "posts": 3}, {"channel": "Town, hall", "posts": 1}]"#;
-    let input = |format: &str, data: &str| ReportInput {
+    // The host fills typed tables; the reporter writes them.
+    let input = |format: &str, rows: Vec<Vec<Cell>>| ReportInput {
         format: format.to_owned(),
-        data: data.to_owned(),
+        title: "Posts per channel".to_owned(),
+        locale: "en".to_owned(),
+        time_zone: "Europe/Amsterdam".to_owned(),
+        tables: vec![Table {
+            title: "Channels".to_owned(),
+            columns: vec![
+                Column {
+                    key: "channel".to_owned(),
+                    label: "Channel".to_owned(),
+                    kind: ColumnKind::Text,
+                },
+                Column {
+                    key: "posts".to_owned(),
+                    label: "Posts".to_owned(),
+                    kind: ColumnKind::Integer,
+                },
+            ],
+            rows,
+        }],
     };
+    let rows = vec![
+        vec![Cell::Text("Mastodon".to_owned()), Cell::Integer(3)],
+        vec![Cell::Text("Town, hall".to_owned()), Cell::Integer(1)],
+    ];
     let (out, _) = host
-        .render(&reporter, input("text/csv", data))
+        .render(&reporter, input("text/csv", rows))
         .await
         .unwrap();
     let out = out.unwrap();
     assert_eq!(out.mime_type, "text/csv");
     assert_eq!(
         String::from_utf8(out.bytes).unwrap(),
-        "channel,posts\nMastodon,3\n\"Town, hall\",1\n"
+        "Channel,Posts\nMastodon,3\n\"Town, hall\",1\n"
     );
     // Bad input is the reporter's own clear error.
     let (bad, _) = host
-        .render(&reporter, input("text/csv", "not json"))
+        .render(&reporter, input("text/csv", vec![vec![Cell::Empty]]))
         .await
         .unwrap();
-    assert!(bad.unwrap_err().starts_with("data: "));
+    assert_eq!(
+        bad.unwrap_err(),
+        "row 1 of `Channels` has 1 cells for 2 columns"
+    );
     // It cannot reach anything.
-    let (probe, log) = host.render(&reporter, input("probe", "")).await.unwrap();
+    let (probe, log) = host
+        .render(&reporter, input("probe", vec![]))
+        .await
+        .unwrap();
     let message = probe.unwrap_err();
     assert!(message.contains("this call has no network"), "{message}");
     assert!(log.iter().any(|l| l.contains("no network")), "{log:?}");
@@ -193,7 +224,7 @@ async fn a_reporter_renders_the_data_it_is_given_and_has_no_network() {
 #[tokio::test]
 async fn what_a_plugin_returns_is_bounded_before_the_host_keeps_it() {
     use heraut_plugin_host::bounds::{MAX_MESSAGE, MAX_PROBLEMS};
-    use heraut_plugin_host::{AccountRef, CallInput, OutgoingPost, PublishError};
+    use heraut_plugin_host::{AccountRef, CallError, CallInput, OutgoingPost};
     let host = host(Limits::default());
     let hostile = host.load_connector(&guest("hostile")).unwrap();
     // 200 problems of 50 kB each come back as the first 20, cut, and a count of the rest.
@@ -218,7 +249,7 @@ async fn what_a_plugin_returns_is_bounded_before_the_host_keeps_it() {
             idempotency_key: "k".to_owned(),
             body: body.to_owned(),
             media: vec![],
-            reply_to: None,
+            options: heraut_plugin_host::no_options(),
         };
         let account = AccountRef {
             channel_id: "c".to_owned(),
@@ -235,7 +266,7 @@ async fn what_a_plugin_returns_is_bounded_before_the_host_keeps_it() {
     }
     // A 10 MB rejection is cut to a message a person can read.
     match publish("huge-error").await {
-        Ok((Err(PublishError::Rejected(m)), _)) => {
+        Ok((Err(CallError::Rejected(m)), _)) => {
             assert!(m.chars().count() < MAX_MESSAGE + 40, "{} chars", m.len())
         }
         other => panic!(
@@ -243,4 +274,76 @@ async fn what_a_plugin_returns_is_bounded_before_the_host_keeps_it() {
             other.map(|(r, _)| r.is_ok())
         ),
     }
+}
+
+#[tokio::test]
+async fn components_of_both_interface_versions_run_side_by_side() {
+    use heraut_plugin_host::{CallInput, Capability, Poll, no_options};
+    let host = host(Limits::default());
+    // `echo` is built against the frozen 0.1.0 with its own bindings; `hostile` and the
+    // Mastodon connector through the SDK against 0.2.0.
+    let old = host.load_connector(&guest("echo")).unwrap();
+    let new = host.load_connector(&guest("hostile")).unwrap();
+    let mastodon = host
+        .load_connector(&heraut_testkit::plugin_component(
+            "heraut_connector_mastodon",
+        ))
+        .unwrap();
+    assert_eq!(
+        (old.api_version(), new.api_version(), mastodon.api_version()),
+        ("0.1.0", "0.2.0", "0.2.0")
+    );
+    // What each can do comes from its exports.
+    assert_eq!(old.capabilities(), vec![Capability::Publishing]);
+    assert_eq!(new.capabilities(), vec![Capability::Publishing]);
+    assert_eq!(
+        mastodon.capabilities(),
+        vec![
+            Capability::Publishing,
+            Capability::Inbound,
+            Capability::Replying,
+            Capability::Metrics,
+            Capability::Searching
+        ]
+    );
+    let (a, b) = tokio::join!(host.describe(&old), host.describe(&new));
+    assert_eq!(a.unwrap().0.network, "echo");
+    assert_eq!(b.unwrap().0.network, "hostile");
+
+    // Network options: a 0.1 component cannot carry them, which is said without asking it;
+    // a 0.2 one without the feature says so itself (the SDK's default checks).
+    let mut options = no_options();
+    options.poll = Some(Poll {
+        options: vec!["yes".into(), "no".into()],
+        expires_in_seconds: 3600,
+        multiple: false,
+    });
+    options.thread = vec!["part two".into()];
+    let with_options = Draft {
+        body: "short".into(),
+        media: vec![],
+        options,
+    };
+    let fields =
+        |p: Vec<heraut_plugin_host::Problem>| p.into_iter().map(|p| p.field).collect::<Vec<_>>();
+    let (problems, _) = host.validate(&old, with_options.clone()).await.unwrap();
+    assert_eq!(fields(problems), vec!["poll", "thread"]);
+    let (problems, _) = host.validate(&new, with_options.clone()).await.unwrap();
+    assert_eq!(fields(problems), vec!["poll", "thread"]);
+    let (problems, _) = host.validate(&mastodon, with_options).await.unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+
+    // A capability a component does not export is refused by name, before anything runs.
+    let account = heraut_plugin_host::AccountRef {
+        channel_id: "c".into(),
+        settings: vec![],
+    };
+    let r = host
+        .fetch_activity(&old, CallInput::default(), account.clone(), None)
+        .await;
+    assert_eq!(r.unwrap_err(), PluginError::NotExported("inbound"));
+    let r = host
+        .search(&new, CallInput::default(), account, "x".into(), None)
+        .await;
+    assert_eq!(r.unwrap_err(), PluginError::NotExported("searching"));
 }

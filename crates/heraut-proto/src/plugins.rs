@@ -26,6 +26,10 @@ pub struct PluginView {
     pub settings: Vec<PluginSetting>,
     /// How a channel of this plugin signs in to its network.
     pub auth: PluginAuth,
+    /// What an enabled connector's component exports: `publishing`, and `inbound`,
+    /// `replying`, `metrics`, `searching` where it has them (empty for a reporter or a
+    /// disabled plugin).
+    pub capabilities: Vec<String>,
 }
 
 /// One setting of a channel, from the plugin's manifest (the connect form is built from these).

@@ -74,6 +74,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let mut ok = true;
+    let capabilities: Vec<&str> = plugin.capabilities().iter().map(|c| c.as_str()).collect();
+    println!(
+        "interface: heraut:plugin {}; exports {}",
+        plugin.api_version(),
+        capabilities.join(", ")
+    );
 
     match host.describe(&plugin).await {
         Ok((info, log)) => {
@@ -96,6 +102,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let draft = Draft {
         body: args.body.clone(),
         media: vec![],
+        options: heraut_plugin_host::no_options(),
     };
     match host.validate(&plugin, draft).await {
         Ok((problems, log)) if problems.is_empty() => {
@@ -150,7 +157,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         idempotency_key: key.clone(),
         body: args.body.clone(),
         media: vec![],
-        reply_to: None,
+        options: heraut_plugin_host::no_options(),
     };
     let input = CallInput {
         net: Some(net()),
@@ -187,7 +194,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         net: Some(net()),
         ..CallInput::default()
     };
-    match host.find_published(&plugin, input, account, key).await {
+    match host
+        .find_published(&plugin, input, account.clone(), key.clone())
+        .await
+    {
         Ok((Ok(Some(found)), log)) => {
             let same = published
                 .as_ref()
@@ -224,6 +234,88 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => {
             println!("find-published: FAILED: {e}");
             ok = false;
+        }
+    }
+    // Every other capability the component exports, against what was just published.
+    let input = || CallInput {
+        net: Some(net()),
+        ..CallInput::default()
+    };
+    let published_id = published.as_ref().map(|p| p.remote_id.clone());
+    for capability in plugin.capabilities() {
+        use heraut_plugin_host::Capability as C;
+        let (label, outcome) = match capability {
+            C::Publishing => continue,
+            C::Inbound => {
+                let first = host
+                    .fetch_activity(&plugin, input(), account.clone(), None)
+                    .await;
+                let line = first.map(|(r, log)| {
+                    let r = r.map(|page| {
+                        format!(
+                            "{} item(s), next cursor {:?}{}",
+                            page.items.len(),
+                            page.next_cursor,
+                            if page.more { ", more to read" } else { "" }
+                        )
+                    });
+                    (r, log)
+                });
+                ("inbound: fetch-activity", line)
+            }
+            C::Replying => {
+                let Some(to) = published_id.clone() else {
+                    println!("replying: skipped, nothing was published to answer");
+                    continue;
+                };
+                let answer = OutgoingPost {
+                    idempotency_key: format!("{key}-reply"),
+                    body: format!("Reply to: {}", args.body),
+                    media: vec![],
+                    options: heraut_plugin_host::no_options(),
+                };
+                let r = host
+                    .reply(&plugin, input(), account.clone(), to, answer)
+                    .await
+                    .map(|(r, log)| (r.map(|r| format!("remote id `{}`", r.remote_id)), log));
+                ("replying: reply", r)
+            }
+            C::Metrics => {
+                let ids: Vec<String> = published_id.iter().cloned().collect();
+                let r = host
+                    .fetch_metrics(&plugin, input(), account.clone(), ids)
+                    .await
+                    .map(|(r, log)| (r.map(|list| format!("{list:?}")), log));
+                ("metrics: fetch-metrics", r)
+            }
+            C::Searching => {
+                let query = args.body.split_whitespace().next().unwrap_or("heraut");
+                let r = host
+                    .search(&plugin, input(), account.clone(), query.to_owned(), None)
+                    .await
+                    .map(|(r, log)| {
+                        (
+                            r.map(|p| format!("{} item(s) for `{query}`", p.items.len())),
+                            log,
+                        )
+                    });
+                ("searching: search", r)
+            }
+        };
+        match outcome {
+            Ok((Ok(line), log)) => {
+                println!("{label}: {line}");
+                print_log(&log);
+            }
+            Ok((Err(e), log)) => {
+                println!("{label}: the network refused or failed: {e:?}");
+                print_log(&log);
+                ok = false;
+            }
+            Err(e) => {
+                println!("{label}: FAILED: {e}");
+                ok = false;
+            }
         }
     }
     let counts = host.http_counts();

@@ -21,7 +21,7 @@ use wasip2::http::types::{
 };
 use wasip2::io::streams::StreamError;
 
-use crate::PublishError;
+use crate::CallError;
 
 /// Why a request got no usable response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,25 +70,23 @@ impl std::error::Error for Error {}
 /// is retried with backoff. A success whose body cannot be read is retried too: the host reads
 /// back (`find-published`) before every retry, so a post the network did create is found, not
 /// sent twice nor marked failed.
-impl From<Error> for PublishError {
+impl From<Error> for CallError {
     fn from(e: Error) -> Self {
         match &e {
-            Error::Status { status: 401, .. } => PublishError::AuthExpired(e.to_string()),
+            Error::Status { status: 401, .. } => CallError::AuthExpired(e.to_string()),
             Error::Status {
                 status: 429,
                 retry_after,
                 ..
-            } => PublishError::RateLimited(retry_after.unwrap_or(60)),
-            Error::Status { status, .. } if *status >= 500 => {
-                PublishError::Transient(e.to_string())
-            }
+            } => CallError::RateLimited(retry_after.unwrap_or(60)),
+            Error::Status { status, .. } if *status >= 500 => CallError::Transient(e.to_string()),
             Error::Status { .. } | Error::BadUrl(_) | Error::Json(_) => {
-                PublishError::Rejected(e.to_string())
+                CallError::Rejected(e.to_string())
             }
             Error::Failed(why) if why.contains("refused by the host") => {
-                PublishError::Rejected(e.to_string())
+                CallError::Rejected(e.to_string())
             }
-            Error::Failed(_) | Error::Unreadable { .. } => PublishError::Transient(e.to_string()),
+            Error::Failed(_) | Error::Unreadable { .. } => CallError::Transient(e.to_string()),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! The host adds the channel's token to each request and checks every destination.
 
 use heraut_plugin_sdk::{
-    AccountRef, Connector, ConnectorInfo, OutgoingPost, PublishError, Receipt, http, setting,
+    AccountRef, CallError, ConnectorInfo, OutgoingPost, Publishing, Receipt, http, setting,
 };
 use serde::Deserialize;
 
@@ -23,6 +23,7 @@ struct Created {
 impl From<Created> for Receipt {
     fn from(c: Created) -> Self {
         Receipt {
+            thread: Vec::new(),
             remote_id: match c.id {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
@@ -32,12 +33,12 @@ impl From<Created> for Receipt {
     }
 }
 
-fn endpoint(account: &AccountRef) -> Result<&str, PublishError> {
+fn endpoint(account: &AccountRef) -> Result<&str, CallError> {
     setting(account, "url")
-        .ok_or_else(|| PublishError::Rejected("the channel has no `url` setting".to_owned()))
+        .ok_or_else(|| CallError::Rejected("the channel has no `url` setting".to_owned()))
 }
 
-impl Connector for JsonApi {
+impl Publishing for JsonApi {
     fn describe() -> ConnectorInfo {
         ConnectorInfo {
             network: "json-api".to_owned(),
@@ -50,7 +51,7 @@ impl Connector for JsonApi {
 
     // `validate` keeps its default: text length and media count against `describe`.
 
-    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError> {
+    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, CallError> {
         let created: Created = http::post(endpoint(&account)?)
             .header("idempotency-key", &post.idempotency_key)
             .json(&serde_json::json!({
@@ -66,7 +67,7 @@ impl Connector for JsonApi {
     fn find_published(
         account: AccountRef,
         idempotency_key: String,
-    ) -> Result<Option<Receipt>, PublishError> {
+    ) -> Result<Option<Receipt>, CallError> {
         let url = format!(
             "{}?idempotency_key={}",
             endpoint(&account)?,

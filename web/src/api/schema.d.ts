@@ -1476,6 +1476,12 @@ export interface components {
             approved_hosts: string[];
             /** @description How a channel of this plugin signs in to its network. */
             auth: components["schemas"]["PluginAuth"];
+            /**
+             * @description What an enabled connector's component exports: `publishing`, and `inbound`,
+             *     `replying`, `metrics`, `searching` where it has them (empty for a reporter or a
+             *     disabled plugin).
+             */
+            capabilities: string[];
             /** @description Hosts the manifest asks to reach. */
             declared_hosts: string[];
             enabled: boolean;

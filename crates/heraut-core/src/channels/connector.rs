@@ -32,6 +32,26 @@ pub struct OutgoingPost {
     pub idempotency_key: String,
     /// Remote id of the post this one answers on the same channel (threads).
     pub reply_to: Option<String>,
+    /// What the post asks of the network beyond text and media.
+    pub options: PostOptions,
+}
+
+/// Network options of a post: a poll, a content warning, follow-up parts. A connector whose
+/// network cannot carry one names it as a problem when the post is validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostOptions {
+    pub poll: Option<Poll>,
+    pub content_warning: Option<String>,
+    /// Follow-up parts, each published as an answer to the one before.
+    pub thread: Vec<String>,
+}
+
+/// A poll under a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Poll {
+    pub options: Vec<String>,
+    pub expires_in_seconds: u32,
+    pub multiple: bool,
 }
 
 /// Where the network put it.
@@ -119,6 +139,68 @@ pub trait Connector: Send + Sync {
         Ok(None)
     }
 
+    /// The conversation around `remote_id` (what it answers and what answers it), oldest
+    /// first; `Ok(None)` when the connector does not read its network.
+    async fn fetch_thread(
+        &self,
+        _account: &ChannelAccount,
+        _remote_id: &str,
+    ) -> Result<Option<Vec<Activity>>, PublishError> {
+        Ok(None)
+    }
+
+    /// Publishes `post` as an answer to `to_remote_id`, once per idempotency key; `Ok(None)`
+    /// when the connector cannot answer on its network.
+    async fn reply(
+        &self,
+        _account: &ChannelAccount,
+        _to_remote_id: &str,
+        _post: &OutgoingPost,
+    ) -> Result<Option<Receipt>, PublishError> {
+        Ok(None)
+    }
+
+    /// Re-shares `remote_id` on the channel's account (twice is once); `Ok(None)` when the
+    /// connector cannot.
+    async fn reshare(
+        &self,
+        _account: &ChannelAccount,
+        _remote_id: &str,
+    ) -> Result<Option<Receipt>, PublishError> {
+        Ok(None)
+    }
+
+    /// The counters of these published posts, for those the network still has; `Ok(None)`
+    /// when the connector does not count.
+    async fn fetch_metrics(
+        &self,
+        _account: &ChannelAccount,
+        _remote_ids: &[String],
+    ) -> Result<Option<Vec<Counters>>, PublishError> {
+        Ok(None)
+    }
+
+    /// Public posts matching `query` (words, or `#tag`) after `cursor`; `Ok(None)` when the
+    /// connector cannot search its network.
+    async fn search(
+        &self,
+        _account: &ChannelAccount,
+        _query: &str,
+        _cursor: Option<&str>,
+    ) -> Result<Option<ActivityPage>, PublishError> {
+        Ok(None)
+    }
+
+    /// What the connector can do beyond publishing: `inbound`, `replying`, `metrics`,
+    /// `searching`.
+    fn capabilities(&self) -> Vec<&'static str> {
+        if self.reads_activity() {
+            vec!["inbound"]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The OAuth 2 URLs for a channel with `settings`; `None` when the connector does not
     /// connect through OAuth.
     fn oauth_urls(&self, _settings: &Map<String, Value>) -> Option<Result<OauthUrls, String>> {
@@ -142,7 +224,7 @@ pub trait Connector: Send + Sync {
 pub struct Activity {
     /// The network's id of it, unique on the channel.
     pub remote_id: String,
-    /// `mention`, `comment`, `reply`, `message` or `quote`.
+    /// `mention`, `comment`, `reply`, `message`, `quote`, or `post` (found by a search).
     pub kind: String,
     pub author_handle: Option<String>,
     pub author_name: Option<String>,
@@ -153,6 +235,19 @@ pub struct Activity {
     pub in_reply_to: Option<String>,
     /// When the network says it was written.
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A published post's counters at one moment; a counter the network does not give is `None`,
+/// never 0.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Counters {
+    pub remote_id: String,
+    pub reactions: Option<u64>,
+    pub reshares: Option<u64>,
+    pub replies: Option<u64>,
+    pub quotes: Option<u64>,
+    pub views: Option<u64>,
+    pub clicks: Option<u64>,
 }
 
 /// One page of a channel's activity and where the next one starts.

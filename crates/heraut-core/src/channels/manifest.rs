@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Interface versions this host can run.
-pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0"];
+pub const SUPPORTED_API_VERSIONS: &[&str] = &["0.1.0", "0.2.0"];
 
 /// A plugin's manifest, as written by its author.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,8 @@ pub struct Manifest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum World {
+    /// Any connector world: 0.2's `two-way-connector` is a `connector` that exports more.
+    #[serde(alias = "two-way-connector")]
     Connector,
     Reporter,
 }

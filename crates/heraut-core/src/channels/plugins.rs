@@ -43,6 +43,25 @@ pub struct Inspected {
     pub hash: String,
     /// The network a connector serves; empty for a reporter.
     pub network: String,
+    /// The `heraut:plugin` version the component was built against.
+    pub api_version: String,
+}
+
+impl Core {
+    /// What an enabled connector can do, from its component's exports (the built connector is
+    /// cached per version); nothing for a reporter or a disabled plugin.
+    async fn capabilities(&self, plugin: &PluginView) -> Vec<String> {
+        if !plugin.enabled || plugin.world != World::Connector.as_str() {
+            return Vec::new();
+        }
+        match self.connector(&plugin.id).await {
+            Ok(Some(c)) => std::iter::once("publishing")
+                .chain(c.capabilities())
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 fn view(p: plugins::Plugin) -> PluginView {
@@ -76,6 +95,7 @@ fn view(p: plugins::Plugin) -> PluginView {
     PluginView {
         settings,
         auth,
+        capabilities: Vec::new(),
         approved_hosts: serde_json::from_str(&p.approved_hosts).unwrap_or_default(),
         declared_hosts: declared,
         id: p.id,
@@ -257,11 +277,22 @@ impl Core {
         }
         let invalid = |m: String| CoreError::new(ErrorCode::PluginInvalid, m);
         let manifest = Manifest::parse(manifest_text).map_err(invalid)?;
-        let Inspected { hash, network } = self
+        let Inspected {
+            hash,
+            network,
+            api_version,
+        } = self
             .plugin_runtime()?
             .inspect(manifest.world, bytes)
             .await
             .map_err(invalid)?;
+        if api_version != manifest.api_version {
+            return Err(invalid(format!(
+                "plugin.toml says api_version = \"{}\", but the component is built against \
+                 heraut:plugin {api_version}; set api_version = \"{api_version}\"",
+                manifest.api_version
+            )));
+        }
         let dir = self.config.data_dir.join("plugins");
         let path = dir.join(format!("{hash}.wasm"));
         let tmp = dir.join(format!("{hash}.wasm.tmp"));
@@ -346,11 +377,14 @@ impl Core {
 
     /// `GET /plugins`: every signed-in person may see what is installed.
     pub async fn list_plugins(&self, _actor: &Actor) -> CoreResult<PluginList> {
-        let items = plugins::list(self.db.read_conn())
+        let mut items: Vec<PluginView> = plugins::list(self.db.read_conn())
             .await?
             .into_iter()
             .map(view)
             .collect();
+        for item in &mut items {
+            item.capabilities = self.capabilities(item).await;
+        }
         Ok(PluginList {
             items,
             next_cursor: None,

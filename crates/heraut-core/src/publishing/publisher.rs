@@ -286,6 +286,7 @@ impl Core {
             media,
             idempotency_key: t.idempotency_key.clone(),
             reply_to,
+            options: Default::default(),
         };
         let sent = tokio::time::timeout(timeout, connector.publish(&account, &post))
             .await

@@ -2589,6 +2589,10 @@ async fn plugins_are_installed_upgraded_approved_and_refused_with_clear_messages
         let (c, _, err) = install(echo_manifest("0.3.0", "7.0.0"), &file);
         assert_eq!(c, 2);
         assert!(err.contains("7.0.0") && err.contains("0.1.0"), "{err}");
+        // A manifest that names another interface version than the component's own.
+        let (c, _, err) = install(echo_manifest("0.3.0", "0.2.0"), &file);
+        assert_eq!(c, 2);
+        assert!(err.contains("built against heraut:plugin 0.1.0"), "{err}");
         let core = dir.join("core.wasm");
         std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
         let (c, _, err) = install(echo_manifest("0.3.0", "0.1.0"), &core);

@@ -1752,7 +1752,7 @@ async fn a_slow_plugin_validate_holds_up_no_other_tenants_writes() {
     let api = Api::new(&server);
     let (admin, _) = bootstrap_admin(&server, &api).await;
     let manifest = "id = \"hostile\"\nname = \"Hostile\"\nversion = \"0.1.0\"\n\
-                    world = \"connector\"\napi_version = \"0.1.0\"\n";
+                    world = \"connector\"\napi_version = \"0.2.0\"\n";
     upload_plugin(
         &api,
         &admin,

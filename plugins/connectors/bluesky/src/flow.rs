@@ -2,7 +2,7 @@
 //! the host's imports. The component runs it against the channel's PDS (`lib.rs`); the tests
 //! below run it against a PDS in memory.
 
-use heraut_plugin_sdk::{AccountRef, Draft, LogLevel, Media, OutgoingPost, PublishError, Receipt};
+use heraut_plugin_sdk::{AccountRef, CallError, Draft, LogLevel, Media, OutgoingPost, Receipt};
 use serde_json::Value;
 
 use crate::record::{self, AtUri, POST, StrongRef};
@@ -34,7 +34,7 @@ pub trait Env {
     fn delete_record(&self, repo: &str, collection: &str, rkey: &str) -> Result<(), Error>;
     fn upload_blob(&self, mime_type: &str, bytes: Vec<u8>) -> Result<Value, Error>;
     fn resolve_handle(&self, handle: &str) -> Result<Option<String>, Error>;
-    fn read_media(&self, media: &Media) -> Result<Vec<u8>, PublishError>;
+    fn read_media(&self, media: &Media) -> Result<Vec<u8>, CallError>;
     fn now_millis(&self) -> u64;
     fn log(&self, level: LogLevel, message: &str);
 }
@@ -49,7 +49,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn of(account: &AccountRef) -> Result<Self, PublishError> {
+    pub fn of(account: &AccountRef) -> Result<Self, CallError> {
         let get = |key: &str| {
             account
                 .settings
@@ -73,14 +73,15 @@ impl Settings {
     fn receipt(&self, uri: String, rkey: &str) -> Receipt {
         let rkey = AtUri::parse(&uri).map_or_else(|| rkey.to_owned(), |u| u.rkey);
         Receipt {
+            thread: Vec::new(),
             url: Some(record::post_url(&self.handle, &rkey)),
             remote_id: uri,
         }
     }
 }
 
-fn rejected(message: impl Into<String>) -> PublishError {
-    PublishError::Rejected(message.into())
+fn rejected(message: impl Into<String>) -> CallError {
+    CallError::Rejected(message.into())
 }
 
 /// Publishes `post` once per idempotency key.
@@ -95,7 +96,7 @@ pub fn publish(
     env: &impl Env,
     settings: &Settings,
     post: &OutgoingPost,
-) -> Result<Receipt, PublishError> {
+) -> Result<Receipt, CallError> {
     let rkey = tid::rkey_for(&post.idempotency_key);
     if let Some(found) = env.get_record(&settings.handle, POST, &rkey)? {
         env.log(
@@ -105,6 +106,7 @@ pub fn publish(
         return Ok(settings.receipt(found.uri, &rkey));
     }
     let problems = validate::problems(&Draft {
+        options: heraut_plugin_sdk::no_options(),
         body: post.body.clone(),
         media: post.media.clone(),
     });
@@ -151,7 +153,7 @@ pub fn find_published(
     env: &impl Env,
     settings: &Settings,
     idempotency_key: &str,
-) -> Result<Option<Receipt>, PublishError> {
+) -> Result<Option<Receipt>, CallError> {
     let rkey = tid::rkey_for(idempotency_key);
     Ok(env
         .get_record(&settings.handle, POST, &rkey)?
@@ -159,7 +161,7 @@ pub fn find_published(
 }
 
 /// Deletes the post at `remote_id` from the channel's repository; one already gone is no error.
-pub fn delete(env: &impl Env, settings: &Settings, remote_id: &str) -> Result<(), PublishError> {
+pub fn delete(env: &impl Env, settings: &Settings, remote_id: &str) -> Result<(), CallError> {
     let uri = AtUri::parse(remote_id)
         .filter(|u| u.collection == POST)
         .ok_or_else(|| rejected(format!("`{remote_id}` is not the at-URI of a Bluesky post")))?;
@@ -169,7 +171,7 @@ pub fn delete(env: &impl Env, settings: &Settings, remote_id: &str) -> Result<()
 
 /// The record of `post`: facets (resolving mentioned handles), reply, images or link card,
 /// languages.
-fn build(env: &impl Env, settings: &Settings, post: &OutgoingPost) -> Result<Value, PublishError> {
+fn build(env: &impl Env, settings: &Settings, post: &OutgoingPost) -> Result<Value, CallError> {
     let spans = facets::detect(&post.body);
     let mut dids: Vec<(&str, String)> = Vec::new();
     for (i, handle) in facets::mentioned_handles(&spans).into_iter().enumerate() {
@@ -194,6 +196,7 @@ fn build(env: &impl Env, settings: &Settings, post: &OutgoingPost) -> Result<Val
             .map(|(_, did)| did.clone())
     });
     let reply = post
+        .options
         .reply_to
         .as_deref()
         .map(|parent| reply_to(env, parent))
@@ -226,7 +229,7 @@ fn build(env: &impl Env, settings: &Settings, post: &OutgoingPost) -> Result<Val
 
 /// The `reply` of a post answering the post at `remote_id`: its parent as the PDS has it now,
 /// and the root of the parent's thread.
-fn reply_to(env: &impl Env, remote_id: &str) -> Result<Value, PublishError> {
+fn reply_to(env: &impl Env, remote_id: &str) -> Result<Value, CallError> {
     let uri = AtUri::parse(remote_id)
         .filter(|u| u.collection == POST)
         .ok_or_else(|| {
@@ -258,7 +261,7 @@ fn reply_to(env: &impl Env, remote_id: &str) -> Result<Value, PublishError> {
 }
 
 /// The images of `post`, uploaded as blobs, as an `app.bsky.embed.images`.
-fn images(env: &impl Env, post: &OutgoingPost) -> Result<Value, PublishError> {
+fn images(env: &impl Env, post: &OutgoingPost) -> Result<Value, CallError> {
     let mut images = Vec::with_capacity(post.media.len());
     for (i, media) in post.media.iter().enumerate() {
         let bytes = env.read_media(media)?;
@@ -426,7 +429,7 @@ mod tests {
             })
         }
 
-        fn read_media(&self, media: &Media) -> Result<Vec<u8>, PublishError> {
+        fn read_media(&self, media: &Media) -> Result<Vec<u8>, CallError> {
             Ok(vec![7; usize::try_from(media.size).unwrap_or_default()])
         }
 
@@ -469,7 +472,10 @@ mod tests {
             idempotency_key: key.into(),
             body: body.into(),
             media: vec![],
-            reply_to: None,
+            options: heraut_plugin_sdk::NetworkOptions {
+                reply_to: None,
+                ..heraut_plugin_sdk::no_options()
+            },
         }
     }
 
@@ -562,7 +568,7 @@ mod tests {
         *pds.refuse.borrow_mut() = Some(xrpc(500, "InternalServerError"));
         assert!(matches!(
             publish(&pds, &s, &p),
-            Err(PublishError::Transient(_))
+            Err(CallError::Transient(_))
         ));
         // The first look finds nothing; then an earlier attempt's create lands, so this
         // create meets the record (the PDS's 500) and reads it back.
@@ -579,13 +585,13 @@ mod tests {
         *pds.refuse.borrow_mut() = Some(xrpc(400, "InvalidRequest"));
         assert!(matches!(
             publish(&pds, &s, &post("k", "hallo")),
-            Err(PublishError::Rejected(_))
+            Err(CallError::Rejected(_))
         ));
         *pds.refuse.borrow_mut() = Some(xrpc(401, "AuthMissing"));
         let gets = pds.calls("get");
         assert!(matches!(
             publish(&pds, &s, &post("k", "hallo")),
-            Err(PublishError::AuthExpired(_))
+            Err(CallError::AuthExpired(_))
         ));
         assert_eq!(
             pds.calls("get"),
@@ -625,7 +631,7 @@ mod tests {
         let mut p = post("k", "x");
         p.media = vec![image(1, "a"); 5];
         assert!(
-            matches!(publish(&pds, &s, &p), Err(PublishError::Rejected(m)) if m.contains("media"))
+            matches!(publish(&pds, &s, &p), Err(CallError::Rejected(m)) if m.contains("media"))
         );
         assert_eq!(pds.calls("upload") + pds.calls("create"), 0);
     }
@@ -636,10 +642,10 @@ mod tests {
         let s = settings(None);
         let first = ok(publish(&pds, &s, &post("k1", "one")));
         let mut second = post("k2", "two");
-        second.reply_to = Some(first.remote_id.clone());
+        second.options.reply_to = Some(first.remote_id.clone());
         let second = ok(publish(&pds, &s, &second));
         let mut third = post("k3", "three");
-        third.reply_to = Some(second.remote_id.clone());
+        third.options.reply_to = Some(second.remote_id.clone());
         ok(publish(&pds, &s, &third));
         let records = pds.records.borrow();
         let (first_cid, _) = &records[&first.remote_id];
@@ -663,9 +669,9 @@ mod tests {
             "at://did:plc:me/app.bsky.feed.post/3kgone",
         ] {
             let mut p = post("k", "x");
-            p.reply_to = Some(parent.into());
+            p.options.reply_to = Some(parent.into());
             assert!(
-                matches!(publish(&pds, &s, &p), Err(PublishError::Rejected(_))),
+                matches!(publish(&pds, &s, &p), Err(CallError::Rejected(_))),
                 "{parent}"
             );
         }
@@ -682,11 +688,11 @@ mod tests {
         ok(super::delete(&pds, &s, &receipt.remote_id));
         assert!(matches!(
             super::delete(&pds, &s, "at://did:plc:me/app.bsky.graph.follow/3k"),
-            Err(PublishError::Rejected(_))
+            Err(CallError::Rejected(_))
         ));
         assert!(matches!(
             super::delete(&pds, &s, "42"),
-            Err(PublishError::Rejected(_))
+            Err(CallError::Rejected(_))
         ));
     }
 
@@ -699,6 +705,6 @@ mod tests {
                 value: "  ".into(),
             }],
         });
-        assert!(matches!(none, Err(PublishError::Rejected(_))));
+        assert!(matches!(none, Err(CallError::Rejected(_))));
     }
 }

@@ -23,8 +23,8 @@ mod xrpc;
 
 use flow::{Env, Settings};
 use heraut_plugin_sdk::{
-    AccountRef, Connector, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
-    PublishError, Receipt,
+    AccountRef, CallError, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
+    Publishing, Receipt,
 };
 use serde_json::Value;
 use xrpc::{Created, Error, Pds, RecordView};
@@ -72,7 +72,7 @@ impl Env for Live {
         self.0.resolve_handle(handle)
     }
 
-    fn read_media(&self, media: &Media) -> Result<Vec<u8>, PublishError> {
+    fn read_media(&self, media: &Media) -> Result<Vec<u8>, CallError> {
         heraut_plugin_sdk::read_media(media)
     }
 
@@ -85,7 +85,7 @@ impl Env for Live {
     }
 }
 
-impl Connector for Bluesky {
+impl Publishing for Bluesky {
     fn describe() -> ConnectorInfo {
         ConnectorInfo {
             network: "bluesky".to_owned(),
@@ -97,10 +97,15 @@ impl Connector for Bluesky {
     }
 
     fn validate(post: Draft) -> Vec<Problem> {
-        validate::problems(&post)
+        let mut problems = validate::problems(&post);
+        problems.extend(heraut_plugin_sdk::option_problems(
+            &Self::describe(),
+            &post.options,
+        ));
+        problems
     }
 
-    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError> {
+    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, CallError> {
         let settings = Settings::of(&account)?;
         flow::publish(&Live::new(&settings), &settings, &post)
     }
@@ -108,12 +113,12 @@ impl Connector for Bluesky {
     fn find_published(
         account: AccountRef,
         idempotency_key: String,
-    ) -> Result<Option<Receipt>, PublishError> {
+    ) -> Result<Option<Receipt>, CallError> {
         let settings = Settings::of(&account)?;
         flow::find_published(&Live::new(&settings), &settings, &idempotency_key)
     }
 
-    fn delete(account: AccountRef, remote_id: String) -> Result<(), PublishError> {
+    fn delete(account: AccountRef, remote_id: String) -> Result<(), CallError> {
         let settings = Settings::of(&account)?;
         flow::delete(&Live::new(&settings), &settings, &remote_id)
     }

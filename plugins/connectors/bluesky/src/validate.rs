@@ -119,6 +119,7 @@ mod tests {
 
     fn fields(body: &str, media: Vec<Media>) -> Vec<String> {
         problems(&Draft {
+            options: heraut_plugin_sdk::no_options(),
             body: body.into(),
             media,
         })
@@ -148,6 +149,7 @@ mod tests {
         let long = "👨‍👩‍👧‍👦".repeat(300);
         assert_eq!(graphemes(&long), 300);
         let p = problems(&Draft {
+            options: heraut_plugin_sdk::no_options(),
             body: long,
             media: vec![],
         });

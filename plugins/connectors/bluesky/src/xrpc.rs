@@ -5,7 +5,7 @@
 //! holds the session and adds `Authorization: Bearer <accessJwt>` to every request; the
 //! connector never sees it.
 
-use heraut_plugin_sdk::{PublishError, http};
+use heraut_plugin_sdk::{CallError, http};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -132,18 +132,18 @@ impl From<http::Error> for Error {
 
 /// 401 and refused tokens: reconnect; 429: wait; 5xx: retry; other 4xx: the PDS refused the
 /// post, do not retry. Failures without an answer as the SDK maps them.
-impl From<Error> for PublishError {
+impl From<Error> for CallError {
     fn from(e: Error) -> Self {
         match &e {
-            Error::Http(inner) => PublishError::from(inner.clone()),
-            _ if e.is_auth() => PublishError::AuthExpired(format!(
+            Error::Http(inner) => CallError::from(inner.clone()),
+            _ if e.is_auth() => CallError::AuthExpired(format!(
                 "{e}; reconnect the channel with a new app password"
             )),
             Error::Xrpc {
                 status: 429, wait, ..
-            } => PublishError::RateLimited(wait.unwrap_or(DEFAULT_WAIT)),
-            Error::Xrpc { status, .. } if *status >= 500 => PublishError::Transient(e.to_string()),
-            Error::Xrpc { .. } => PublishError::Rejected(e.to_string()),
+            } => CallError::RateLimited(wait.unwrap_or(DEFAULT_WAIT)),
+            Error::Xrpc { status, .. } if *status >= 500 => CallError::Transient(e.to_string()),
+            Error::Xrpc { .. } => CallError::Rejected(e.to_string()),
         }
     }
 }
@@ -331,7 +331,7 @@ mod tests {
             assert!(e.is_auth(), "{e}");
             assert!(!e.is_refusal());
             assert!(
-                matches!(PublishError::from(e), PublishError::AuthExpired(m) if m.contains("reconnect"))
+                matches!(CallError::from(e), CallError::AuthExpired(m) if m.contains("reconnect"))
             );
         }
     }
@@ -345,25 +345,13 @@ mod tests {
             Some("1300"),
             1_000,
         );
-        assert!(matches!(
-            PublishError::from(e),
-            PublishError::RateLimited(300)
-        ));
+        assert!(matches!(CallError::from(e), CallError::RateLimited(300)));
         let e = Error::from_response(429, b"", Some("7"), Some("1300"), 1_000);
-        assert!(matches!(
-            PublishError::from(e),
-            PublishError::RateLimited(7)
-        ));
+        assert!(matches!(CallError::from(e), CallError::RateLimited(7)));
         let e = Error::from_response(429, b"", None, Some("900"), 1_000);
-        assert!(matches!(
-            PublishError::from(e),
-            PublishError::RateLimited(1)
-        ));
+        assert!(matches!(CallError::from(e), CallError::RateLimited(1)));
         let e = Error::from_response(429, b"", Some("Wed, 21 Oct 2015 07:28:00 GMT"), None, 0);
-        assert!(matches!(
-            PublishError::from(e),
-            PublishError::RateLimited(60)
-        ));
+        assert!(matches!(CallError::from(e), CallError::RateLimited(60)));
     }
 
     #[test]
@@ -373,7 +361,7 @@ mod tests {
             r#"{"error":"InvalidRequest","message":"Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"}"#,
         );
         assert!(e.is_refusal());
-        let PublishError::Rejected(m) = PublishError::from(e) else {
+        let CallError::Rejected(m) = CallError::from(e) else {
             panic!("not rejected")
         };
         assert!(
@@ -381,25 +369,25 @@ mod tests {
             "{m}"
         );
         assert!(matches!(
-            PublishError::from(err(413, r#"{"error":"PayloadTooLarge"}"#)),
-            PublishError::Rejected(_)
+            CallError::from(err(413, r#"{"error":"PayloadTooLarge"}"#)),
+            CallError::Rejected(_)
         ));
         assert!(matches!(
-            PublishError::from(err(
+            CallError::from(err(
                 500,
                 r#"{"error":"InternalServerError","message":"Internal Server Error"}"#
             )),
-            PublishError::Transient(_)
+            CallError::Transient(_)
         ));
         let e = err(502, "<html>Bad Gateway</html>");
         assert_eq!(
             e.to_string(),
             "the PDS answered 502: <html>Bad Gateway</html>"
         );
-        assert!(matches!(PublishError::from(e), PublishError::Transient(_)));
+        assert!(matches!(CallError::from(e), CallError::Transient(_)));
         assert!(matches!(
-            PublishError::from(Error::Http(http::Error::Failed("timed out".into()))),
-            PublishError::Transient(_)
+            CallError::from(Error::Http(http::Error::Failed("timed out".into()))),
+            CallError::Transient(_)
         ));
     }
 

@@ -7,11 +7,13 @@
 //! OAuth token to every request; the plugin never sees it.
 
 mod count;
+pub mod listen;
 use heraut_plugin_sdk::multipart;
 
 use heraut_plugin_sdk::{
-    AccountRef, Connector, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
-    PublishError, Receipt, http, log, read_media, setting,
+    AccountRef, Activity, ActivityPage, CallError, ConnectorInfo, Counters, Draft, Inbound,
+    LogLevel, Media, Metrics, OutgoingPost, Part, Problem, Publishing, Receipt, Replying,
+    Searching, http, log, read_media, setting,
 };
 use serde::Deserialize;
 
@@ -23,6 +25,12 @@ pub const MAX_MEDIA: usize = 4;
 pub const MAX_ALT_TEXT: usize = 1500;
 /// Largest image Mastodon accepts.
 pub const MAX_IMAGE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Most answers of a poll on a default instance, and their length.
+pub const MAX_POLL_OPTIONS: usize = 4;
+pub const MAX_POLL_OPTION_CHARS: usize = 50;
+/// Shortest and longest time a poll stays open, in seconds.
+pub const POLL_SECONDS: (u32, u32) = (300, 30 * 24 * 3600);
 
 /// How long to wait for the server to finish processing an upload before posting anyway.
 const PROCESSING_POLLS: u32 = 6;
@@ -145,6 +153,54 @@ pub fn problems(post: &Draft) -> Vec<Problem> {
             );
         }
     }
+    if let Some(poll) = &post.options.poll {
+        if !post.media.is_empty() {
+            problem(
+                "poll".to_owned(),
+                "Mastodon takes a poll or images on a status, not both".to_owned(),
+            );
+        }
+        if !(2..=MAX_POLL_OPTIONS).contains(&poll.options.len()) {
+            problem(
+                "poll".to_owned(),
+                format!(
+                    "a Mastodon poll has 2 to {MAX_POLL_OPTIONS} answers; this one has {}",
+                    poll.options.len()
+                ),
+            );
+        }
+        for (i, option) in poll.options.iter().enumerate() {
+            let n = option.chars().count();
+            if option.trim().is_empty() || n > MAX_POLL_OPTION_CHARS {
+                problem(
+                    format!("poll.options.{i}"),
+                    format!(
+                        "each answer of a poll has 1 to {MAX_POLL_OPTION_CHARS} characters; \
+                         answer {} has {n}",
+                        i + 1
+                    ),
+                );
+            }
+        }
+        if !(POLL_SECONDS.0..=POLL_SECONDS.1).contains(&poll.expires_in_seconds) {
+            problem(
+                "poll".to_owned(),
+                "a Mastodon poll stays open from 5 minutes to 30 days".to_owned(),
+            );
+        }
+    }
+    for (i, part) in post.options.thread.iter().enumerate() {
+        let length = count::status_length(part, count::URL_WEIGHT);
+        if part.trim().is_empty() || length > MAX_CHARS {
+            problem(
+                format!("thread.{i}"),
+                format!(
+                    "part {} of the thread must have 1 to {MAX_CHARS} characters; it has {length}",
+                    i + 2
+                ),
+            );
+        }
+    }
     problems
 }
 
@@ -155,15 +211,30 @@ pub fn status_payload(
     media_ids: &[String],
 ) -> serde_json::Value {
     let mut payload = serde_json::json!({ "status": post.body });
+    let spoiler = post
+        .options
+        .content_warning
+        .as_deref()
+        .or(channel.spoiler_text.as_deref());
     let fields = [
         ("visibility", channel.visibility.as_deref()),
         ("language", channel.language.as_deref()),
-        ("spoiler_text", channel.spoiler_text.as_deref()),
-        ("in_reply_to_id", post.reply_to.as_deref()),
+        ("spoiler_text", spoiler),
+        ("in_reply_to_id", post.options.reply_to.as_deref()),
     ];
     if let Some(object) = payload.as_object_mut() {
         if !media_ids.is_empty() {
             object.insert("media_ids".to_owned(), serde_json::json!(media_ids));
+        }
+        if let Some(poll) = &post.options.poll {
+            object.insert(
+                "poll".to_owned(),
+                serde_json::json!({
+                    "options": poll.options,
+                    "expires_in": poll.expires_in_seconds,
+                    "multiple": poll.multiple,
+                }),
+            );
         }
         for (key, value) in fields {
             if let Some(value) = value {
@@ -175,22 +246,20 @@ pub fn status_payload(
 }
 
 /// What an error answer from Mastodon (`{"error": "..."}`) means for the host.
-pub fn map_error(status: u16, body: &str, wait_seconds: Option<u32>) -> PublishError {
+pub fn map_error(status: u16, body: &str, wait_seconds: Option<u32>) -> CallError {
     let message = error_message(body);
     let said = format!("Mastodon answered {status}: {message}");
     let lower = message.to_ascii_lowercase();
     match status {
-        401 => PublishError::AuthExpired(said),
+        401 => CallError::AuthExpired(said),
         // A token without the scope asked for, or a revoked one: a person must reconnect.
-        403 if lower.contains("scope") || lower.contains("token") => {
-            PublishError::AuthExpired(said)
-        }
+        403 if lower.contains("scope") || lower.contains("token") => CallError::AuthExpired(said),
         // Posting before an upload is processed: it will be, soon.
-        422 if lower.contains("processing") => PublishError::Transient(said),
-        429 => PublishError::RateLimited(wait_seconds.unwrap_or(60).max(1)),
-        408 => PublishError::Transient(said),
-        s if s >= 500 => PublishError::Transient(said),
-        _ => PublishError::Rejected(said),
+        422 if lower.contains("processing") => CallError::Transient(said),
+        429 => CallError::RateLimited(wait_seconds.unwrap_or(60).max(1)),
+        408 => CallError::Transient(said),
+        s if s >= 500 => CallError::Transient(said),
+        _ => CallError::Rejected(said),
     }
 }
 
@@ -314,7 +383,7 @@ fn id_text(id: &serde_json::Value) -> Option<String> {
 }
 
 /// The response if it is a 2xx, else what its error means.
-fn checked(response: http::Response) -> Result<http::Response, PublishError> {
+fn checked(response: http::Response) -> Result<http::Response, CallError> {
     if (200..300).contains(&response.status) {
         return Ok(response);
     }
@@ -326,8 +395,38 @@ fn checked(response: http::Response) -> Result<http::Response, PublishError> {
     Err(map_error(response.status, &response.text(), wait))
 }
 
-fn rejected(message: impl Into<String>) -> PublishError {
-    PublishError::Rejected(message.into())
+fn rejected(message: impl Into<String>) -> CallError {
+    CallError::Rejected(message.into())
+}
+
+/// Posts a status (`POST /api/v1/statuses`) under `idempotency_key`, so that Mastodon answers a
+/// repeated request with the status the first one created.
+fn post_status(
+    channel: &Channel,
+    idempotency_key: &str,
+    payload: &serde_json::Value,
+) -> Result<Receipt, CallError> {
+    #[derive(Deserialize)]
+    struct Status {
+        id: serde_json::Value,
+        url: Option<String>,
+        uri: Option<String>,
+    }
+    let response = checked(
+        http::post(&format!("{}/api/v1/statuses", channel.base))
+            .header("idempotency-key", idempotency_key)
+            .json(payload)?
+            .send()?,
+    )?;
+    let status: Status = response.json()?;
+    let remote_id =
+        id_text(&status.id).ok_or_else(|| rejected("Mastodon gave the status no id"))?;
+    log(LogLevel::Info, &format!("posted status {remote_id}"));
+    Ok(Receipt {
+        thread: Vec::new(),
+        remote_id,
+        url: status.url.or(status.uri),
+    })
 }
 
 /// Blocks for `ms` milliseconds.
@@ -337,12 +436,7 @@ fn sleep_ms(ms: u64) {
 
 /// Uploads one image and returns its media id once the server has processed it (or after a
 /// few seconds of waiting: the status is posted then, and Mastodon says if it is too early).
-fn upload(
-    channel: &Channel,
-    index: usize,
-    media: &Media,
-    seed: u64,
-) -> Result<String, PublishError> {
+fn upload(channel: &Channel, index: usize, media: &Media, seed: u64) -> Result<String, CallError> {
     #[derive(Deserialize)]
     struct Uploaded {
         id: serde_json::Value,
@@ -354,7 +448,7 @@ fn upload(
         .find(|b| {
             !multipart::clashes(b, &bytes) && !multipart::clashes(b, media.alt_text.as_bytes())
         })
-        .ok_or_else(|| PublishError::Transient("no multipart boundary fits this image".into()))?;
+        .ok_or_else(|| CallError::Transient("no multipart boundary fits this image".into()))?;
     let mut form = multipart::Form::new(&boundary, 2, bytes.len() + media.alt_text.len());
     form.part(&multipart::Part {
         name: "file",
@@ -394,7 +488,7 @@ fn upload(
     Ok(id)
 }
 
-impl Connector for Mastodon {
+impl Publishing for Mastodon {
     fn describe() -> ConnectorInfo {
         ConnectorInfo {
             network: "mastodon".to_owned(),
@@ -403,7 +497,9 @@ impl Connector for Mastodon {
             max_media: MAX_MEDIA as u32,
             features: vec![
                 "threads".to_owned(),
+                "thread-parts".to_owned(),
                 "content-warning".to_owned(),
+                "polls".to_owned(),
                 "alt-text".to_owned(),
             ],
         }
@@ -413,33 +509,39 @@ impl Connector for Mastodon {
         problems(&post)
     }
 
-    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError> {
-        #[derive(Deserialize)]
-        struct Status {
-            id: serde_json::Value,
-            url: Option<String>,
-            uri: Option<String>,
-        }
-        let channel = channel(&account).map_err(PublishError::Rejected)?;
+    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, CallError> {
+        let channel = channel(&account).map_err(CallError::Rejected)?;
         let seed = multipart::seed(&post.idempotency_key, heraut_plugin_sdk::host::now_millis());
         let mut media_ids = Vec::with_capacity(post.media.len());
         for (i, media) in post.media.iter().enumerate() {
             media_ids.push(upload(&channel, i, media, seed.wrapping_add(i as u64))?);
         }
-        let response = checked(
-            http::post(&format!("{}/api/v1/statuses", channel.base))
-                .header("idempotency-key", &post.idempotency_key)
-                .json(&status_payload(&channel, &post, &media_ids))?
-                .send()?,
-        )?;
-        let status: Status = response.json()?;
-        let remote_id =
-            id_text(&status.id).ok_or_else(|| rejected("Mastodon gave the status no id"))?;
-        log(LogLevel::Info, &format!("posted status {remote_id}"));
-        Ok(Receipt {
-            remote_id,
-            url: status.url.or(status.uri),
-        })
+        let payload = status_payload(&channel, &post, &media_ids);
+        let mut receipt = post_status(&channel, &post.idempotency_key, &payload)?;
+        // Each further part answers the one before, under a key of its own: a retry after a
+        // failure half-way gets the parts already posted back from Mastodon and goes on.
+        let mut previous = receipt.remote_id.clone();
+        for (i, part) in post.options.thread.iter().enumerate() {
+            let mut payload = serde_json::json!({
+                "status": part,
+                "in_reply_to_id": previous,
+            });
+            if let Some(object) = payload.as_object_mut() {
+                for key in ["visibility", "language", "spoiler_text"] {
+                    if let Some(v) = status_payload(&channel, &post, &[]).get(key) {
+                        object.insert(key.to_owned(), v.clone());
+                    }
+                }
+            }
+            let key = format!("{}:{}", post.idempotency_key, i + 2);
+            let done = post_status(&channel, &key, &payload)?;
+            previous = done.remote_id.clone();
+            receipt.thread.push(Part {
+                remote_id: done.remote_id,
+                url: done.url,
+            });
+        }
+        Ok(receipt)
     }
 
     /// Mastodon cannot look a status up by idempotency key. A retry is still safe within the
@@ -448,7 +550,7 @@ impl Connector for Mastodon {
     fn find_published(
         _account: AccountRef,
         idempotency_key: String,
-    ) -> Result<Option<Receipt>, PublishError> {
+    ) -> Result<Option<Receipt>, CallError> {
         log(
             LogLevel::Debug,
             &format!(
@@ -458,8 +560,8 @@ impl Connector for Mastodon {
         Ok(None)
     }
 
-    fn delete(account: AccountRef, remote_id: String) -> Result<(), PublishError> {
-        let channel = channel(&account).map_err(PublishError::Rejected)?;
+    fn delete(account: AccountRef, remote_id: String) -> Result<(), CallError> {
+        let channel = channel(&account).map_err(CallError::Rejected)?;
         if remote_id.trim().is_empty() {
             return Err(rejected("no status id to delete"));
         }
@@ -481,7 +583,53 @@ impl Connector for Mastodon {
     }
 }
 
-heraut_plugin_sdk::export_connector!(Mastodon);
+impl Inbound for Mastodon {
+    fn fetch_activity(
+        account: AccountRef,
+        cursor: Option<String>,
+    ) -> Result<ActivityPage, CallError> {
+        listen::fetch_activity(account, cursor)
+    }
+
+    fn fetch_thread(account: AccountRef, remote_id: String) -> Result<Vec<Activity>, CallError> {
+        listen::fetch_thread(account, remote_id)
+    }
+}
+
+impl Replying for Mastodon {
+    fn reply(
+        account: AccountRef,
+        to_remote_id: String,
+        post: OutgoingPost,
+    ) -> Result<Receipt, CallError> {
+        listen::reply(account, to_remote_id, post)
+    }
+
+    fn reshare(account: AccountRef, remote_id: String) -> Result<Receipt, CallError> {
+        listen::reshare(account, remote_id)
+    }
+}
+
+impl Metrics for Mastodon {
+    fn fetch_metrics(
+        account: AccountRef,
+        remote_ids: Vec<String>,
+    ) -> Result<Vec<Counters>, CallError> {
+        listen::fetch_metrics(account, remote_ids)
+    }
+}
+
+impl Searching for Mastodon {
+    fn search(
+        account: AccountRef,
+        query: String,
+        cursor: Option<String>,
+    ) -> Result<ActivityPage, CallError> {
+        listen::search(account, query, cursor)
+    }
+}
+
+heraut_plugin_sdk_two_way::export_two_way_connector!(Mastodon);
 
 #[cfg(test)]
 mod tests {
@@ -512,6 +660,7 @@ mod tests {
 
     fn draft(body: &str, media: Vec<Media>) -> Draft {
         Draft {
+            options: heraut_plugin_sdk::no_options(),
             body: body.to_owned(),
             media,
         }
@@ -526,7 +675,10 @@ mod tests {
             idempotency_key: "k-1".to_owned(),
             body: body.to_owned(),
             media: vec![],
-            reply_to: reply_to.map(str::to_owned),
+            options: heraut_plugin_sdk::NetworkOptions {
+                reply_to: reply_to.map(str::to_owned),
+                ..heraut_plugin_sdk::no_options()
+            },
         }
     }
 
@@ -655,7 +807,7 @@ mod tests {
         let body = |m: &str| serde_json::json!({ "error": m }).to_string();
         assert!(matches!(
             map_error(422, &body("Validation failed: Text can't be blank"), None),
-            PublishError::Rejected(m) if m == "Mastodon answered 422: Validation failed: Text can't be blank"
+            CallError::Rejected(m) if m == "Mastodon answered 422: Validation failed: Text can't be blank"
         ));
         assert!(matches!(
             map_error(
@@ -665,11 +817,11 @@ mod tests {
                 ),
                 None
             ),
-            PublishError::Transient(_)
+            CallError::Transient(_)
         ));
         assert!(matches!(
             map_error(401, &body("The access token is invalid"), None),
-            PublishError::AuthExpired(_)
+            CallError::AuthExpired(_)
         ));
         assert!(matches!(
             map_error(
@@ -677,29 +829,29 @@ mod tests {
                 &body("This action is outside the authorized scopes"),
                 None
             ),
-            PublishError::AuthExpired(_)
+            CallError::AuthExpired(_)
         ));
         assert!(matches!(
             map_error(403, &body("The access token was revoked"), None),
-            PublishError::AuthExpired(_)
+            CallError::AuthExpired(_)
         ));
         assert!(matches!(
             map_error(403, &body("This action is not allowed"), None),
-            PublishError::Rejected(_)
+            CallError::Rejected(_)
         ));
         assert!(matches!(
             map_error(429, &body("Too many requests"), Some(120)),
-            PublishError::RateLimited(120)
+            CallError::RateLimited(120)
         ));
         assert!(matches!(
             map_error(429, "", None),
-            PublishError::RateLimited(60)
+            CallError::RateLimited(60)
         ));
         assert!(
-            matches!(map_error(503, "<html>down</html>", None), PublishError::Transient(m) if m.contains("<html>down"))
+            matches!(map_error(503, "<html>down</html>", None), CallError::Transient(m) if m.contains("<html>down"))
         );
         assert!(
-            matches!(map_error(404, &body("Record not found"), None), PublishError::Rejected(m) if m.ends_with("Record not found"))
+            matches!(map_error(404, &body("Record not found"), None), CallError::Rejected(m) if m.ends_with("Record not found"))
         );
     }
 

@@ -11,8 +11,8 @@
 use heraut_plugin_sdk::multipart;
 
 use heraut_plugin_sdk::{
-    AccountRef, Connector, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
-    PublishError, Receipt, http, log, read_media, setting,
+    AccountRef, CallError, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
+    Publishing, Receipt, http, log, read_media, setting,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -298,6 +298,7 @@ pub fn receipt(chat_id: &str, messages: &[Message]) -> Result<Receipt, String> {
         .filter(|u| !u.is_empty());
     let ids: Vec<i64> = messages.iter().map(|m| m.message_id).collect();
     Ok(Receipt {
+        thread: Vec::new(),
         remote_id: encode_remote_id(&id, &ids),
         url: username.map(|u| format!("https://t.me/{u}/{}", first.message_id)),
     })
@@ -316,26 +317,26 @@ pub struct Failure {
 
 impl Failure {
     /// What the host should do.
-    pub fn into_error(self) -> PublishError {
+    pub fn into_error(self) -> CallError {
         let said = format!("Telegram answered {}: {}", self.code, self.description);
         if let Some(new_id) = self.migrate_to_chat_id {
-            return PublishError::Rejected(format!(
+            return CallError::Rejected(format!(
                 "{said} (the group is now a supergroup: set the channel's chat_id to {new_id})"
             ));
         }
         match self.code {
-            429 => PublishError::RateLimited(self.retry_after.unwrap_or(30).max(1)),
-            401 => PublishError::AuthExpired(format!(
+            429 => CallError::RateLimited(self.retry_after.unwrap_or(30).max(1)),
+            401 => CallError::AuthExpired(format!(
                 "{said} (the bot token is wrong or was revoked: reconnect the channel with the \
                  token @BotFather gives)"
             )),
-            403 => PublishError::AuthExpired(format!(
+            403 => CallError::AuthExpired(format!(
                 "{said} (the bot may not post in this chat: add it back, as an administrator \
                  of a channel)"
             )),
-            408 => PublishError::Transient(said),
-            c if c >= 500 => PublishError::Transient(said),
-            _ => PublishError::Rejected(said),
+            408 => CallError::Transient(said),
+            c if c >= 500 => CallError::Transient(said),
+            _ => CallError::Rejected(said),
         }
     }
 
@@ -409,13 +410,13 @@ pub fn unwrap_answer(
 
 /// Why a Bot API call failed: no answer, or an answer that says so.
 #[derive(Debug)]
-enum CallError {
+enum BotCall {
     Request(http::Error),
     Answer(Failure),
 }
 
-impl CallError {
-    fn into_error(self) -> PublishError {
+impl BotCall {
+    fn into_error(self) -> CallError {
         match self {
             Self::Request(e) => without_token(e).into(),
             Self::Answer(failure) => failure.into_error(),
@@ -454,10 +455,9 @@ pub fn mask_bot_token(text: &str) -> String {
 }
 
 /// Sends a Bot API call and returns its `result`.
-fn call(request: http::Request) -> Result<Value, CallError> {
-    let response = request.send().map_err(CallError::Request)?;
-    unwrap_answer(response.status, &response.body, response.retry_after())
-        .map_err(CallError::Answer)
+fn call(request: http::Request) -> Result<Value, BotCall> {
+    let response = request.send().map_err(BotCall::Request)?;
+    unwrap_answer(response.status, &response.body, response.retry_after()).map_err(BotCall::Answer)
 }
 
 /// A multipart form with these text fields and images (as `file_field(i)`), reading one image
@@ -467,7 +467,7 @@ fn form_with_images(
     fields: &[(&str, String)],
     media: &[Media],
     file_field: impl Fn(usize) -> String,
-) -> Result<(String, Vec<u8>), PublishError> {
+) -> Result<(String, Vec<u8>), CallError> {
     let data_bytes = fields.iter().map(|(_, v)| v.len()).sum::<usize>()
         + media
             .iter()
@@ -502,7 +502,7 @@ fn form_with_images(
         }
         return Ok((form.content_type(), form.finish()));
     }
-    Err(PublishError::Transient(
+    Err(CallError::Transient(
         "no multipart boundary fits these images".to_owned(),
     ))
 }
@@ -526,7 +526,7 @@ pub fn file_name(index: usize, mime_type: &str) -> String {
 }
 
 /// Reads the message(s) of a successful send.
-fn messages(result: Value) -> Result<Vec<Message>, PublishError> {
+fn messages(result: Value) -> Result<Vec<Message>, CallError> {
     let parsed = if result.is_array() {
         serde_json::from_value::<Vec<Message>>(result)
     } else {
@@ -534,13 +534,13 @@ fn messages(result: Value) -> Result<Vec<Message>, PublishError> {
     };
     // The message went out: a retry would send it again, so this is not transient.
     parsed.map_err(|e| {
-        PublishError::Rejected(format!(
+        CallError::Rejected(format!(
             "Telegram sent the message but its answer has no message id ({e}); check the chat"
         ))
     })
 }
 
-impl Connector for Telegram {
+impl Publishing for Telegram {
     fn describe() -> ConnectorInfo {
         ConnectorInfo {
             network: "telegram".to_owned(),
@@ -552,12 +552,18 @@ impl Connector for Telegram {
     }
 
     fn validate(post: Draft) -> Vec<Problem> {
-        problems(&post)
+        let mut problems = problems(&post);
+        problems.extend(heraut_plugin_sdk::option_problems(
+            &Self::describe(),
+            &post.options,
+        ));
+        problems
     }
 
-    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError> {
-        let chat = chat(&account).map_err(PublishError::Rejected)?;
-        let reply = reply_parameters(post.reply_to.as_deref()).map_err(PublishError::Rejected)?;
+    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, CallError> {
+        let chat = chat(&account).map_err(CallError::Rejected)?;
+        let reply =
+            reply_parameters(post.options.reply_to.as_deref()).map_err(CallError::Rejected)?;
         let result = match post.media.len() {
             0 => call(
                 http::post(&format!("{}/sendMessage", chat.api)).json(&message_payload(
@@ -596,9 +602,9 @@ impl Connector for Telegram {
                 call(http::post(&format!("{}/{method}", chat.api)).body(&content_type, body))
             }
         }
-        .map_err(CallError::into_error)?;
+        .map_err(BotCall::into_error)?;
         let messages = messages(result)?;
-        let receipt = receipt(&chat.chat_id, &messages).map_err(PublishError::Rejected)?;
+        let receipt = receipt(&chat.chat_id, &messages).map_err(CallError::Rejected)?;
         log(
             LogLevel::Info,
             &format!("sent {} message(s): {}", messages.len(), receipt.remote_id),
@@ -611,7 +617,7 @@ impl Connector for Telegram {
     fn find_published(
         _account: AccountRef,
         idempotency_key: String,
-    ) -> Result<Option<Receipt>, PublishError> {
+    ) -> Result<Option<Receipt>, CallError> {
         log(
             LogLevel::Warn,
             &format!(
@@ -621,9 +627,9 @@ impl Connector for Telegram {
         Ok(None)
     }
 
-    fn delete(account: AccountRef, remote_id: String) -> Result<(), PublishError> {
-        let chat = chat(&account).map_err(PublishError::Rejected)?;
-        let (chat_id, ids) = decode_remote_id(&remote_id).map_err(PublishError::Rejected)?;
+    fn delete(account: AccountRef, remote_id: String) -> Result<(), CallError> {
+        let chat = chat(&account).map_err(CallError::Rejected)?;
+        let (chat_id, ids) = decode_remote_id(&remote_id).map_err(CallError::Rejected)?;
         for id in ids {
             let request = http::post(&format!("{}/deleteMessage", chat.api)).json(&json!({
                 "chat_id": chat_id_json(&chat_id),
@@ -631,7 +637,7 @@ impl Connector for Telegram {
             }))?;
             match call(request) {
                 Ok(_) => log(LogLevel::Info, &format!("deleted message {chat_id}:{id}")),
-                Err(CallError::Answer(failure)) if failure.message_gone() => log(
+                Err(BotCall::Answer(failure)) if failure.message_gone() => log(
                     LogLevel::Info,
                     &format!("message {chat_id}:{id} was already gone"),
                 ),
@@ -673,6 +679,7 @@ mod tests {
 
     fn draft(body: &str, media: Vec<Media>) -> Draft {
         Draft {
+            options: heraut_plugin_sdk::no_options(),
             body: body.to_owned(),
             media,
         }
@@ -856,7 +863,7 @@ mod tests {
         let limited = br#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}"#;
         let failure = unwrap_answer(429, limited, Some(99)).unwrap_err();
         assert_eq!(failure.retry_after, Some(7));
-        assert!(matches!(failure.into_error(), PublishError::RateLimited(7)));
+        assert!(matches!(failure.into_error(), CallError::RateLimited(7)));
         // Some servers answer errors with 200 and `ok: false`.
         let soft = br#"{"ok":false,"error_code":400,"description":"Bad Request: chat 1 with message 2 wasn't found"}"#;
         let failure = unwrap_answer(200, soft, None).unwrap_err();
@@ -864,9 +871,9 @@ mod tests {
         assert!(failure.message_gone());
         let html = unwrap_answer(502, b"<html>Bad Gateway</html>", None).unwrap_err();
         assert_eq!(html.code, 502);
-        assert!(matches!(html.into_error(), PublishError::Transient(_)));
+        assert!(matches!(html.into_error(), CallError::Transient(_)));
         let garbage = unwrap_answer(200, b"fine", None).unwrap_err();
-        assert!(matches!(garbage.into_error(), PublishError::Transient(_)));
+        assert!(matches!(garbage.into_error(), CallError::Transient(_)));
     }
 
     #[test]
@@ -879,23 +886,23 @@ mod tests {
         };
         assert!(matches!(
             failure(429, "").into_error(),
-            PublishError::RateLimited(30)
+            CallError::RateLimited(30)
         ));
         assert!(matches!(
             failure(401, "Unauthorized").into_error(),
-            PublishError::AuthExpired(_)
+            CallError::AuthExpired(_)
         ));
         assert!(matches!(
             failure(403, "Forbidden: bot was kicked from the channel chat").into_error(),
-            PublishError::AuthExpired(m) if m.contains("kicked")
+            CallError::AuthExpired(m) if m.contains("kicked")
         ));
         assert!(matches!(
             failure(400, "Bad Request: can't parse entities").into_error(),
-            PublishError::Rejected(m) if m.contains("can't parse entities")
+            CallError::Rejected(m) if m.contains("can't parse entities")
         ));
         assert!(matches!(
             failure(500, "Internal").into_error(),
-            PublishError::Transient(_)
+            CallError::Transient(_)
         ));
         let migrated = Failure {
             migrate_to_chat_id: Some(-100_999),
@@ -904,9 +911,7 @@ mod tests {
                 "Bad Request: group chat was upgraded to a supergroup chat",
             )
         };
-        assert!(
-            matches!(migrated.into_error(), PublishError::Rejected(m) if m.contains("-100999"))
-        );
+        assert!(matches!(migrated.into_error(), CallError::Rejected(m) if m.contains("-100999")));
     }
 
     #[test]
@@ -954,9 +959,6 @@ mod tests {
                 .len(),
             2
         );
-        assert!(matches!(
-            messages(Value::Null),
-            Err(PublishError::Rejected(_))
-        ));
+        assert!(matches!(messages(Value::Null), Err(CallError::Rejected(_))));
     }
 }

@@ -9,8 +9,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use heraut_plugin_sdk::{
-    AccountRef, Connector, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
-    PublishError, Receipt, default_validation, http, log, read_media, setting,
+    AccountRef, CallError, ConnectorInfo, Draft, LogLevel, Media, OutgoingPost, Problem,
+    Publishing, Receipt, default_validation, http, log, read_media, setting,
 };
 use serde_json::{Value, json};
 
@@ -95,7 +95,7 @@ impl Published {
             "type": "post.published",
             "idempotency_key": post.idempotency_key,
             "text": post.body,
-            "reply_to": post.reply_to,
+            "reply_to": post.options.reply_to,
             "sent_at": sent_at,
         });
         let head = serde_json::to_vec(&head).map_err(|e| e.to_string())?;
@@ -183,23 +183,24 @@ pub fn receipt(idempotency_key: &str, answer: &[u8]) -> Receipt {
         _ => None,
     };
     Receipt {
+        thread: Vec::new(),
         remote_id: id.unwrap_or_else(|| idempotency_key.to_owned()),
         url,
     }
 }
 
 /// What a receiver's error status means for the host.
-pub fn map_status(status: u16, body: &str, retry_after: Option<u32>) -> PublishError {
+pub fn map_status(status: u16, body: &str, retry_after: Option<u32>) -> CallError {
     let body: String = body.chars().take(300).collect();
     let said = format!("the receiver answered {status}: {body}");
     match status {
-        429 => PublishError::RateLimited(retry_after.unwrap_or(60).max(1)),
-        401 => PublishError::AuthExpired(format!(
+        429 => CallError::RateLimited(retry_after.unwrap_or(60).max(1)),
+        401 => CallError::AuthExpired(format!(
             "{said} (it refused the signature: give the channel the secret the receiver checks)"
         )),
-        408 | 425 => PublishError::Transient(said),
-        s if s >= 500 => PublishError::Transient(said),
-        _ => PublishError::Rejected(said),
+        408 | 425 => CallError::Transient(said),
+        s if s >= 500 => CallError::Transient(said),
+        _ => CallError::Rejected(said),
     }
 }
 
@@ -242,7 +243,7 @@ fn now() -> String {
 }
 
 /// The receiver's answer if it is a 2xx, else what its status means.
-fn accepted(response: http::Response) -> Result<http::Response, PublishError> {
+fn accepted(response: http::Response) -> Result<http::Response, CallError> {
     if (200..300).contains(&response.status) {
         Ok(response)
     } else {
@@ -254,23 +255,28 @@ fn accepted(response: http::Response) -> Result<http::Response, PublishError> {
     }
 }
 
-impl Connector for Webhook {
+impl Publishing for Webhook {
     fn describe() -> ConnectorInfo {
         info()
     }
 
     fn validate(post: Draft) -> Vec<Problem> {
-        problems(&post)
+        let mut problems = problems(&post);
+        problems.extend(heraut_plugin_sdk::option_problems(
+            &Self::describe(),
+            &post.options,
+        ));
+        problems
     }
 
-    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError> {
-        let url = endpoint(&account).map_err(PublishError::Rejected)?;
-        let mut payload = Published::new(&post, &now()).map_err(PublishError::Rejected)?;
+    fn publish(account: AccountRef, post: OutgoingPost) -> Result<Receipt, CallError> {
+        let url = endpoint(&account).map_err(CallError::Rejected)?;
+        let mut payload = Published::new(&post, &now()).map_err(CallError::Rejected)?;
         for media in &post.media {
             let bytes = read_media(media)?;
             payload
                 .push_media(media, &bytes)
-                .map_err(PublishError::Rejected)?;
+                .map_err(CallError::Rejected)?;
         }
         let response = accepted(
             http::post(&url)
@@ -295,12 +301,12 @@ impl Connector for Webhook {
     fn find_published(
         _account: AccountRef,
         _idempotency_key: String,
-    ) -> Result<Option<Receipt>, PublishError> {
+    ) -> Result<Option<Receipt>, CallError> {
         Ok(None)
     }
 
-    fn delete(account: AccountRef, remote_id: String) -> Result<(), PublishError> {
-        let url = endpoint(&account).map_err(PublishError::Rejected)?;
+    fn delete(account: AccountRef, remote_id: String) -> Result<(), CallError> {
+        let url = endpoint(&account).map_err(CallError::Rejected)?;
         let response = http::post(&url)
             .json(&deleted_payload(&remote_id, &now()))?
             .send()?;
@@ -347,7 +353,10 @@ mod tests {
             idempotency_key: "post-7:ch-1:r1".to_owned(),
             body: "Hello \"world\"\n\u{1F600}".to_owned(),
             media,
-            reply_to: reply_to.map(str::to_owned),
+            options: heraut_plugin_sdk::NetworkOptions {
+                reply_to: reply_to.map(str::to_owned),
+                ..heraut_plugin_sdk::no_options()
+            },
         }
     }
 
@@ -451,38 +460,23 @@ mod tests {
     fn statuses_map_to_what_the_host_should_do() {
         assert!(matches!(
             map_status(429, "", Some(5)),
-            PublishError::RateLimited(5)
+            CallError::RateLimited(5)
         ));
         assert!(matches!(
             map_status(429, "", None),
-            PublishError::RateLimited(60)
+            CallError::RateLimited(60)
         ));
         assert!(
-            matches!(map_status(401, "bad signature", None), PublishError::AuthExpired(m) if m.contains("bad signature"))
+            matches!(map_status(401, "bad signature", None), CallError::AuthExpired(m) if m.contains("bad signature"))
         );
-        assert!(matches!(
-            map_status(500, "", None),
-            PublishError::Transient(_)
-        ));
-        assert!(matches!(
-            map_status(503, "", None),
-            PublishError::Transient(_)
-        ));
-        assert!(matches!(
-            map_status(408, "", None),
-            PublishError::Transient(_)
-        ));
+        assert!(matches!(map_status(500, "", None), CallError::Transient(_)));
+        assert!(matches!(map_status(503, "", None), CallError::Transient(_)));
+        assert!(matches!(map_status(408, "", None), CallError::Transient(_)));
         assert!(
-            matches!(map_status(400, "no", None), PublishError::Rejected(m) if m.contains("400: no"))
+            matches!(map_status(400, "no", None), CallError::Rejected(m) if m.contains("400: no"))
         );
-        assert!(matches!(
-            map_status(403, "", None),
-            PublishError::Rejected(_)
-        ));
-        assert!(matches!(
-            map_status(422, "", None),
-            PublishError::Rejected(_)
-        ));
+        assert!(matches!(map_status(403, "", None), CallError::Rejected(_)));
+        assert!(matches!(map_status(422, "", None), CallError::Rejected(_)));
     }
 
     #[test]
@@ -497,6 +491,7 @@ mod tests {
     #[test]
     fn validation() {
         let draft = |body: &str, media: Vec<Media>| Draft {
+            options: heraut_plugin_sdk::no_options(),
             body: body.to_owned(),
             media,
         };

@@ -1,13 +1,12 @@
 //! A hostile connector for the sandbox tests. `validate` misbehaves as its draft's body asks:
 //! `loop`, `memory`, `recurse`, `trap`, `log-flood`, `problem-flood` (10 MB of problems),
-//! `sleep` (3 s, as a slow network would);
-//! anything else is answered normally. `publish` probes the network and the host as the post's
-//! body asks: `fetch <url>` answers with the status as the remote id and the response body as
+//! `sleep` (3 s, as a slow network would); anything else is answered with the SDK's default
+//! checks. `publish` probes the network and the host as the post's body asks: `fetch <url>` answers with the status as the remote id and the response body as
 //! the URL; `snoop` looks for environment variables and files and reports what it found;
 //! `huge-id` answers with a 10 MB remote id, `huge-error` with a 10 MB rejection.
 
 use heraut_plugin_sdk::{
-    AccountRef, Connector, ConnectorInfo, Draft, LogLevel, OutgoingPost, Problem, PublishError,
+    AccountRef, CallError, ConnectorInfo, Draft, LogLevel, OutgoingPost, Problem, Publishing,
     Receipt, http,
 };
 
@@ -21,7 +20,7 @@ fn recurse(n: u64) -> u64 {
     std::hint::black_box(recurse(std::hint::black_box(n + 1))) ^ n
 }
 
-impl Connector for Hostile {
+impl Publishing for Hostile {
     fn describe() -> ConnectorInfo {
         ConnectorInfo {
             network: "hostile".to_owned(),
@@ -74,28 +73,30 @@ impl Connector for Hostile {
                     message: format!("problem {i} {}", "x".repeat(50_000)),
                 })
                 .collect(),
-            _ => Vec::new(),
+            _ => heraut_plugin_sdk::default_validation(&Self::describe(), &post),
         }
     }
 
-    fn publish(_account: AccountRef, post: OutgoingPost) -> Result<Receipt, PublishError> {
+    fn publish(_account: AccountRef, post: OutgoingPost) -> Result<Receipt, CallError> {
         if let Some(url) = post.body.strip_prefix("fetch ") {
             return match http::get(url).send() {
                 Ok(r) => Ok(Receipt {
+                    thread: Vec::new(),
                     remote_id: r.status.to_string(),
                     url: Some(format!("{:?}\n{}", r.headers, r.text())),
                 }),
-                Err(e) => Err(PublishError::Transient(e.to_string())),
+                Err(e) => Err(CallError::Transient(e.to_string())),
             };
         }
         match post.body.as_str() {
             "huge-id" => {
                 return Ok(Receipt {
+                    thread: Vec::new(),
                     remote_id: "x".repeat(10 << 20),
                     url: None,
                 });
             }
-            "huge-error" => return Err(PublishError::Rejected("x".repeat(10 << 20))),
+            "huge-error" => return Err(CallError::Rejected("x".repeat(10 << 20))),
             _ => {}
         }
         if post.body == "snoop" {
@@ -106,13 +107,14 @@ impl Connector for Hostile {
             let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| e.to_string());
             let args: Vec<String> = std::env::args().collect();
             return Ok(Receipt {
+                thread: Vec::new(),
                 remote_id: "snoop".to_owned(),
                 url: Some(format!(
                     "env={env:?} args={args:?} root={root:?} passwd={passwd:?}"
                 )),
             });
         }
-        Err(PublishError::Transient(
+        Err(CallError::Transient(
             "the hostile plugin never publishes".to_owned(),
         ))
     }
@@ -120,7 +122,7 @@ impl Connector for Hostile {
     fn find_published(
         _account: AccountRef,
         _idempotency_key: String,
-    ) -> Result<Option<Receipt>, PublishError> {
+    ) -> Result<Option<Receipt>, CallError> {
         Ok(None)
     }
 }

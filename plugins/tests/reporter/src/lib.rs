@@ -1,21 +1,27 @@
-//! A reporting module for the host's tests: `text/csv` turns a JSON array of flat objects into
-//! CSV; `probe` tries to reach the network and reports what happened.
+//! A reporting module for the host's tests: `text/csv` writes each table the host gives it as
+//! CSV (headed by its column labels, one blank line between tables); `probe` tries to reach the
+//! network and reports what happened.
 
-use heraut_plugin_sdk::{ReportInput, ReportOutput, Reporter, ReporterInfo, http};
+use heraut_plugin_sdk::{Cell, ReportInput, ReportOutput, Reporter, ReporterInfo, http};
 
 struct Csv;
 
-fn cell(v: &serde_json::Value) -> String {
-    let text = match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    };
+fn quoted(text: String) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
     }
+}
+
+fn cell(c: &Cell) -> String {
+    quoted(match c {
+        Cell::Empty => String::new(),
+        Cell::Text(t) | Cell::Url(t) => t.clone(),
+        Cell::Integer(i) => i.to_string(),
+        Cell::Decimal(d) => d.to_string(),
+        Cell::Timestamp(ms) => ms.to_string(),
+    })
 }
 
 impl Reporter for Csv {
@@ -36,28 +42,32 @@ impl Reporter for Csv {
         if input.format != "text/csv" {
             return Err(format!("unknown format `{}`", input.format));
         }
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> =
-            serde_json::from_str(&input.data).map_err(|e| format!("data: {e}"))?;
-        let Some(first) = rows.first() else {
-            return Ok(ReportOutput {
-                mime_type: "text/csv".to_owned(),
-                bytes: Vec::new(),
-            });
-        };
-        let columns: Vec<&String> = first.keys().collect();
-        let mut out = columns
-            .iter()
-            .map(|c| cell(&serde_json::Value::String((*c).clone())))
-            .collect::<Vec<_>>()
-            .join(",");
-        out.push('\n');
-        for row in &rows {
-            let line: Vec<String> = columns
+        let mut out = String::new();
+        for (t, table) in input.tables.iter().enumerate() {
+            if t > 0 {
+                out.push('\n');
+            }
+            let labels: Vec<String> = table
+                .columns
                 .iter()
-                .map(|c| row.get(*c).map(cell).unwrap_or_default())
+                .map(|c| quoted(c.label.clone()))
                 .collect();
-            out.push_str(&line.join(","));
+            out.push_str(&labels.join(","));
             out.push('\n');
+            for (r, row) in table.rows.iter().enumerate() {
+                if row.len() != table.columns.len() {
+                    return Err(format!(
+                        "row {} of `{}` has {} cells for {} columns",
+                        r + 1,
+                        table.title,
+                        row.len(),
+                        table.columns.len()
+                    ));
+                }
+                let line: Vec<String> = row.iter().map(cell).collect();
+                out.push_str(&line.join(","));
+                out.push('\n');
+            }
         }
         Ok(ReportOutput {
             mime_type: "text/csv".to_owned(),

@@ -35,7 +35,8 @@ const plugin = (over: Record<string, unknown>) => ({
   name: 'Mastodon',
   version: '0.1.0',
   world: 'connector',
-  api_version: '0.1.0',
+  api_version: '0.2.0',
+  capabilities: ['publishing'],
   declared_hosts: ['*'],
   approved_hosts: ['social.example.org'],
   enabled: true,
@@ -44,6 +45,8 @@ const plugin = (over: Record<string, unknown>) => ({
   updated_at: '2025-01-01T00:00:00Z',
   ...over,
 });
+
+const mastodon = plugin({ capabilities: ['publishing', 'inbound', 'replying', 'metrics', 'searching'] });
 
 const telegram = plugin({
   id: 'telegram',
@@ -60,7 +63,7 @@ function server(extra: Record<string, unknown> = {}) {
       items: [tenantView('province', 'Province of Utrecht'), tenantView('town', 'Town of Zeist', 'province')],
       next_cursor: null,
     },
-    'GET /api/v1/plugins': { items: [plugin({}), telegram], next_cursor: null },
+    'GET /api/v1/plugins': { items: [mastodon, telegram], next_cursor: null },
     'GET /api/v1/admin/jobs': { items: [], next_cursor: null },
     ...extra,
   });
@@ -148,6 +151,16 @@ describe('InstanceAdmin', () => {
       /Use 2 to 63 lowercase letters/,
     );
     expect(s.calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+
+  it('says what each connector can do, from its component', async () => {
+    vi.stubGlobal('fetch', server().fetch);
+    render();
+    const row = (await screen.findByRole('rowheader', { name: /Mastodon/ })).closest('tr');
+    expect(row).not.toBeNull();
+    expect(row).toHaveTextContent(
+      'publish, read mentions and messages, reply and re-share, count reactions, search',
+    );
   });
 
   it('approves a declared host with the right PATCH body', async () => {

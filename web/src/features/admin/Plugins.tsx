@@ -203,6 +203,7 @@ export function Plugins() {
                 <th scope="col">{t('admin:plugins.version')}</th>
                 <th scope="col">{t('admin:plugins.kind')}</th>
                 <th scope="col">{t('admin:plugins.api_version')}</th>
+                <th scope="col">{t('admin:plugins.capabilities')}</th>
                 <th scope="col">{t('admin:plugins.status')}</th>
                 <th scope="col">{t('admin:plugins.hosts')}</th>
                 <th scope="col">{t('admin:plugins.actions')}</th>
@@ -220,6 +221,9 @@ export function Plugins() {
                       <td>{p.version}</td>
                       <td>{t(`admin:worlds.${p.world}`, { defaultValue: p.world })}</td>
                       <td>{p.api_version}</td>
+                      <td>
+                        {p.capabilities.map((c) => t(`admin:capabilities.${c}`, { defaultValue: c })).join(', ')}
+                      </td>
                       <td>
                         <StatusBadge status={p.enabled ? 'active' : 'disabled'} />
                       </td>

@@ -437,6 +437,118 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
         );
     }
 
+    // Listening: the 0.2 connector reads what people say to the channel into its inbound
+    // items, once each, through a rate limit; a 0.1 component publishes beside it.
+    let sync = |channel: String| {
+        let (api, owner) = (&api, &owner);
+        async move {
+            let r = api
+                .post(
+                    &format!("/api/v1/tenants/town/channels/{channel}/sync"),
+                    Some(owner),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(r.status, 202, "{:?}", r.body);
+        }
+    };
+    let synced = |after: Value| {
+        let (api, owner, ada) = (&api, &owner, ada.clone());
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let c = channel_status(api, owner, &ada).await;
+                if c["synced_at"] != after && !c["synced_at"].is_null() {
+                    return c["synced_at"].clone();
+                }
+                assert!(Instant::now() < deadline, "the channel was not read: {c:?}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    sync(ada.clone()).await;
+    let at = synced(Value::Null).await;
+    let before = super::inbound_count(&db, &server, "town").await;
+    let grace_says = |text: &'static str| {
+        let (http, base) = (&mastodon.http, &base);
+        async move {
+            let r = http
+                .post(format!("{base}/api/v1/statuses"))
+                .bearer_auth("grace_token")
+                .json(&json!({ "status": text }))
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success());
+        }
+    };
+    grace_says("@ada Wanneer gaat de brug weer open?").await;
+    grace_says("@ada Dank voor de omleidingskaart").await;
+    sync(ada.clone()).await;
+    assert_eq!(
+        super::wait_inbound(&db, &server, "town", before + 2).await,
+        before + 2
+    );
+    let at = synced(at).await;
+    mastodon
+        .fault(json!({"match": {"path": "/api/v1/notifications"},
+                      "effect": {"type": "ratelimit", "status": 429, "headers": {"Retry-After": "1"}},
+                      "count": 1}))
+        .await;
+    grace_says("@ada Is het fietspad ook dicht?").await;
+    sync(ada.clone()).await;
+    assert_eq!(
+        super::wait_inbound(&db, &server, "town", before + 3).await,
+        before + 3
+    );
+    synced(at).await;
+    sync(ada.clone()).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(super::inbound_count(&db, &server, "town").await, before + 3);
+
+    let echo = super::upload_plugin(
+        &api,
+        &admin,
+        &heraut_testkit::plugin_guest("echo"),
+        "id = \"echo\"\nname = \"Echo\"\nversion = \"0.1.0\"\nworld = \"connector\"\napi_version = \"0.1.0\"\n",
+    )
+    .await;
+    assert_eq!(echo["api_version"], "0.1.0", "{echo:?}");
+    super::set_enabled(&api, &admin, "echo", true).await;
+    let listed = api.get("/api/v1/plugins", &admin).await;
+    let can = |id: &str| {
+        listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .map(|p| (p["api_version"].clone(), p["capabilities"].clone()))
+            .unwrap()
+    };
+    assert_eq!(can("echo"), (json!("0.1.0"), json!(["publishing"])));
+    assert_eq!(
+        can("mastodon"),
+        (
+            json!("0.2.0"),
+            json!(["publishing", "inbound", "replying", "metrics", "searching"])
+        )
+    );
+    let echo = new_channel(
+        &api,
+        &owner,
+        json!({"plugin": "echo", "name": "Echo", "settings": {}}),
+    )
+    .await;
+    let echo = echo["id"].as_str().unwrap().to_owned();
+    let both = publish(
+        &api,
+        &owner,
+        json!({"body": "Beide versies", "channels": [ada, echo]}),
+    )
+    .await;
+    assert_eq!(target(&both, &ada)["status"], "published", "{both:?}");
+    assert_eq!(target(&both, &echo)["status"], "published", "{both:?}");
+
     // Revoked token: the channel needs reconnecting, its owner is told, the post waits.
     let r = mastodon
         .http
