@@ -11,6 +11,7 @@ mod m0005_publishing;
 mod m0006_connecting;
 mod m0007_records;
 mod m0008_jobs;
+mod m0009_post_options;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_connecting::Migration),
             Box::new(m0007_records::Migration),
             Box::new(m0008_jobs::Migration),
+            Box::new(m0009_post_options::Migration),
         ]
     }
 }

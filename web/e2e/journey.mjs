@@ -68,12 +68,25 @@ async function nav(who, name) {
 }
 
 /** Composes a post for the given channels and submits it; returns its id (from the address). */
-async function compose(who, text, channels, { screens = false, schedule = null, draft = false } = {}) {
+async function compose(
+  who,
+  text,
+  channels,
+  { screens = false, schedule = null, draft = false, warning = null, poll = null } = {},
+) {
   const { page } = who;
   await nav(who, 'New post');
   await page.getByLabel('Text', { exact: true }).fill(text);
   for (const c of channels) {
     await page.getByRole('checkbox', { name: new RegExp(c.name) }).check();
+  }
+  if (warning) {
+    await page.getByLabel('Content warning (optional)').fill(warning);
+  }
+  if (poll) {
+    await page.getByRole('checkbox', { name: 'Add a poll' }).check();
+    await page.getByLabel('Answers', { exact: true }).fill(poll.join('\n'));
+    await check(who, 'composer with a poll and a content warning');
   }
   if (schedule) {
     await page.getByRole('radio', { name: 'At a time' }).check();
@@ -190,6 +203,8 @@ async function main() {
     await compose(owner, `Library opening hours for the holidays ${stamp}`, [mastodon], {
       schedule: `${tomorrow}T10:00`,
       draft: true,
+      warning: 'Opening hours',
+      poll: ['Morning', 'Evening'],
     });
 
     step('the owner connects a Mastodon account through its sign-in page (OAuth)');

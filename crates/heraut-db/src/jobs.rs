@@ -71,8 +71,9 @@ pub async fn ensure<C: ConnectionTrait>(
     Ok(added > 0)
 }
 
-/// Makes the job with this key due now unless it is running (then it runs again when it ends,
-/// as periodic jobs do); a dead job is queued again. True when a job was found.
+/// Makes the job with this key due now; a dead job is queued again. A running job is marked to
+/// run again as soon as it ends (its `due_at` after its claim's `updated_at`), for what came
+/// after it started. True when a job was found.
 pub async fn run_now<C: ConnectionTrait>(
     conn: &C,
     dedupe_key: &str,
@@ -83,6 +84,15 @@ pub async fn run_now<C: ConnectionTrait>(
         "UPDATE jobs SET state = 'queued', due_at = $2, updated_at = $2, \
          attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END \
          WHERE dedupe_key = $1 AND state IN ('queued', 'done', 'dead')",
+        vec![dedupe_key.into(), now.into()],
+    )
+    .await?;
+    if n > 0 {
+        return Ok(true);
+    }
+    let n = crate::exec(
+        conn,
+        "UPDATE jobs SET due_at = $2 WHERE dedupe_key = $1 AND state = 'running'",
         vec![dedupe_key.into(), now.into()],
     )
     .await?;
@@ -139,12 +149,14 @@ pub async fn holds<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
     token: i64,
-    now: DateTime<Utc>,
+    _now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let n = crate::exec(
         conn,
-        "UPDATE jobs SET updated_at = $3 WHERE id = $1 AND lease_token = $2 AND state = 'running'",
-        vec![id.into(), token.into(), now.into()],
+        // Leaves `updated_at` at the claim's time: `run_now` compares with it.
+        "UPDATE jobs SET lease_owner = lease_owner \
+         WHERE id = $1 AND lease_token = $2 AND state = 'running'",
+        vec![id.into(), token.into()],
     )
     .await?;
     Ok(n == 1)
@@ -159,12 +171,14 @@ pub async fn finish<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let fenced = "WHERE id = $1 AND lease_token = $2 AND state = 'running'";
+    // Asked to run again while it ran (`run_now`): due at that request, not at `$3`.
+    let again = "due_at = CASE WHEN due_at > updated_at THEN due_at ELSE $3 END";
     let n = match finish {
         Finish::Done(Some(at)) => {
             crate::exec(
                 conn,
                 &format!(
-                    "UPDATE jobs SET state = 'queued', due_at = $3, attempts = 0, \
+                    "UPDATE jobs SET state = 'queued', {again}, attempts = 0, \
                      last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $4 \
                      {fenced}"
                 ),
@@ -187,7 +201,7 @@ pub async fn finish<C: ConnectionTrait>(
             crate::exec(
                 conn,
                 &format!(
-                    "UPDATE jobs SET state = 'queued', due_at = $3, last_error = $4, \
+                    "UPDATE jobs SET state = 'queued', {again}, last_error = $4, \
                      lease_owner = NULL, lease_until = NULL, updated_at = $5 {fenced}"
                 ),
                 vec![

@@ -120,6 +120,8 @@ pub enum Outcome {
     Published {
         remote_id: String,
         remote_url: Option<String>,
+        /// JSON array of the thread's published follow-up parts, if it has any.
+        thread_parts: Option<String>,
     },
     /// Try again at `at` (transient error or rate limit).
     Retry {
@@ -145,10 +147,15 @@ pub async fn finish<C: ConnectionTrait>(
     outcome: &Outcome,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
+    let parts = match outcome {
+        Outcome::Published { thread_parts, .. } => thread_parts.clone(),
+        _ => None,
+    };
     let (status, next, remote_id, remote_url, error, published_at, confirm) = match outcome {
         Outcome::Published {
             remote_id,
             remote_url,
+            ..
         } => (
             "published",
             now,
@@ -172,7 +179,8 @@ pub async fn finish<C: ConnectionTrait>(
         "UPDATE post_targets SET status = $4, next_attempt_at = $5, \
          remote_id = COALESCE($6, remote_id), remote_url = COALESCE($7, remote_url), \
          last_error = $8, published_at = COALESCE($9, published_at), \
-         needs_confirmation = $10, lease_until = NULL, attempt_token = NULL, updated_at = $11 \
+         needs_confirmation = $10, lease_until = NULL, attempt_token = NULL, updated_at = $11, \
+         thread_parts = COALESCE($12, thread_parts) \
          WHERE tenant_id = $1 AND id = $2 AND attempt_token = $3",
         vec![
             claim.tenant.0.into(),
@@ -186,6 +194,7 @@ pub async fn finish<C: ConnectionTrait>(
             published_at.into(),
             confirm.into(),
             now.into(),
+            parts.into(),
         ],
     )
     .await?;

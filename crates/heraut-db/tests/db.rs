@@ -453,6 +453,32 @@ async fn a_job_is_claimed_once_per_lease_and_a_lost_lease_can_neither_commit_nor
                 .unwrap()
         );
         txn.commit().await.unwrap();
-        assert_eq!(claim("node-b", later).await.len(), 1);
+        let running = claim("node-b", later).await;
+        assert_eq!(running.len(), 1);
+        // Asked again while it runs: due at the request once it ends, not an hour later.
+        let asked = later + chrono::Duration::seconds(1);
+        let txn = app.begin(Scope::Scheduler).await.unwrap();
+        assert!(
+            jobs::run_now(&txn, "channel.sync:one", asked)
+                .await
+                .unwrap()
+        );
+        assert!(
+            jobs::holds(&txn, id, running[0].lease_token, asked)
+                .await
+                .unwrap()
+        );
+        let next = Finish::Done(Some(later + chrono::Duration::hours(1)));
+        let ended = later + chrono::Duration::seconds(2);
+        assert!(
+            jobs::finish(&txn, id, running[0].lease_token, &next, ended)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            jobs::next_due(&txn).await.unwrap().map(|t| t.timestamp()),
+            Some(asked.timestamp())
+        );
+        txn.commit().await.unwrap();
     }
 }

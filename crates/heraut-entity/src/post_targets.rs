@@ -31,6 +31,10 @@ pub struct Model {
     pub last_error: Option<String>,
     /// The post this one replies to (copied from the post at approval).
     pub reply_to: Option<Uuid>,
+    /// JSON of the network options as approved; `{}` for none.
+    pub options: String,
+    /// JSON array of `{remote_id, remote_url}`: the published follow-up parts of a thread.
+    pub thread_parts: Option<String>,
     /// Overdue past the tenant's grace period, or held by crisis mode: a person decides.
     pub needs_confirmation: bool,
     pub confirmed: bool,

@@ -22,6 +22,8 @@ pub struct Model {
     /// The post this one replies to (a thread): on each channel, it goes out as a reply to
     /// what that post published there.
     pub reply_to: Option<Uuid>,
+    /// JSON of the network options (poll, content warning, thread parts); `{}` for none.
+    pub options: String,
     pub scheduled_at: Option<DateTimeUtc>,
     /// The IANA time zone the author scheduled in (for display; `scheduled_at` is UTC).
     pub time_zone: String,

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use heraut_core::channels::connector::{
     Activity, ActivityPage, ChannelAccount, Connector, Counters, HostBody, OauthUrls, OutgoingPost,
-    PublishError as CorePublishError, Receipt,
+    PostOptions, Problem, PublishError as CorePublishError, Receipt,
 };
 use heraut_core::channels::manifest::{Auth, Manifest, SettingKind, fill};
 use heraut_core::publishing::publisher::Clock;
@@ -251,7 +251,7 @@ impl PluginConnector {
             idempotency_key: post.idempotency_key.clone(),
             body: post.body.clone(),
             media,
-            options: options(post),
+            options: network_options(&post.options, post.reply_to.clone()),
         };
         Ok((input, outgoing))
     }
@@ -349,8 +349,7 @@ fn jwt_expiry(token: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 /// A post's network options as the plugin interface has them.
-fn options(post: &OutgoingPost) -> NetworkOptions {
-    let o = &post.options;
+fn network_options(o: &PostOptions, reply_to: Option<String>) -> NetworkOptions {
     NetworkOptions {
         poll: o.poll.as_ref().map(|p| crate::Poll {
             options: p.options.clone(),
@@ -358,7 +357,7 @@ fn options(post: &OutgoingPost) -> NetworkOptions {
             multiple: p.multiple,
         }),
         content_warning: o.content_warning.clone(),
-        reply_to: post.reply_to.clone(),
+        reply_to,
         thread: o.thread.clone(),
     }
 }
@@ -430,6 +429,7 @@ fn receipt(r: crate::Receipt) -> Receipt {
     Receipt {
         remote_id: r.remote_id,
         remote_url: r.url,
+        thread: r.thread.into_iter().map(|p| (p.remote_id, p.url)).collect(),
     }
 }
 
@@ -496,10 +496,17 @@ impl Connector for PluginConnector {
         Ok(())
     }
 
-    async fn validate(&self, _account: &ChannelAccount, body: &str, media: usize) -> Vec<String> {
-        // Alt text is checked by Heraut itself; the plugin judges the text and the count.
+    async fn validate(
+        &self,
+        _account: &ChannelAccount,
+        body: &str,
+        media: usize,
+        options: &PostOptions,
+    ) -> Vec<Problem> {
+        // Alt text is checked by Heraut itself; the plugin judges the text, the count and the
+        // network options.
         let draft = Draft {
-            options: crate::no_options(),
+            options: network_options(options, None),
             body: body.to_owned(),
             media: (0..media)
                 .map(|i| Media {
@@ -510,12 +517,23 @@ impl Connector for PluginConnector {
                 })
                 .collect(),
         };
+        let option_field = |f: &str| {
+            ["poll", "content_warning", "thread"]
+                .iter()
+                .any(|o| f == *o || f.starts_with(&format!("{o}.")))
+        };
         match self.host.validate(&self.plugin, draft).await {
-            Ok((problems, _)) => problems.into_iter().map(|p| p.message).collect(),
-            Err(e) => vec![format!(
+            Ok((problems, _)) => problems
+                .into_iter()
+                .map(|p| Problem {
+                    field: option_field(&p.field).then_some(p.field),
+                    message: p.message,
+                })
+                .collect(),
+            Err(e) => vec![Problem::text(format!(
                 "the connector `{}` could not check this post: {e}",
                 self.manifest.id
-            )],
+            ))],
         }
     }
 

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use heraut_core::channels::connector::{
-    Activity, ActivityPage, ChannelAccount, Connector, OutgoingPost, PublishError, Receipt,
+    Activity, ActivityPage, ChannelAccount, Connector, OutgoingPost, PostOptions, Problem,
+    PublishError, Receipt,
 };
 use serde_json::{Map, Value};
 
@@ -91,6 +92,7 @@ fn receipt(v: &Value) -> Result<Receipt, PublishError> {
     Ok(Receipt {
         remote_id: id,
         remote_url: v.get("url").and_then(Value::as_str).map(str::to_owned),
+        thread: Vec::new(),
     })
 }
 
@@ -134,20 +136,26 @@ impl Connector for HttpJson {
         Ok(())
     }
 
-    async fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String> {
-        let mut problems = Vec::new();
+    async fn validate(
+        &self,
+        account: &ChannelAccount,
+        body: &str,
+        media: usize,
+        options: &PostOptions,
+    ) -> Vec<Problem> {
+        let mut problems = Problem::options_refused("An HTTP JSON channel", options);
         let max = Self::limit(&account.settings, "max_chars", HTTP_JSON_MAX_CHARS);
         let n = body.chars().count() as u64;
         if n > max {
-            problems.push(format!(
+            problems.push(Problem::text(format!(
                 "the text has {n} characters; this channel takes at most {max}"
-            ));
+            )));
         }
         let max_media = Self::limit(&account.settings, "max_media", HTTP_JSON_MAX_MEDIA);
         if media as u64 > max_media {
-            problems.push(format!(
+            problems.push(Problem::text(format!(
                 "{media} images; this channel takes at most {max_media}"
-            ));
+            )));
         }
         problems
     }
@@ -351,8 +359,15 @@ mod tests {
             settings: settings(serde_json::json!({"max_chars": 3})),
             credentials: None,
         };
-        assert!(c.validate(&account, "ééé", 4).await.is_empty());
-        assert_eq!(c.validate(&account, "éééé", 0).await.len(), 1);
-        assert_eq!(c.validate(&account, "é", 5).await.len(), 1);
+        let none = PostOptions::default();
+        assert!(c.validate(&account, "ééé", 4, &none).await.is_empty());
+        assert_eq!(c.validate(&account, "éééé", 0, &none).await.len(), 1);
+        assert_eq!(c.validate(&account, "é", 5, &none).await.len(), 1);
+        let poll = PostOptions {
+            content_warning: Some("cw".into()),
+            ..PostOptions::default()
+        };
+        let refused = c.validate(&account, "é", 0, &poll).await;
+        assert_eq!(refused[0].field.as_deref(), Some("content_warning"));
     }
 }

@@ -135,6 +135,33 @@ pub struct CreatePostRequest {
     /// that post's channels; it waits until that post is out.
     #[serde(default)]
     pub reply_to: Option<PostId>,
+    /// A poll under the post, on the channels that carry polls.
+    #[serde(default)]
+    pub poll: Option<PollSpec>,
+    /// A content warning: the text stays folded behind it.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub content_warning: Option<String>,
+    /// Follow-up parts, each published as an answer to the one before.
+    #[serde(default)]
+    #[schema(max_items = 25)]
+    pub thread: Vec<String>,
+}
+
+/// A poll under a post.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PollSpec {
+    /// The answers to choose from, in order.
+    #[schema(min_items = 2, max_items = 10)]
+    pub options: Vec<String>,
+    /// How long it stays open.
+    #[serde(deserialize_with = "crate::int::u32")]
+    #[schema(minimum = 60)]
+    pub expires_in_seconds: u32,
+    /// Whether a person may choose more than one answer.
+    #[serde(default)]
+    pub multiple: bool,
 }
 
 /// `PATCH /tenants/{tenant}/posts/{id}`: change what is given; `null` clears a schedule or campaign.
@@ -157,6 +184,16 @@ pub struct UpdatePostRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub campaign: Option<Option<String>>,
+    /// `null` removes the poll.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<PollSpec>)]
+    pub poll: Option<Option<PollSpec>>,
+    /// `null` removes the content warning.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub content_warning: Option<Option<String>>,
+    #[serde(default)]
+    pub thread: Option<Vec<String>>,
 }
 
 /// `POST …/approve`.
@@ -254,6 +291,15 @@ pub struct TargetView {
     /// Overdue past the grace period or held in crisis mode: waits for `confirm` or `cancel`.
     pub needs_confirmation: bool,
     pub published_at: Option<DateTime<Utc>>,
+    /// The follow-up parts of a thread as published, in order.
+    pub thread_parts: Vec<PublishedPart>,
+}
+
+/// One published follow-up part of a thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PublishedPart {
+    pub remote_id: String,
+    pub remote_url: Option<String>,
 }
 
 /// What a post said at one revision, for reviewers comparing versions.
@@ -292,6 +338,10 @@ pub struct PostView {
     pub campaign: Option<String>,
     /// The post this one replies to, if it is part of a thread.
     pub reply_to: Option<PostId>,
+    pub poll: Option<PollSpec>,
+    pub content_warning: Option<String>,
+    /// Follow-up parts, each published as an answer to the one before.
+    pub thread: Vec<String>,
     pub emergency: bool,
     /// Why it was last rejected, until it is submitted again.
     pub reject_reason: Option<String>,

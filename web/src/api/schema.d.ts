@@ -1225,14 +1225,19 @@ export interface components {
             campaign?: string | null;
             /** @description The channels to publish on (at least one, all of this tenant). */
             channels: components["schemas"]["ChannelId"][];
+            /** @description A content warning: the text stays folded behind it. */
+            content_warning?: string | null;
             /** @description Uploaded images (`POST …/media`), in order; each carries its alt text. */
             media?: components["schemas"]["MediaId"][];
+            poll?: null | components["schemas"]["PollSpec"];
             reply_to?: null | components["schemas"]["PostId"];
             /**
              * Format: date-time
              * @description When to publish (RFC 3339 with offset; stored in UTC). Absent: as soon as approved.
              */
             scheduled_at?: string | null;
+            /** @description Follow-up parts, each published as an answer to the one before. */
+            thread?: string[];
             /** @description The IANA time zone the schedule was chosen in (default: the tenant's). */
             time_zone?: string | null;
             /** @description Channel id → the text for that channel instead of `body`. */
@@ -1499,6 +1504,18 @@ export interface components {
             /** @description `connector` or `reporter`. */
             world: string;
         };
+        /** @description A poll under a post. */
+        PollSpec: {
+            /**
+             * Format: int32
+             * @description How long it stays open.
+             */
+            expires_in_seconds: number;
+            /** @description Whether a person may choose more than one answer. */
+            multiple?: boolean;
+            /** @description The answers to choose from, in order. */
+            options: string[];
+        };
         /**
          * @description Answer of `POST …/posts/validate`: what submitting this content would object to, including
          *     each channel's connector, without storing anything.
@@ -1545,6 +1562,7 @@ export interface components {
             campaign?: string | null;
             channels: components["schemas"]["ChannelId"][];
             comments: components["schemas"]["CommentView"][];
+            content_warning?: string | null;
             /** Format: date-time */
             created_at: string;
             emergency: boolean;
@@ -1555,6 +1573,7 @@ export interface components {
              */
             is_record: boolean;
             media: components["schemas"]["MediaId"][];
+            poll?: null | components["schemas"]["PollSpec"];
             /** @description Why it was last rejected, until it is submitted again. */
             reject_reason?: string | null;
             reply_to?: null | components["schemas"]["PostId"];
@@ -1570,6 +1589,8 @@ export interface components {
             scheduled_at?: string | null;
             status: components["schemas"]["PostStatus"];
             targets: components["schemas"]["TargetView"][];
+            /** @description Follow-up parts, each published as an answer to the one before. */
+            thread: string[];
             time_zone: string;
             /** Format: date-time */
             updated_at: string;
@@ -1609,6 +1630,11 @@ export interface components {
             /** @description The field of the request, e.g. `variants`. */
             field?: string | null;
             message: string;
+        };
+        /** @description One published follow-up part of a thread. */
+        PublishedPart: {
+            remote_id: string;
+            remote_url?: string | null;
         };
         RecoveryCodesResponse: {
             /** @description Ten single-use codes; shown once, store them safely. */
@@ -1684,6 +1710,8 @@ export interface components {
             remote_id?: string | null;
             remote_url?: string | null;
             status: components["schemas"]["TargetStatus"];
+            /** @description The follow-up parts of a thread as published, in order. */
+            thread_parts: components["schemas"]["PublishedPart"][];
         };
         /**
          * Format: uuid
@@ -1758,9 +1786,13 @@ export interface components {
             body?: string | null;
             campaign?: string | null;
             channels?: components["schemas"]["ChannelId"][] | null;
+            /** @description `null` removes the content warning. */
+            content_warning?: string | null;
             media?: components["schemas"]["MediaId"][] | null;
+            poll?: null | components["schemas"]["PollSpec"];
             /** Format: date-time */
             scheduled_at?: string | null;
+            thread?: string[] | null;
             time_zone?: string | null;
             variants?: {
                 [key: string]: string;

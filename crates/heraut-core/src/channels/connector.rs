@@ -36,18 +36,66 @@ pub struct OutgoingPost {
     pub options: PostOptions,
 }
 
+/// Something that keeps a post from going out on a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `poll`, `content_warning`, `thread`, `thread.1` ...; `None` for the text and media.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with the text or its media.
+    pub fn text(message: impl Into<String>) -> Self {
+        Self {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// What a connector without network options says of each option a post asks for.
+    pub fn options_refused(network: &str, options: &PostOptions) -> Vec<Self> {
+        let mut refused = Vec::new();
+        let mut refuse = |field: &str, what: &str| {
+            refused.push(Self {
+                field: Some(field.to_owned()),
+                message: format!("{network} cannot carry {what}"),
+            })
+        };
+        if options.poll.is_some() {
+            refuse("poll", "a poll");
+        }
+        if options.content_warning.is_some() {
+            refuse("content_warning", "a content warning");
+        }
+        if !options.thread.is_empty() {
+            refuse("thread", "a thread of several parts in one post");
+        }
+        refused
+    }
+}
+
 /// Network options of a post: a poll, a content warning, follow-up parts. A connector whose
 /// network cannot carry one names it as a problem when the post is validated.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PostOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<Poll>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_warning: Option<String>,
     /// Follow-up parts, each published as an answer to the one before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thread: Vec<String>,
 }
 
+impl PostOptions {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
 /// A poll under a post.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Poll {
     pub options: Vec<String>,
     pub expires_in_seconds: u32,
@@ -55,10 +103,12 @@ pub struct Poll {
 }
 
 /// Where the network put it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Receipt {
     pub remote_id: String,
     pub remote_url: Option<String>,
+    /// The follow-up parts of a thread, in order (`remote_id`, `remote_url`).
+    pub thread: Vec<(String, Option<String>)>,
 }
 
 /// Why a call did not succeed.
@@ -89,7 +139,13 @@ pub trait Connector: Send + Sync {
 
     /// Problems that keep `body` with `media` images from going out on this channel (too long,
     /// too many images, ...), checked when a post is created, edited or submitted.
-    async fn validate(&self, account: &ChannelAccount, body: &str, media: usize) -> Vec<String>;
+    async fn validate(
+        &self,
+        account: &ChannelAccount,
+        body: &str,
+        media: usize,
+        options: &PostOptions,
+    ) -> Vec<Problem>;
 
     /// Publishes; the network must not create a second post for the same idempotency key, or
     /// `find_published` must find the first.

@@ -7,7 +7,9 @@ use heraut_db::{Scope, posts, scheduler};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::channels::connector::{ChannelAccount, Connector, OutgoingPost, PublishError, Receipt};
+use crate::channels::connector::{
+    ChannelAccount, Connector, OutgoingPost, PostOptions, Problem, PublishError, Receipt,
+};
 use crate::{Core, CoreError, CoreResult};
 
 /// Plugin id of the built-in Atom feed connector.
@@ -54,15 +56,21 @@ impl Connector for Feed {
         }
     }
 
-    async fn validate(&self, _account: &ChannelAccount, body: &str, _media: usize) -> Vec<String> {
+    async fn validate(
+        &self,
+        _account: &ChannelAccount,
+        body: &str,
+        _media: usize,
+        options: &PostOptions,
+    ) -> Vec<Problem> {
+        let mut problems = Problem::options_refused("An Atom feed", options);
         let n = body.chars().count();
         if n > FEED_MAX_CHARS {
-            vec![format!(
+            problems.push(Problem::text(format!(
                 "the text has {n} characters; a feed entry takes at most {FEED_MAX_CHARS}"
-            )]
-        } else {
-            Vec::new()
+            )));
         }
+        problems
     }
 
     async fn publish(
@@ -76,6 +84,7 @@ impl Connector for Feed {
             remote_url: self
                 .url(account.channel_id)
                 .map(|u| format!("{u}#{}", post.idempotency_key)),
+            thread: Vec::new(),
         })
     }
 

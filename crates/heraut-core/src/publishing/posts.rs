@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::channels::connector::{Poll, PostOptions};
 use chrono::{DateTime, Utc};
 use heraut_auth::Permission;
 use heraut_auth::permissions::allows;
@@ -14,8 +15,9 @@ use heraut_db::Scope;
 use heraut_db::posts::{self, PostFilter};
 use heraut_proto::posts::{
     ApprovalProgress, ApprovalView, ApproveRequest, CommentRequest, CommentView, CreatePostRequest,
-    EmergencyRequest, PostCheck, PostList, PostStatus, PostView, RejectRequest, RetractRequest,
-    RevisionList, RevisionView, TargetStatus, TargetView, UpdatePostRequest,
+    EmergencyRequest, PollSpec, PostCheck, PostList, PostStatus, PostView, PublishedPart,
+    RejectRequest, RetractRequest, RevisionList, RevisionView, TargetStatus, TargetView,
+    UpdatePostRequest,
 };
 use heraut_proto::tenants::{ApprovalStep, ApproverRole, Role};
 use heraut_proto::{ChannelId, ErrorCode, MediaId, PostId, ProblemItem, TenantId, UserId};
@@ -120,6 +122,36 @@ pub(crate) struct Content {
     pub scheduled_at: Option<DateTime<Utc>>,
     pub time_zone: String,
     pub campaign: Option<String>,
+    /// A poll, a content warning, follow-up parts.
+    #[serde(default, skip_serializing_if = "PostOptions::is_empty")]
+    pub options: PostOptions,
+}
+
+/// The network options a request asks for, with blank ones left out.
+fn options_of(
+    poll: Option<PollSpec>,
+    content_warning: Option<String>,
+    thread: Vec<String>,
+) -> PostOptions {
+    PostOptions {
+        poll: poll.map(|p| Poll {
+            options: p.options.into_iter().map(|o| o.trim().to_owned()).collect(),
+            expires_in_seconds: p.expires_in_seconds,
+            multiple: p.multiple,
+        }),
+        content_warning: content_warning
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty()),
+        thread,
+    }
+}
+
+fn poll_spec(p: &Poll) -> PollSpec {
+    PollSpec {
+        options: p.options.clone(),
+        expires_in_seconds: p.expires_in_seconds,
+        multiple: p.multiple,
+    }
 }
 
 impl Content {
@@ -147,6 +179,20 @@ impl Content {
         if let Some(c) = &req.campaign {
             content.campaign = c.as_ref().map(|c| c.trim().to_owned());
         }
+        let edited = options_of(
+            match &req.poll {
+                Some(p) => p.clone(),
+                None => content.options.poll.as_ref().map(poll_spec),
+            },
+            match &req.content_warning {
+                Some(c) => c.clone(),
+                None => content.options.content_warning.clone(),
+            },
+            req.thread
+                .clone()
+                .unwrap_or_else(|| content.options.thread.clone()),
+        );
+        content.options = edited;
         content
     }
 
@@ -160,6 +206,7 @@ impl Content {
             scheduled_at: req.scheduled_at.map(|t| t.with_timezone(&Utc)),
             time_zone: req.time_zone.unwrap_or_else(|| tenant_zone.to_owned()),
             campaign: req.campaign.map(|c| c.trim().to_owned()),
+            options: options_of(req.poll, req.content_warning, req.thread),
         }
     }
 
@@ -173,6 +220,7 @@ impl Content {
             scheduled_at: post.scheduled_at,
             time_zone: post.time_zone.clone(),
             campaign: post.campaign.clone(),
+            options: serde_json::from_str(&post.options).map_err(bad)?,
         })
     }
 
@@ -288,10 +336,16 @@ impl Core {
                 "body"
             };
             for problem in connector
-                .validate(&account, content.text_for(id), content.media.len())
+                .validate(
+                    &account,
+                    content.text_for(id),
+                    content.media.len(),
+                    &content.options,
+                )
                 .await
             {
-                items.push(item(field, Some(id), problem));
+                let at = problem.field.as_deref().unwrap_or(field);
+                items.push(item(at, Some(id), problem.message));
             }
         }
         Ok(Judged {
@@ -384,6 +438,45 @@ impl Core {
             && (c.trim().is_empty() || c.chars().count() > 100)
         {
             items.push(item("campaign", None, "a campaign tag is 1–100 characters"));
+        }
+        let options = &content.options;
+        if let Some(poll) = &options.poll {
+            if !(2..=10).contains(&poll.options.len()) {
+                items.push(item("poll", None, "a poll has 2 to 10 answers"));
+            }
+            if poll.options.iter().any(String::is_empty) {
+                items.push(item("poll", None, "every answer of a poll needs some text"));
+            }
+            if poll.expires_in_seconds < 60 {
+                items.push(item("poll", None, "a poll stays open at least a minute"));
+            }
+        }
+        if options
+            .content_warning
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > 500)
+        {
+            items.push(item(
+                "content_warning",
+                None,
+                "a content warning is at most 500 characters",
+            ));
+        }
+        if options.thread.len() > 25 {
+            items.push(item(
+                "thread",
+                None,
+                "a thread has at most 25 further parts",
+            ));
+        }
+        for (i, part) in options.thread.iter().enumerate() {
+            if part.trim().is_empty() {
+                items.push(item(
+                    &format!("thread.{i}"),
+                    None,
+                    format!("part {} of the thread is empty", i + 2),
+                ));
+            }
         }
         for id in &content.channels {
             let Some(channel) = posts::channel(conn, tenant, *id).await? else {
@@ -528,6 +621,9 @@ impl Core {
                 time_zone: content.time_zone,
                 campaign: content.campaign,
                 reply_to: p.reply_to.map(PostId),
+                poll: content.options.poll.as_ref().map(poll_spec),
+                content_warning: content.options.content_warning.clone(),
+                thread: content.options.thread.clone(),
                 emergency: p.emergency,
                 reject_reason: p.reject_reason,
                 is_record: p.submissions > 0,
@@ -640,6 +736,7 @@ impl Core {
                 channel_ids: Set(json_text(&content.channels)),
                 media_ids: Set(json_text(&content.media)),
                 campaign: Set(content.campaign.clone()),
+                options: Set(json_text(&content.options)),
                 reply_to: Set(reply_to),
                 scheduled_at: Set(content.scheduled_at),
                 time_zone: Set(content.time_zone.clone()),
@@ -845,6 +942,7 @@ impl Core {
         model.scheduled_at = Set(content.scheduled_at);
         model.time_zone = Set(content.time_zone.clone());
         model.campaign = Set(content.campaign.clone());
+        model.options = Set(json_text(&content.options));
         model.status = Set(next_status.as_str().to_owned());
         model.step = Set(0);
         if let Some(steps) = &steps {
@@ -1088,6 +1186,8 @@ impl Core {
                     remote_url: Set(None),
                     last_error: Set(None),
                     reply_to: Set(post.reply_to),
+                    options: Set(json_text(&content.options)),
+                    thread_parts: Set(None),
                     needs_confirmation: Set(false),
                     // Approved after its time: the approval is the confirmation.
                     confirmed: Set(content.scheduled_at.is_some_and(|s| s < meta.now)),
@@ -1398,10 +1498,22 @@ impl Core {
                 )),
                 Some(connector) => {
                     let account = self.channel_account(channel)?;
-                    connector
-                        .delete(&account, &remote_id)
-                        .await
-                        .map_err(|e| e.to_string())
+                    // The follow-up parts first, last part first, then the post they answer:
+                    // a part already gone is no error, so trying again is safe.
+                    let mut outcome = Ok(());
+                    for part in thread_parts(target).iter().rev() {
+                        if let Err(e) = connector.delete(&account, &part.remote_id).await {
+                            outcome = Err(format!("part `{}`: {e}", part.remote_id));
+                            break;
+                        }
+                    }
+                    match outcome {
+                        Ok(()) => connector
+                            .delete(&account, &remote_id)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        failed => failed,
+                    }
                 }
             };
             match outcome {
@@ -1416,8 +1528,12 @@ impl Core {
         let txn = self.db.begin(Scope::Tenant(ctx.tenant_id)).await?;
         for (target, channel, remote_id) in &removed {
             posts::set_target_deleted(&txn, ctx.tenant_id, target.id, meta.now).await?;
+            let parts: Vec<String> = thread_parts(target)
+                .into_iter()
+                .map(|p| p.remote_id)
+                .collect();
             let mut details = serde_json::json!({"target": target.id, "channel": channel.id,
-                "remote_id": remote_id});
+                "remote_id": remote_id, "thread_parts": parts});
             if let Withdrawal::Retract(reason) = what {
                 details["reason"] = reason.into();
             }
@@ -1595,6 +1711,7 @@ impl Core {
             scheduled_at: None,
             time_zone: ctx.tenant.time_zone.clone(),
             campaign: Some("emergency".to_owned()),
+            options: PostOptions::default(),
         };
         let id = self
             .insert_post(meta, actor, &ctx, content, (true, None), "post.emergency")
@@ -1623,7 +1740,16 @@ pub(crate) fn target_view(t: &posts::Target) -> TargetView {
         last_error: t.last_error.clone(),
         needs_confirmation: t.needs_confirmation,
         published_at: t.published_at,
+        thread_parts: thread_parts(t),
     }
+}
+
+/// The published follow-up parts of a target's thread, in order.
+pub(crate) fn thread_parts(t: &posts::Target) -> Vec<PublishedPart> {
+    t.thread_parts
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
 }
 
 /// JSON text of values that always serialise (maps and lists of ids and strings).

@@ -286,7 +286,7 @@ impl Core {
             media,
             idempotency_key: t.idempotency_key.clone(),
             reply_to,
-            options: Default::default(),
+            options: serde_json::from_str(&t.options).unwrap_or_default(),
         };
         let sent = tokio::time::timeout(timeout, connector.publish(&account, &post))
             .await
@@ -537,6 +537,7 @@ impl Core {
             Outcome::Published {
                 remote_id,
                 remote_url,
+                ..
             } => (
                 TargetStatus::Published,
                 Some((
@@ -625,8 +626,14 @@ struct Recorder {
 }
 
 fn published(r: Receipt) -> Outcome {
+    let parts: Vec<serde_json::Value> = r
+        .thread
+        .iter()
+        .map(|(id, url)| serde_json::json!({"remote_id": id, "remote_url": url}))
+        .collect();
     Outcome::Published {
         remote_id: r.remote_id,
         remote_url: r.remote_url,
+        thread_parts: (!parts.is_empty()).then(|| serde_json::Value::from(parts).to_string()),
     }
 }

@@ -1500,7 +1500,10 @@ async fn a_plugin_connector_publishes_reads_back_and_can_be_disabled_at_run_time
                     json!({"body": text, "channels": [chan]}),
                 )
                 .await;
-            let id = r.body["id"].as_str().unwrap().to_owned();
+            let id = r.body["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{:?}\n{}", r.body, server.log()))
+                .to_owned();
             let r = api
                 .post(&post_path("town", &id, "submit"), Some(&owner), json!({}))
                 .await;

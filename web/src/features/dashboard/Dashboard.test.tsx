@@ -175,6 +175,7 @@ describe('publishedPerDay', () => {
               remote_url: null,
               last_error: null,
               needs_confirmation: false,
+              thread_parts: [],
               published_at: '2025-03-30T22:30:00Z',
             },
           ],

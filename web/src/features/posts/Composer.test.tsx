@@ -245,6 +245,47 @@ describe('Composer', () => {
       scheduled_at: '2030-06-01T10:00:00+02:00',
       time_zone: 'Europe/Amsterdam',
       campaign: null,
+      content_warning: null,
+      poll: null,
+      thread: [],
     });
   });
+
+  it('sends a poll, a content warning and the parts of a thread, and checks them first', async () => {
+    const user = userEvent.setup();
+    const server = start({ [`POST ${posts}`]: { status: 201, body: post() } });
+    await user.click(await screen.findByRole('checkbox', { name: /City Mastodon/ }));
+    await user.click(screen.getByRole('textbox', { name: 'Text' }));
+    await user.paste('Will you use the new bridge?');
+    await user.click(screen.getByRole('textbox', { name: 'Content warning (optional)' }));
+    await user.paste('Traffic');
+    await user.click(screen.getByRole('checkbox', { name: 'Add a poll' }));
+    await user.click(screen.getByRole('textbox', { name: 'Answers' }));
+    await user.paste('Yes');
+    await user.click(screen.getByRole('button', { name: 'Add a part' }));
+    // One answer and an empty part: said before anything is sent.
+    await user.click(screen.getByRole('button', { name: 'Save draft' }));
+    expect(await screen.findByText('A poll needs at least two answers, one per line.')).toBeInTheDocument();
+    expect(screen.getAllByText('Write part 2 of the thread, or remove it.').length).toBeGreaterThan(0);
+    expect(server.calls.some((c) => c.method === 'POST' && c.path === posts)).toBe(false);
+
+    await user.type(screen.getByRole('textbox', { name: 'Answers' }), '{Enter}No');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Open for' }), '259200');
+    await user.click(screen.getByRole('textbox', { name: 'Part 2' }));
+    await user.paste('It opens on 1 May.');
+    await user.click(screen.getByRole('button', { name: 'Add a part' }));
+    await user.click(screen.getByRole('button', { name: 'Remove part 3' }));
+    await user.click(screen.getByRole('button', { name: 'Save draft' }));
+    await waitFor(() => expect(server.calls.some((c) => c.method === 'POST' && c.path === posts)).toBe(true));
+    const create = server.calls.find((c) => c.method === 'POST' && c.path === posts);
+    expect(create?.body).toEqual({
+      body: 'Will you use the new bridge?',
+      channels: [MASTODON],
+      variants: {},
+      media: [],
+      content_warning: 'Traffic',
+      poll: { options: ['Yes', 'No'], expires_in_seconds: 259200, multiple: false },
+      thread: ['It opens on 1 May.'],
+    });
+  }, 15_000);
 });

@@ -60,7 +60,24 @@ type FormValues = {
   at: string;
   zone: string;
   campaign: string;
+  /** Network options: a content warning, a poll (answers one per line), follow-up parts. */
+  cw: string;
+  pollOn: boolean;
+  pollAnswers: string;
+  pollSeconds: string;
+  pollMultiple: boolean;
+  parts: { text: string }[];
 };
+
+const MAX_CW = 500;
+const POLL_DURATIONS = ['3600', '86400', '259200', '604800'];
+
+function pollAnswers(text: string): string[] {
+  return text
+    .split('\n')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+}
 
 type T = (key: string, options?: Record<string, unknown>) => string;
 
@@ -97,6 +114,12 @@ function makeSchema(t: T, names: { current: Map<string, string> }) {
       campaign: z
         .string()
         .max(MAX_CAMPAIGN, t('posts:composer.errors.campaign_long', { max: MAX_CAMPAIGN })),
+      cw: z.string().max(MAX_CW, t('posts:composer.errors.cw_long', { max: MAX_CW })),
+      pollOn: z.boolean(),
+      pollAnswers: z.string(),
+      pollSeconds: z.string(),
+      pollMultiple: z.boolean(),
+      parts: z.array(z.object({ text: z.string().max(MAX_BODY, t('posts:composer.errors.too_long', { max: MAX_BODY })) })),
     })
     .superRefine((v, ctx) => {
       if (v.channels.length === 0) {
@@ -129,6 +152,18 @@ function makeSchema(t: T, names: { current: Map<string, string> }) {
           });
         }
       });
+      if (v.pollOn && pollAnswers(v.pollAnswers).length < 2) {
+        ctx.addIssue({ code: 'custom', path: ['pollAnswers'], message: t('posts:composer.errors.poll_answers') });
+      }
+      v.parts.forEach((part, index) => {
+        if (part.text.trim() === '') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['parts', index, 'text'],
+            message: t('posts:composer.errors.part_empty', { n: index + 2 }),
+          });
+        }
+      });
       if (v.when === 'at') {
         const at = v.at ? wallTimeToRfc3339(v.at, v.zone) : null;
         if (!at) {
@@ -152,7 +187,26 @@ function contentOf(values: FormValues, mediaIds: string[]) {
   const body = values.body.trim() !== '' ? values.body : (variants[values.channels[0]] ?? values.body);
   const scheduledAt = values.when === 'at' ? wallTimeToRfc3339(values.at, values.zone) : null;
   const campaign = values.campaign.trim();
-  return { body, channels: values.channels, variants, media: mediaIds, scheduledAt, campaign };
+  const contentWarning = values.cw.trim();
+  const poll = values.pollOn
+    ? {
+        options: pollAnswers(values.pollAnswers),
+        expires_in_seconds: Number(values.pollSeconds),
+        multiple: values.pollMultiple,
+      }
+    : null;
+  const thread = values.parts.map((p) => p.text);
+  return {
+    body,
+    channels: values.channels,
+    variants,
+    media: mediaIds,
+    scheduledAt,
+    campaign,
+    contentWarning,
+    poll,
+    thread,
+  };
 }
 
 function createBody(values: FormValues, mediaIds: string[]) {
@@ -164,6 +218,9 @@ function createBody(values: FormValues, mediaIds: string[]) {
     media: c.media,
     ...(c.scheduledAt ? { scheduled_at: c.scheduledAt, time_zone: values.zone } : {}),
     ...(c.campaign ? { campaign: c.campaign } : {}),
+    ...(c.contentWarning ? { content_warning: c.contentWarning } : {}),
+    ...(c.poll ? { poll: c.poll } : {}),
+    ...(c.thread.length > 0 ? { thread: c.thread } : {}),
   };
 }
 
@@ -179,6 +236,12 @@ function valuesFromPost(post: PostView): FormValues {
     at: post.scheduled_at ? isoToWallTime(post.scheduled_at, post.time_zone) : '',
     zone: post.time_zone,
     campaign: post.campaign ?? '',
+    cw: post.content_warning ?? '',
+    pollOn: !!post.poll,
+    pollAnswers: post.poll?.options.join('\n') ?? '',
+    pollSeconds: String(post.poll?.expires_in_seconds ?? 86400),
+    pollMultiple: post.poll?.multiple ?? false,
+    parts: post.thread.map((text) => ({ text })),
   };
 }
 
@@ -278,8 +341,15 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
           at: '',
           zone: tenantZone,
           campaign: '',
+          cw: '',
+          pollOn: false,
+          pollAnswers: '',
+          pollSeconds: '86400',
+          pollMultiple: false,
+          parts: [],
         },
   });
+  const parts = useFieldArray<FormValues, 'parts', 'key'>({ control, name: 'parts', keyName: 'key' });
   const media = useFieldArray<FormValues, 'media', 'key'>({ control, name: 'media', keyName: 'key' });
 
   // The tenant's zone arrives after the form: use it unless the person chose one already.
@@ -394,6 +464,9 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
             scheduled_at: c.scheduledAt,
             time_zone: v.zone,
             campaign: c.campaign || null,
+            content_warning: c.contentWarning || null,
+            poll: c.poll,
+            thread: c.thread,
           },
         }),
       );
@@ -638,6 +711,73 @@ function ComposerForm({ slug, initial }: { slug: string; initial: PostView | und
             <input id={fieldId('campaign')} type="text" maxLength={MAX_CAMPAIGN} {...register('campaign')} />
           </Field>
           <ProblemList items={fieldProblems('campaign')} />
+
+          <fieldset className="network-options">
+            <legend>{t('posts:composer.options.legend')}</legend>
+            <p className="hint">{t('posts:composer.options.hint')}</p>
+            <Field
+              label={t('posts:composer.options.cw_label')}
+              hint={t('posts:composer.options.cw_hint')}
+              error={errors.cw?.message}
+            >
+              <input id={fieldId('cw')} type="text" maxLength={MAX_CW} {...register('cw')} />
+            </Field>
+            <ProblemList items={fieldProblems('content_warning')} />
+
+            <div className="checkbox">
+              <input id={fieldId('pollOn')} type="checkbox" {...register('pollOn')} />
+              <label htmlFor={fieldId('pollOn')}>{t('posts:composer.options.poll_on')}</label>
+            </div>
+            {values.pollOn ? (
+              <div className="poll">
+                <Field
+                  label={t('posts:composer.options.poll_answers')}
+                  hint={t('posts:composer.options.poll_answers_hint')}
+                  error={errors.pollAnswers?.message}
+                >
+                  <textarea id={fieldId('pollAnswers')} rows={4} {...register('pollAnswers')} />
+                </Field>
+                <Field label={t('posts:composer.options.poll_duration')}>
+                  <select id={fieldId('pollSeconds')} {...register('pollSeconds')}>
+                    {POLL_DURATIONS.map((d) => (
+                      <option key={d} value={d}>
+                        {t(`posts:composer.options.durations.${d}`)}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+                <div className="checkbox">
+                  <input id={fieldId('pollMultiple')} type="checkbox" {...register('pollMultiple')} />
+                  <label htmlFor={fieldId('pollMultiple')}>{t('posts:composer.options.poll_multiple')}</label>
+                </div>
+              </div>
+            ) : null}
+            <ProblemList items={fieldProblems('poll')} />
+
+            <fieldset>
+              <legend>{t('posts:composer.options.thread_title')}</legend>
+            <p className="hint">{t('posts:composer.options.thread_hint')}</p>
+            {parts.fields.map((part, index) => (
+              <div key={part.key} className="thread-part">
+                <Field
+                  label={t('posts:composer.options.part_label', { n: index + 2 })}
+                  error={errors.parts?.[index]?.text?.message}
+                >
+                  <textarea id={fieldId(`parts.${index}.text`)} rows={3} {...register(`parts.${index}.text`)} />
+                </Field>
+                <button type="button" onClick={() => parts.remove(index)}>
+                  {t('posts:composer.options.remove_part', { n: index + 2 })}
+                </button>
+              </div>
+            ))}
+            <button type="button" onClick={() => parts.append({ text: '' })}>
+              {t('posts:composer.options.add_part')}
+            </button>
+            <ProblemList
+              items={fieldProblems('thread', ...values.parts.map((_, i) => `thread.${i}`))}
+            />
+            </fieldset>
+          </fieldset>
 
           <div className="form-actions">
             {isDraft ? (

@@ -18,6 +18,7 @@ const target = (over: Record<string, unknown>) => ({
   remote_url: null,
   last_error: null,
   needs_confirmation: false,
+  thread_parts: [],
   published_at: null,
   ...over,
 });

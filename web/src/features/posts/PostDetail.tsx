@@ -335,6 +335,24 @@ function Detail({ slug, post }: { slug: string; post: PostView }) {
             )}
           </Fact>
           <Fact label={t('posts:detail.campaign')}>{post.campaign || t('common:none')}</Fact>
+          {post.content_warning ? (
+            <Fact label={t('posts:detail.content_warning')}>{post.content_warning}</Fact>
+          ) : null}
+          {post.poll ? (
+            <Fact label={t('posts:detail.poll')}>
+              {post.poll.options.join(' · ')}
+              {post.poll.multiple ? ` (${t('posts:detail.poll_multiple')})` : ''}
+            </Fact>
+          ) : null}
+          {post.thread.length > 0 ? (
+            <Fact label={t('posts:detail.thread')}>
+              <ol start={2}>
+                {post.thread.map((part, i) => (
+                  <li key={i}>{part}</li>
+                ))}
+              </ol>
+            </Fact>
+          ) : null}
           <Fact label={t('posts:detail.author')}>{person(post.author_id)}</Fact>
           <Fact label={t('posts:detail.created')}>
             <DateTime value={post.created_at} zone={zone} />

@@ -68,12 +68,12 @@ describe('post screens pass axe', () => {
         {
           id: 't1', channel_id: MASTODON, status: 'published', body: 'x', due_at: '2025-05-02T08:00:00Z',
           attempts: 1, remote_id: '1', remote_url: 'https://social.example/1', last_error: null,
-          needs_confirmation: false, published_at: '2025-05-02T08:00:01Z',
+          needs_confirmation: false, published_at: '2025-05-02T08:00:01Z', thread_parts: [],
         },
         {
           id: 't2', channel_id: BLUESKY, status: 'failed', body: 'x', due_at: '2025-05-02T08:00:00Z',
           attempts: 3, remote_id: null, remote_url: null, last_error: 'refused',
-          needs_confirmation: false, published_at: null,
+          needs_confirmation: false, published_at: null, thread_parts: [],
         },
       ],
       comments: [{ id: 'c1', user_id: 'u2', kind: 'rejection', text: 'Dates?', revision: 1, at: '2025-05-01T09:00:00Z' }],

@@ -549,6 +549,79 @@ async fn mastodon_channels_connect_publish_threads_delete_and_survive_faults() {
     assert_eq!(target(&both, &ada)["status"], "published", "{both:?}");
     assert_eq!(target(&both, &echo)["status"], "published", "{both:?}");
 
+    // Network options: a channel that cannot carry them says so, per channel and field; the
+    // Mastodon channel publishes the poll, the content warning and every part, and a
+    // retraction withdraws every part.
+    let options = json!({"body": "Gaat u de nieuwe brug gebruiken?", "channels": [ada, echo],
+        "poll": {"options": ["Ja", "Nee", "Weet ik nog niet"], "expires_in_seconds": 86400},
+        "content_warning": "Verkeer",
+        "thread": ["De brug gaat op 1 mei open.", "Vragen? Antwoord op dit bericht."]});
+    let r = api
+        .post("/api/v1/tenants/town/posts", Some(&owner), options.clone())
+        .await;
+    assert_problem(&r, 422, "post.invalid");
+    let problems = r.body["errors"].as_array().unwrap();
+    for field in ["poll", "content_warning", "thread"] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["field"] == field && p["channel_id"] == echo.as_str()),
+            "{field}: {problems:?}"
+        );
+    }
+    assert!(
+        problems.iter().all(|p| p["channel_id"] != ada.as_str()),
+        "{problems:?}"
+    );
+    let mut only_ada = options.clone();
+    only_ada["channels"] = json!([ada]);
+    let polled = publish(&api, &owner, only_ada).await;
+    assert_eq!(polled["poll"]["options"][2], "Weet ik nog niet");
+    assert_eq!(polled["content_warning"], "Verkeer");
+    let t = target(&polled, &ada);
+    let parts = t["thread_parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2, "{t:?}");
+    let (_, status) = mastodon
+        .get(
+            &format!("/api/v1/statuses/{}", t["remote_id"].as_str().unwrap()),
+            "ada_token",
+        )
+        .await;
+    assert_eq!(status["spoiler_text"], "Verkeer");
+    assert_eq!(status["poll"]["options"].as_array().unwrap().len(), 3);
+    let (_, last) = mastodon
+        .get(
+            &format!(
+                "/api/v1/statuses/{}",
+                parts[1]["remote_id"].as_str().unwrap()
+            ),
+            "ada_token",
+        )
+        .await;
+    assert_eq!(last["in_reply_to_id"], parts[0]["remote_id"]);
+    let id = polled["id"].as_str().unwrap();
+    let r = api
+        .post(
+            &post_path("town", id, "retract"),
+            Some(&owner),
+            json!({"reason": "De datum is verschoven"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    for remote in [
+        t["remote_id"].clone(),
+        parts[0]["remote_id"].clone(),
+        parts[1]["remote_id"].clone(),
+    ] {
+        let (s, _) = mastodon
+            .get(
+                &format!("/api/v1/statuses/{}", remote.as_str().unwrap()),
+                "ada_token",
+            )
+            .await;
+        assert_eq!(s, 404, "{remote} is still on Mastodon");
+    }
+
     // Revoked token: the channel needs reconnecting, its owner is told, the post waits.
     let r = mastodon
         .http
