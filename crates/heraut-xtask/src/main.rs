@@ -136,6 +136,7 @@ fn tests() -> bool {
         return false;
     }
     let web_ok = web_tests();
+    let plugins_ok = plugin_unit_tests();
     let rust_ok = if has("cargo", &["nextest", "--version"]) {
         run(
             "tests",
@@ -146,7 +147,29 @@ fn tests() -> bool {
         eprintln!("NOTICE: cargo-nextest is not installed; running the tests with `cargo test`");
         run("tests", "cargo", &["test", "--workspace", "--no-fail-fast"])
     };
-    web_ok && rust_ok
+    web_ok && plugins_ok && rust_ok
+}
+
+/// The plugins' own unit tests (character counting, facets, payloads, error mapping), on the
+/// host target, in a target folder of their own beside the component build's.
+fn plugin_unit_tests() -> bool {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::PathBuf::from("target"))
+        .join("plugins-host");
+    let target = target.to_string_lossy().into_owned();
+    run(
+        "tests (plugins, host target)",
+        "cargo",
+        &[
+            "test",
+            "--manifest-path",
+            "plugins/Cargo.toml",
+            "--workspace",
+            "--target-dir",
+            &target,
+        ],
+    )
 }
 
 /// `cargo xtask run [ARGS]`: builds the web UI, then runs `heraut serve` from a release build.
