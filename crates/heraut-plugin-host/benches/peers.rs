@@ -99,6 +99,61 @@ async fn direct(case: &Arc<Case>) -> f64 {
     CALLS as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Pages of a channel's activity read through the Mastodon connector (`fetch-activity`: the
+/// account, notifications and conversations), per second.
+async fn reads_through_plugin(host: &Arc<PluginHost>, case: &Arc<Case>) -> f64 {
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..AT_ONCE {
+        let (host, case) = (host.clone(), case.clone());
+        tasks.spawn(async move {
+            for _ in (worker..CALLS).step_by(AT_ONCE) {
+                let input = CallInput {
+                    net: Some(case.net.clone()),
+                    ..CallInput::default()
+                };
+                let (out, _) = host
+                    .fetch_activity(&case.plugin, input, case.account.clone(), None)
+                    .await
+                    .unwrap();
+                assert!(!out.unwrap().items.is_empty());
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    CALLS as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The same three GETs sent directly, per second.
+async fn reads_direct(base: &str) -> f64 {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..AT_ONCE {
+        let (client, base) = (client.clone(), base.to_owned());
+        tasks.spawn(async move {
+            for _ in (worker..CALLS).step_by(AT_ONCE) {
+                for path in [
+                    "/api/v1/accounts/verify_credentials",
+                    "/api/v1/notifications?types[]=mention&types[]=quote&limit=40",
+                    "/api/v1/conversations?limit=40",
+                ] {
+                    let answer = client
+                        .get(format!("{base}{path}"))
+                        .bearer_auth("ada_token")
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(answer.status().is_success(), "{}", answer.status());
+                    answer.bytes().await.unwrap();
+                }
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    CALLS as f64 / started.elapsed().as_secs_f64()
+}
+
 #[tokio::main]
 async fn main() {
     let wait = Duration::from_secs(90);
@@ -183,4 +238,25 @@ async fn main() {
             plugin / plain
         );
     }
+
+    // Reading: 40 mentions waiting, the newest page read again and again.
+    let client = reqwest::Client::new();
+    for i in 0..40 {
+        let r = client
+            .post(format!("{}/api/v1/statuses", mastodon.url()))
+            .bearer_auth("grace_token")
+            .json(&serde_json::json!({"status": format!("@ada benchmark question {i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    let reader = &cases[0];
+    reads_direct(&mastodon.url()).await;
+    let plugin = reads_through_plugin(&host, reader).await;
+    let plain = reads_direct(&mastodon.url()).await;
+    println!(
+        "mastodon reading (a page of 40 mentions): through the plugin {plugin:.0}/s, direct {plain:.0}/s, ratio {:.2}",
+        plugin / plain
+    );
 }
