@@ -215,16 +215,36 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             ok &= same;
         }
         Ok((Ok(None), log)) => {
-            println!(
-                "find-published: nothing found{}",
-                if published.is_some() {
-                    " — a retry could post twice"
-                } else {
-                    ""
-                }
-            );
             print_log(&log);
-            ok &= published.is_none();
+            match &published {
+                None => println!("find-published: nothing found"),
+                Some(first) => {
+                    // No lookup by key: the network must then recognise the key itself.
+                    let again = OutgoingPost {
+                        idempotency_key: key.clone(),
+                        body: args.body.clone(),
+                        media: vec![],
+                        options: heraut_plugin_host::no_options(),
+                    };
+                    let input = CallInput {
+                        net: Some(net()),
+                        ..CallInput::default()
+                    };
+                    let same = match host.publish(&plugin, input, account.clone(), again).await {
+                        Ok((Ok(r), _)) => r.remote_id == first.remote_id,
+                        _ => false,
+                    };
+                    println!(
+                        "find-published: nothing found; publishing again with the same key {}",
+                        if same {
+                            "gave the same post (the network recognises the key)"
+                        } else {
+                            "did not give the same post — a retry could post twice"
+                        }
+                    );
+                    ok &= same;
+                }
+            }
         }
         Ok((Err(e), log)) => {
             println!("find-published: failed: {e:?}");

@@ -1595,6 +1595,62 @@ async fn the_plugin_harness_runs_the_template_against_a_local_server() {
     assert!(out.ends_with("FAILED\n"), "{out}");
 }
 
+#[tokio::test]
+async fn the_plugin_harness_runs_every_capability_of_the_mastodon_connector() {
+    let Some(peer) = heraut_testkit::peers::Peer::start(
+        "mastodon-mock",
+        heraut_testkit::free_port(),
+        &[],
+        Duration::from_secs(90),
+    ) else {
+        return;
+    };
+    let db = TestDb::sqlite();
+    let server = start(&db, &[]).await;
+    let file = server.data_dir.join("mastodon.wasm");
+    std::fs::write(
+        &file,
+        heraut_testkit::plugin_component("heraut_connector_mastodon"),
+    )
+    .unwrap();
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../plugins/connectors/mastodon/plugin.toml");
+    let instance = format!("instance_url={}", peer.url());
+    let local = peer.authority();
+    let (code, out, err) = server
+        .cli(
+            &[
+                "plugin",
+                "test",
+                file.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--setting",
+                &instance,
+                "--local-peer",
+                &local,
+                "--token",
+                "ada_token",
+                "--body",
+                "Harness question about the bridge",
+            ],
+            &[],
+        )
+        .unwrap();
+    assert_eq!(code, 0, "{out}{err}");
+    for line in [
+        "interface: heraut:plugin 0.2.0; exports publishing, inbound, replying, metrics, searching",
+        "publishing again with the same key gave the same post",
+        "inbound: fetch-activity: ",
+        "replying: reply: remote id ",
+        "metrics: fetch-metrics: ",
+        "searching: search: ",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+    assert!(out.ends_with("PASSED\n"), "{out}");
+}
+
 /// `plugins/dist`, the shipped connectors `cargo xtask` builds, or `None` with a notice when it
 /// has not been built (`cargo nextest` alone).
 fn shipped_dist() -> Option<std::path::PathBuf> {
