@@ -12,6 +12,7 @@ mod m0006_connecting;
 mod m0007_records;
 mod m0008_jobs;
 mod m0009_post_options;
+mod m0010_inbound_conversation;
 
 /// Tables that belong to one tenant: each has `tenant_id` and, on PostgreSQL, a row-level
 /// security policy. A test fails when a table here lacks a policy.
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_records::Migration),
             Box::new(m0008_jobs::Migration),
             Box::new(m0009_post_options::Migration),
+            Box::new(m0010_inbound_conversation::Migration),
         ]
     }
 }

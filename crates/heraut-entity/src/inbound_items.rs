@@ -19,6 +19,8 @@ pub struct Model {
     pub remote_url: Option<String>,
     /// Remote id of what it answers, if anything.
     pub in_reply_to: Option<String>,
+    /// The network's id of the conversation it belongs to, where it has one.
+    pub conversation: Option<String>,
     /// When the network says it was written.
     pub received_at: DateTimeUtc,
     pub fetched_at: DateTimeUtc,

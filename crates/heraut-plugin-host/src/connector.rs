@@ -389,6 +389,7 @@ fn activity(a: crate::Activity) -> Activity {
         body: a.body,
         remote_url: a.url,
         in_reply_to: a.in_reply_to,
+        conversation: a.conversation,
         created_at,
     }
 }

@@ -300,6 +300,7 @@ fn activity_page(v: &Value) -> Result<ActivityPage, String> {
             body: text(item, "text").unwrap_or_default(),
             remote_url: text(item, "url"),
             in_reply_to: text(item, "in_reply_to"),
+            conversation: text(item, "conversation"),
             created_at,
         });
     }

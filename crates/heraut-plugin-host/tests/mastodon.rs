@@ -236,6 +236,8 @@ async fn the_mastodon_connector_publishes_listens_answers_counts_and_searches() 
         items[1].in_reply_to.as_deref(),
         Some(receipt.remote_id.as_str())
     );
+    // A direct message keeps the conversation Mastodon put it in.
+    assert!(items[2].conversation.is_some(), "{:?}", items[2]);
     // Nothing new: nothing read again.
     let (none, cursor) = read_all(&*c, &ada, cursor).await;
     assert!(none.is_empty(), "{none:?}");

@@ -289,6 +289,8 @@ pub struct Activity {
     pub remote_url: Option<String>,
     /// The remote id of what it answers, if anything.
     pub in_reply_to: Option<String>,
+    /// The network's id of the conversation it belongs to, where it has one.
+    pub conversation: Option<String>,
     /// When the network says it was written.
     pub created_at: chrono::DateTime<chrono::Utc>,
 }

@@ -52,6 +52,7 @@ fn row(tenant: TenantId, channel: Uuid, a: Activity, now: DateTime<Utc>) -> Inbo
         body: Set(a.body),
         remote_url: Set(a.remote_url),
         in_reply_to: Set(a.in_reply_to),
+        conversation: Set(a.conversation),
         received_at: Set(a.created_at),
         fetched_at: Set(now),
         status: Set("open".to_owned()),

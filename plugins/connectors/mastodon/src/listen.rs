@@ -270,7 +270,13 @@ pub fn fetch_activity(
 
     // Oldest first, one per status (a direct message is a mention and a conversation).
     items.sort_by(|a, b| (a.remote_id.len(), &a.remote_id).cmp(&(b.remote_id.len(), &b.remote_id)));
-    items.dedup_by(|a, b| a.remote_id == b.remote_id);
+    items.dedup_by(|later, kept| {
+        let same = later.remote_id == kept.remote_id;
+        if same && kept.conversation.is_none() {
+            kept.conversation = later.conversation.take();
+        }
+        same
+    });
     log(
         LogLevel::Info,
         &format!("read {} new items from Mastodon", items.len()),
