@@ -152,18 +152,19 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         channel_id: "plugin-test".to_owned(),
         settings,
     };
-    let key = format!("plugin-test-{}", uuid::Uuid::new_v4());
-    let post = OutgoingPost {
-        idempotency_key: key.clone(),
-        body: args.body.clone(),
-        media: vec![],
-        options: heraut_plugin_host::no_options(),
-    };
-    let input = CallInput {
+    let input = || CallInput {
         net: Some(net()),
         ..CallInput::default()
     };
-    let published = match host.publish(&plugin, input, account.clone(), post).await {
+    let text_post = |key: String, body: String| OutgoingPost {
+        idempotency_key: key,
+        body,
+        media: vec![],
+        options: heraut_plugin_host::no_options(),
+    };
+    let key = format!("plugin-test-{}", uuid::Uuid::new_v4());
+    let post = text_post(key.clone(), args.body.clone());
+    let published = match host.publish(&plugin, input(), account.clone(), post).await {
         Ok((Ok(receipt), log)) => {
             println!(
                 "publish: remote id `{}`{}",
@@ -190,12 +191,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let input = CallInput {
-        net: Some(net()),
-        ..CallInput::default()
-    };
     match host
-        .find_published(&plugin, input, account.clone(), key.clone())
+        .find_published(&plugin, input(), account.clone(), key.clone())
         .await
     {
         Ok((Ok(Some(found)), log)) => {
@@ -220,17 +217,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => println!("find-published: nothing found"),
                 Some(first) => {
                     // No lookup by key: the network must then recognise the key itself.
-                    let again = OutgoingPost {
-                        idempotency_key: key.clone(),
-                        body: args.body.clone(),
-                        media: vec![],
-                        options: heraut_plugin_host::no_options(),
-                    };
-                    let input = CallInput {
-                        net: Some(net()),
-                        ..CallInput::default()
-                    };
-                    let same = match host.publish(&plugin, input, account.clone(), again).await {
+                    let again = text_post(key.clone(), args.body.clone());
+                    let same = match host.publish(&plugin, input(), account.clone(), again).await {
                         Ok((Ok(r), _)) => r.remote_id == first.remote_id,
                         _ => false,
                     };
@@ -257,10 +245,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     // Every other capability the component exports, against what was just published.
-    let input = || CallInput {
-        net: Some(net()),
-        ..CallInput::default()
-    };
     let published_id = published.as_ref().map(|p| p.remote_id.clone());
     for capability in plugin.capabilities() {
         use heraut_plugin_host::Capability as C;
@@ -288,12 +272,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     println!("replying: skipped, nothing was published to answer");
                     continue;
                 };
-                let answer = OutgoingPost {
-                    idempotency_key: format!("{key}-reply"),
-                    body: format!("Reply to: {}", args.body),
-                    media: vec![],
-                    options: heraut_plugin_host::no_options(),
-                };
+                let answer = text_post(format!("{key}-reply"), format!("Reply to: {}", args.body));
                 let r = host
                     .reply(&plugin, input(), account.clone(), to, answer)
                     .await

@@ -95,6 +95,11 @@ pub fn newer(a: &str, b: &str) -> bool {
     (a.len(), a) > (b.len(), b)
 }
 
+/// Sorts items by their ids as numbers: Mastodon's ids grow with time.
+fn oldest_first(items: &mut [Activity]) {
+    items.sort_by(|a, b| (a.remote_id.len(), &a.remote_id).cmp(&(b.remote_id.len(), &b.remote_id)));
+}
+
 /// Plain text of Mastodon's HTML: paragraphs and line breaks become new lines, tags go, the
 /// common entities are decoded.
 pub fn plain_text(html: &str) -> String {
@@ -269,7 +274,7 @@ pub fn fetch_activity(
     }
 
     // Oldest first, one per status (a direct message is a mention and a conversation).
-    items.sort_by(|a, b| (a.remote_id.len(), &a.remote_id).cmp(&(b.remote_id.len(), &b.remote_id)));
+    oldest_first(&mut items);
     items.dedup_by(|later, kept| {
         let same = later.remote_id == kept.remote_id;
         if same && kept.conversation.is_none() {
@@ -457,7 +462,7 @@ pub fn search(
         }
         items.push(activity(s, ActivityKind::Post)?);
     }
-    items.sort_by(|a, b| (a.remote_id.len(), &a.remote_id).cmp(&(b.remote_id.len(), &b.remote_id)));
+    oldest_first(&mut items);
     Ok(ActivityPage {
         items,
         next_cursor: newest,
